@@ -1,0 +1,42 @@
+#ifndef CSHIMS_H
+#define CSHIMS_H
+
+// Linux interfaces that Swift's Glibc module does not export (epoll, eventfd, accept4)
+// or that are macros Swift cannot import. Each wrapper is here for one of those reasons.
+
+#include <stdint.h>
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
+/// `accept4(2)` is declared only under _GNU_SOURCE, which the Glibc module is built without.
+int cshims_accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags);
+
+/// `epoll_ctl(2)` with the packed `struct epoll_event` built on the C side, where its layout is known.
+int cshims_epoll_ctl(int epfd, int op, int fd, uint32_t events, uint64_t data);
+
+/// One event returned by `cshims_epoll_wait`, unpacked (x86-64's `struct epoll_event` is packed).
+typedef struct {
+    uint32_t events;
+    uint64_t data;
+} cshims_epoll_event;
+
+/// `epoll_wait(2)` writing into unpacked events.
+int cshims_epoll_wait(int epfd, cshims_epoll_event *events, int max, int timeout_ms);
+
+/// `SO_REUSEPORT`, `TCP_NODELAY`, `EPOLL*` and `EFD_*` are macros or enum values with
+/// platform types; these give them to Swift as plain integers.
+static inline int cshims_so_reuseport(void) { return SO_REUSEPORT; }
+static inline int cshims_tcp_nodelay(void) { return TCP_NODELAY; }
+static inline uint32_t cshims_epollin(void) { return EPOLLIN; }
+static inline uint32_t cshims_epollout(void) { return EPOLLOUT; }
+static inline uint32_t cshims_epollrdhup(void) { return EPOLLRDHUP; }
+static inline uint32_t cshims_epollhup(void) { return EPOLLHUP; }
+static inline uint32_t cshims_epollerr(void) { return EPOLLERR; }
+static inline uint32_t cshims_epollet(void) { return EPOLLET; }
+static inline int cshims_efd_flags(void) { return EFD_NONBLOCK | EFD_CLOEXEC; }
+
+#endif
