@@ -24,3 +24,11 @@ int cshims_epoll_wait(int epfd, cshims_epoll_event *events, int max, int timeout
     }
     return n;
 }
+
+#include <pthread.h>
+int cshims_set_thread_name(const char *name) {
+    char truncated[16];
+    strncpy(truncated, name, sizeof truncated - 1);
+    truncated[sizeof truncated - 1] = 0;
+    return pthread_setname_np(pthread_self(), truncated);
+}

@@ -39,4 +39,7 @@ static inline uint32_t cshims_epollerr(void) { return EPOLLERR; }
 static inline uint32_t cshims_epollet(void) { return EPOLLET; }
 static inline int cshims_efd_flags(void) { return EFD_NONBLOCK | EFD_CLOEXEC; }
 
+/// Names the calling thread (`pthread_setname_np`, a GNU extension), truncated to 15 bytes.
+int cshims_set_thread_name(const char *name);
+
 #endif

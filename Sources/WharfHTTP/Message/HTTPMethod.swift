@@ -1,0 +1,25 @@
+/// An HTTP request method (RFC 9110 §9).
+///
+/// The parser accepts any syntactically valid token but only the methods listed here are
+/// implemented; any other answers 501 Not Implemented (RFC 9110 §9.1).
+package struct HTTPMethod: Sendable, Hashable, CustomStringConvertible {
+    package let rawValue: String
+
+    package init(_ rawValue: String) { self.rawValue = rawValue }
+
+    package static let get = HTTPMethod("GET")
+    package static let head = HTTPMethod("HEAD")
+    package static let post = HTTPMethod("POST")
+    package static let put = HTTPMethod("PUT")
+    package static let patch = HTTPMethod("PATCH")
+    package static let delete = HTTPMethod("DELETE")
+    package static let options = HTTPMethod("OPTIONS")
+
+    /// Methods Wharf implements. `TRACE` and `CONNECT` are deliberately absent (501).
+    package static let implemented: Set<HTTPMethod> = [.get, .head, .post, .put, .patch, .delete, .options]
+
+    /// Whether a request with this method changes state (and so needs CSRF protection).
+    package var isSafe: Bool { self == .get || self == .head || self == .options }
+
+    package var description: String { rawValue }
+}

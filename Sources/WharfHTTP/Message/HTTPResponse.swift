@@ -1,0 +1,71 @@
+/// Writes the bytes of a streamed response body. Each `write` goes to the socket before it
+/// returns (waiting while the client is slow: backpressure), so an event written is an event sent.
+package protocol ResponseBodyWriter: Sendable {
+    func write(_ bytes: [UInt8]) async throws
+}
+
+/// A response body: nothing, bytes, or a stream produced while it is sent.
+package enum ResponseBody: Sendable {
+    case empty
+    case bytes([UInt8])
+    /// A body written by `produce`. With a `length` it is sent with `Content-Length`; without, with
+    /// chunked encoding. When the client goes away, the task running `produce` is cancelled.
+    case stream(length: Int?, produce: @Sendable (any ResponseBodyWriter) async throws -> Void)
+}
+
+/// A response: status, header fields and body.
+package struct HTTPResponse: Sendable {
+    package var status: HTTPStatus
+    package var headers: HTTPHeaders
+    package var body: ResponseBody
+
+    package init(status: HTTPStatus = .ok, headers: HTTPHeaders = [:], body: ResponseBody = .empty) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+    }
+
+    /// A `text/plain; charset=utf-8` response.
+    package static func text(_ text: String, status: HTTPStatus = .ok) -> HTTPResponse {
+        HTTPResponse(status: status, headers: ["Content-Type": "text/plain; charset=utf-8"], body: .bytes(Array(text.utf8)))
+    }
+
+    /// A `text/html; charset=utf-8` response.
+    package static func html(_ bytes: [UInt8], status: HTTPStatus = .ok) -> HTTPResponse {
+        HTTPResponse(status: status, headers: ["Content-Type": "text/html; charset=utf-8"], body: .bytes(bytes))
+    }
+
+    /// An `application/json` response from already encoded bytes.
+    package static func json(_ bytes: [UInt8], status: HTTPStatus = .ok) -> HTTPResponse {
+        HTTPResponse(status: status, headers: ["Content-Type": "application/json"], body: .bytes(bytes))
+    }
+
+    /// A redirect; `303 See Other` by default (the right answer to a form POST).
+    package static func redirect(to location: String, status: HTTPStatus = .seeOther) -> HTTPResponse {
+        HTTPResponse(status: status, headers: ["Location": location])
+    }
+
+    /// The body bytes when they are fixed (tests use this).
+    package var bodyBytes: [UInt8]? {
+        switch body {
+        case .empty: []
+        case .bytes(let bytes): bytes
+        case .stream: nil
+        }
+    }
+}
+
+/// An error a handler throws to answer with a given status and a message safe to show the client.
+package struct HTTPError: Error, Sendable, CustomStringConvertible {
+    package var status: HTTPStatus
+    package var message: String
+    package var headers: HTTPHeaders
+
+    package init(_ status: HTTPStatus, _ message: String? = nil, headers: HTTPHeaders = [:]) {
+        self.status = status
+        self.message = message ?? status.reason
+        self.headers = headers
+    }
+
+    package var description: String { "\(status.code) \(message)" }
+}

@@ -1,0 +1,203 @@
+import Glibc
+import Synchronization
+package import WharfIO
+
+/// An HTTP/1.1 server on non-blocking sockets and the ``EventLoop``s of an ``EventLoopGroup``.
+///
+/// Each loop owns a listener per address (`SO_REUSEPORT`, the kernel spreads connections) and
+/// the connections it accepted. A connection with nothing to do is *parked*: it holds no task and
+/// no buffer, only its socket and a place in the idle list, so ten thousand idle keep-alive
+/// connections cost little memory. The next readable edge starts a task, preferring the loop as
+/// its executor, that reads, parses, routes, answers and writes on the loop's own thread.
+package final class HTTPServer: Sendable {
+    package let configuration: HTTPServerConfiguration
+    let responder: HTTPResponder
+    let group: EventLoopGroup
+    let requestIDs = RequestIDs()
+    private let perLoop: [LoopConnections]
+    private let state = Mutex(State())
+    private let openConnections = Atomic<Int>(0)
+    private let draining = Atomic<Bool>(false)
+    private let maxConnections: Int
+
+    private struct State {
+        var listeners: [Socket] = []
+        var bound: [SocketAddress] = []
+        var sweepers: [LoopTimer] = []
+        var stopped = false
+    }
+
+    package init(configuration: HTTPServerConfiguration, responder: HTTPResponder, group: EventLoopGroup) {
+        self.configuration = configuration
+        self.responder = responder
+        self.group = group
+        perLoop = group.loops.map(LoopConnections.init)
+        maxConnections = HTTPServer.connectionCapacity(wanted: configuration.limits.maxConnections)
+    }
+
+    /// The addresses actually bound (with the real port when 0 was asked for).
+    package var boundAddresses: [SocketAddress] { state.withLock { $0.bound } }
+
+    /// Open connections, idle and active.
+    package var connectionCount: Int { openConnections.load(ordering: .relaxed) }
+
+    /// Idle (parked) and active connections, summed over the loops.
+    package var connectionCounts: (idle: Int, active: Int) {
+        perLoop.reduce((0, 0)) { sum, loop in
+            let counts = loop.counts
+            return (sum.0 + counts.idle, sum.1 + counts.active)
+        }
+    }
+
+    var isDraining: Bool { draining.load(ordering: .relaxed) }
+
+    /// Binds every address on every loop and starts accepting.
+    /// - Throws: ``SystemError`` when an address cannot be bound (in use, no permission…).
+    package func start() throws {
+        var listeners: [(Socket, LoopConnections)] = []
+        var bound: [SocketAddress] = []
+        do {
+            for var address in configuration.addresses {
+                for connections in perLoop {
+                    let listener = try Socket.listen(on: address, reusePort: perLoop.count > 1, loop: connections.loop)
+                    listeners.append((listener, connections))
+                    if address.port == 0, let actual = try? listener.localAddress() { address = actual }
+                }
+                bound.append(address)
+            }
+        } catch {
+            for (listener, _) in listeners { listener.close() }
+            throw error
+        }
+        let timers = perLoop.map { connections in
+            connections.loop.schedule(at: .after(seconds: 1)) { [weak self] in self?.sweep(connections) }
+        }
+        state.withLock { s in
+            s.listeners = listeners.map(\.0)
+            s.bound = bound
+            s.sweepers = timers
+        }
+        for (listener, connections) in listeners {
+            connections.loop.execute { [self] in acceptAll(listener, connections) }
+        }
+    }
+
+    // MARK: Accepting
+
+    private func acceptAll(_ listener: Socket, _ connections: LoopConnections) {
+        while !listener.isClosed {
+            let accepted: (fd: Int32, peer: SocketAddress)?
+            do {
+                accepted = try listener.accept()
+            } catch {
+                // EMFILE, ENFILE, ENOBUFS, ENOMEM: back off instead of spinning on a listener that stays readable.
+                configuration.errorLog("accept: \(error); pausing accepts for 100 ms")
+                connections.loop.schedule(at: .after(milliseconds: 100)) { [self] in acceptAll(listener, connections) }
+                return
+            }
+            guard let (fd, peer) = accepted else { break }
+            if openConnections.load(ordering: .relaxed) >= maxConnections || isDraining {
+                refuse(fd)
+                continue
+            }
+            let socket: Socket
+            do {
+                socket = try Socket(adopting: fd, loop: connections.loop)
+            } catch {
+                configuration.errorLog("registering a connection: \(error)")
+                continue
+            }
+            if peer.family != .unix { try? socket.setNoDelay() }
+            openConnections.add(1, ordering: .relaxed)
+            let connection = HTTPConnection(socket: socket, peer: peer, server: self, connections: connections)
+            connection.park()
+        }
+        if !listener.isClosed, !listener.readiness.park({ [self] in acceptAll(listener, connections) }) {
+            connections.loop.execute { [self] in acceptAll(listener, connections) }
+        }
+    }
+
+    /// Over the connection cap: a canned 503 and close, without registering the socket.
+    private func refuse(_ fd: Int32) {
+        let body = "The server is at its connection limit; try again shortly.\n"
+        let response = "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\n"
+            + "Content-Length: \(body.utf8.count)\r\nRetry-After: 1\r\nConnection: close\r\n\r\n\(body)"
+        var bytes = Array(response.utf8)
+        _ = bytes.withUnsafeMutableBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL | MSG_DONTWAIT)) }
+        Glibc.close(fd)
+    }
+
+    func connectionClosed(_ connection: HTTPConnection) {
+        connection.connections.closed(connection)
+        openConnections.subtract(1, ordering: .relaxed)
+    }
+
+    // MARK: Idle timeout
+
+    /// Closes connections idle for longer than the keep-alive timeout; runs once a second per loop.
+    private func sweep(_ connections: LoopConnections) {
+        let cutoff = Deadline(nanoseconds: Deadline.now.nanoseconds &- UInt64(configuration.limits.keepAliveTimeout * 1e9))
+        for connection in connections.takeIdle(before: cutoff) { connection.closeIfParked() }
+        let stopped = state.withLock { $0.stopped }
+        if !stopped {
+            let timer = connections.loop.schedule(at: .after(seconds: 1)) { [weak self] in self?.sweep(connections) }
+            state.withLock { s in
+                if let index = perLoop.firstIndex(where: { $0 === connections }), index < s.sweepers.count {
+                    s.sweepers[index] = timer
+                }
+            }
+        }
+    }
+
+    // MARK: Shutdown
+
+    /// Graceful shutdown: stop accepting, close idle connections, let requests in flight finish
+    /// (streams are asked to end) until the grace period ends, then close what is left.
+    package func shutdown() async {
+        let (listeners, sweepers) = state.withLock { s -> ([Socket], [LoopTimer]) in
+            s.stopped = true
+            defer { s.listeners = []; s.sweepers = [] }
+            return (s.listeners, s.sweepers)
+        }
+        draining.store(true, ordering: .relaxed)
+        for listener in listeners { listener.loop.execute { listener.close() } }
+        for (timer, connections) in zip(sweepers, perLoop) { connections.loop.cancel(timer) }
+
+        let deadline = Deadline.after(seconds: configuration.limits.shutdownGracePeriod)
+        while true {
+            for connections in perLoop {
+                for connection in connections.takeIdle(before: nil) {
+                    connections.loop.execute { connection.closeIfParked() }
+                }
+                for connection in connections.activeConnections { connection.endStream() }
+            }
+            if openConnections.load(ordering: .relaxed) == 0 || deadline.hasPassed { break }
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+        // Past the grace period: close whatever is still open; the tasks see their socket fail.
+        for connections in perLoop {
+            for connection in connections.activeConnections { connection.abort() }
+        }
+        let cleanup = Deadline.after(seconds: 2)
+        while openConnections.load(ordering: .relaxed) > 0, !cleanup.hasPassed {
+            try? await Task.sleep(for: .milliseconds(5))
+        }
+        configuration.accessLog?.flush()
+    }
+
+    // MARK: Limits
+
+    /// Raises the soft open-file limit to the hard one and caps connections to fit in it, keeping
+    /// room for database files, Docker connections and listeners.
+    private static func connectionCapacity(wanted: Int) -> Int {
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return wanted }
+        if limit.rlim_cur < limit.rlim_max {
+            var raised = limit
+            raised.rlim_cur = limit.rlim_max
+            if setrlimit(Int32(RLIMIT_NOFILE.rawValue), &raised) == 0 { limit = raised }
+        }
+        let available = Int(clamping: limit.rlim_cur) - 256
+        return max(16, min(wanted, available))
+    }
+}

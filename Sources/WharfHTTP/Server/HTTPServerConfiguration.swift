@@ -1,0 +1,22 @@
+import Glibc
+package import WharfIO
+
+/// How an ``HTTPServer`` listens and behaves.
+package struct HTTPServerConfiguration: Sendable {
+    /// Addresses to listen on (IPv4 and/or IPv6; port 0 picks a free port).
+    package var addresses: [SocketAddress]
+    package var limits = HTTPLimits()
+    /// The `Server` header value.
+    package var serverName = "wharf"
+    /// Where access log lines go; nil for none.
+    package var accessLog: AccessLog?
+    /// Where server errors (accept failures, handler errors) are reported.
+    package var errorLog: @Sendable (String) -> Void = { message in
+        var line = Array("wharf: \(message)\n".utf8)
+        _ = line.withUnsafeMutableBytes { Glibc.write(STDERR_FILENO, $0.baseAddress, $0.count) }
+    }
+    /// Whether connections arrive over TLS (sets ``RequestContext/isSecure``).
+    package var isSecure = false
+
+    package init(addresses: [SocketAddress]) { self.addresses = addresses }
+}

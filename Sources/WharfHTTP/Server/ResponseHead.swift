@@ -1,0 +1,88 @@
+import Glibc
+import Synchronization
+
+/// Serializes a status line and header fields, refusing header names that are not tokens and
+/// values with CR, LF or other control characters (response splitting).
+enum ResponseHead {
+    struct InvalidHeader: Error, CustomStringConvertible {
+        let name: String
+        var description: String { "response header \(name) has a name or value that cannot be sent (CR, LF or control character)" }
+    }
+
+    static func isValid(name: String, value: String) -> Bool {
+        !name.isEmpty && name.utf8.allSatisfy { ByteClass.token[Int($0)] }
+            && value.utf8.allSatisfy { ByteClass.fieldValue[Int($0)] }
+    }
+
+    /// Appends `HTTP/1.1 code reason\r\n`, the fields, and the empty line to `buffer`.
+    static func write(status: HTTPStatus, headers: HTTPHeaders, into buffer: inout [UInt8]) throws(InvalidHeader) {
+        buffer.append(contentsOf: "HTTP/1.1 ".utf8)
+        appendDecimal(status.code, to: &buffer)
+        buffer.append(0x20)
+        buffer.append(contentsOf: status.reason.utf8)
+        buffer.append(contentsOf: [0x0D, 0x0A])
+        for (name, value) in headers {
+            guard isValid(name: name, value: value) else { throw InvalidHeader(name: String(name.prefix(64))) }
+            buffer.append(contentsOf: name.utf8)
+            buffer.append(contentsOf: [0x3A, 0x20])
+            buffer.append(contentsOf: value.utf8)
+            buffer.append(contentsOf: [0x0D, 0x0A])
+        }
+        buffer.append(contentsOf: [0x0D, 0x0A])
+    }
+
+    static func appendDecimal(_ value: Int, to buffer: inout [UInt8]) {
+        if value == 0 {
+            buffer.append(UInt8(ascii: "0"))
+            return
+        }
+        var digits: [UInt8] = []
+        var rest = value
+        while rest > 0 {
+            digits.append(UInt8(ascii: "0") + UInt8(rest % 10))
+            rest /= 10
+        }
+        buffer.append(contentsOf: digits.reversed())
+    }
+
+    static func appendHex(_ value: Int, to buffer: inout [UInt8]) {
+        let hex = Array("0123456789abcdef".utf8)
+        if value == 0 {
+            buffer.append(UInt8(ascii: "0"))
+            return
+        }
+        var shift = (Int.bitWidth - value.leadingZeroBitCount + 3) / 4 * 4
+        while shift > 0 {
+            shift -= 4
+            buffer.append(hex[(value >> shift) & 0xF])
+        }
+    }
+}
+
+/// The `Date` header value (IMF-fixdate, RFC 9110 §5.6.7), formatted at most once per second.
+enum HTTPDate {
+    private static let cache = Mutex<(second: Int, text: String)>((-1, ""))
+
+    static var now: String {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME_COARSE, &ts)
+        let second = ts.tv_sec
+        return cache.withLock { cached in
+            if cached.second == second { return cached.text }
+            cached = (second, format(second))
+            return cached.text
+        }
+    }
+
+    /// Formats seconds since the epoch as `Sun, 06 Nov 1994 08:49:37 GMT`.
+    static func format(_ seconds: Int) -> String {
+        var time = time_t(seconds)
+        var parts = tm()
+        gmtime_r(&time, &parts)
+        let days = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
+        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+        func two(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
+        return "\(days[Int(parts.tm_wday)]), \(two(parts.tm_mday)) \(months[Int(parts.tm_mon)]) \(parts.tm_year + 1900) "
+            + "\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec)) GMT"
+    }
+}
