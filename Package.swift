@@ -41,7 +41,7 @@ let package = Package(
 
         // Tests.
         .target(
-            name: "WharfTestSupport", dependencies: ["WharfIO"], path: "Tests/WharfTestSupport",
+            name: "WharfTestSupport", dependencies: ["WharfIO", "WharfHTTP"], path: "Tests/WharfTestSupport",
             swiftSettings: strict),
         .testTarget(name: "WharfIOTests", dependencies: ["WharfIO", "WharfTestSupport"], swiftSettings: strict),
         .testTarget(name: "WharfTLSTests", dependencies: ["WharfTLS", "WharfIO", "WharfTestSupport"], swiftSettings: strict),
