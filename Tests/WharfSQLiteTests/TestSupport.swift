@@ -21,6 +21,22 @@ func withTemporaryConnection<T>(_ body: (SQLiteConnection) throws -> T) async th
     }
 }
 
+/// A `Database` in its own temporary directory, closed (and removed) when `body` returns.
+@discardableResult
+func withTemporaryDatabase<T>(
+    _ configuration: Database.Configuration = Database.Configuration(), _ body: (Database) async throws -> T
+) async throws -> T {
+    let database = try await Database.temporary(configuration: configuration)
+    do {
+        let result = try await body(database)
+        await database.close()
+        return result
+    } catch {
+        await database.close()
+        throw error
+    }
+}
+
 /// Expects `body` to throw an `SQLiteError` in the family (or with the exact extended code) `code`.
 @discardableResult
 func expectSQLiteError(
