@@ -30,6 +30,7 @@ package final class Database: Sendable {
         /// SQLite gives the `-wal` and `-shm` files the same. The file holds password hashes.
         package var fileMode: UInt32
 
+        /// The defaults suit the server: four readers, a 5 s busy timeout, a file only its owner can read.
         package init(readerCount: Int = 4, busyTimeout: Duration = .milliseconds(5000), fileMode: UInt32 = 0o600) {
             precondition(readerCount > 0, "a Database needs at least one reader")
             self.readerCount = readerCount

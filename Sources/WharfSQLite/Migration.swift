@@ -13,6 +13,7 @@ package struct Migration: Sendable, Hashable {
     /// The checksum of the file's bytes, as computed by the function given to ``Migrator/load(directory:checksum:)``.
     package let checksum: String
 
+    /// Usually made by ``Migrator/load(directory:checksum:)``; tests may build migrations directly.
     package init(version: Int, name: String, sql: String, checksum: String) {
         self.version = version
         self.name = name

@@ -12,6 +12,7 @@ package struct Row: Sendable, Hashable {
     /// The column values, in result order.
     package let values: [SQLiteValue]
 
+    /// A row with one name per value (usually made by ``Statement/row()``).
     package init(columnNames: [String], values: [SQLiteValue]) {
         precondition(columnNames.count == values.count, "a row needs one name per value")
         self.columnNames = columnNames

@@ -2,7 +2,7 @@ internal import CSQLite
 
 extension SQLiteConnection {
     /// Runs every statement in `script`, in order, without arguments. For migrations only: all
-    /// other SQL goes through ``execute(_:_:)-(_,[SQLiteValue])`` with bound arguments.
+    /// other SQL goes through ``execute(_:_:)`` with bound arguments.
     ///
     /// This is `sqlite3_exec` written out as a `sqlite3_prepare_v3` / `sqlite3_step` loop over the
     /// tail, so that an error carries the text of the statement that failed rather than the whole

@@ -7,8 +7,10 @@ extension SQLiteError {
     /// SQLite documentation), so `primary` is `rawValue & 0xff`. As a pattern, a primary code matches
     /// every extended code of its family, and an extended code matches only itself.
     package struct Code: RawRepresentable, Sendable, Hashable {
+        /// The C value, as returned by SQLite calls.
         package let rawValue: Int32
 
+        /// Wraps a result code returned by SQLite.
         package init(rawValue: Int32) { self.rawValue = rawValue }
 
         /// Builds an extended code the way `sqlite3.h` does (`(SQLITE_BUSY | (2<<8))`); Swift

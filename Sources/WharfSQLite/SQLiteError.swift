@@ -29,6 +29,7 @@ package struct SQLiteError: Error, Sendable, Hashable {
     /// The primary result code (the low byte of ``extendedCode``), for example `SQLITE_CONSTRAINT`.
     package var code: Code { extendedCode.primary }
 
+    /// An error with our own message, for failures the wrapper detects before SQLite does.
     package init(code: Code, message: String, sql: String? = nil) {
         self.extendedCode = code
         self.message = message
