@@ -1,0 +1,167 @@
+/// Where a block sits in the output of a chain of templates, so that overrides are checked in that context.
+struct BlockPlacement: Sendable {
+    var start: HTMLContext
+    var end: HTMLContext
+    /// The file that placed the block, for error messages.
+    var file: String
+}
+
+/// Walks a parsed template through the HTML contexts its literal text creates, deciding how each `{{ }}` is escaped
+/// and rejecting interpolations that no escaping makes safe (inside `<script>`, `on…=`, unquoted attributes).
+/// It also checks `{% include %}` targets and the blocks an extending template overrides.
+///
+/// `{% if %}` branches and loop bodies are followed separately and must meet in compatible contexts, like Go's
+/// html/template, so an `{% else %}` cannot smuggle a value into an unchecked position.
+struct HTMLContextChecker {
+    let file: String
+    let knownTemplates: Set<String>
+    /// Blocks placed by the templates this one extends.
+    let inherited: [String: BlockPlacement]
+    /// Blocks this template defines or overrides, with their checked bodies.
+    private(set) var declared: [String: (placement: BlockPlacement, body: [TemplateNode])] = [:]
+
+    init(file: String, knownTemplates: Set<String>, inherited: [String: BlockPlacement] = [:]) {
+        self.file = file
+        self.knownTemplates = knownTemplates
+        self.inherited = inherited
+    }
+
+    /// Checks a template that extends nothing, from HTML text to its end, which must be HTML text again.
+    mutating func checkStandalone(_ template: ParsedTemplate) throws(TemplateError) -> [TemplateNode] {
+        let (nodes, end) = try check(template.nodes, from: .text)
+        guard end == .text else {
+            throw .syntax(file, template.end, "the template ends inside \(end); close it in the same file")
+        }
+        return nodes
+    }
+
+    /// Checks the blocks of a template that extends `parentFile`: each must override a block placed by an
+    /// ancestor, and is checked in that block's context.
+    mutating func checkOverrides(_ template: ParsedTemplate, parentFile: String) throws(TemplateError) -> [TemplateNode] {
+        var result: [TemplateNode] = []
+        for node in template.nodes {
+            guard case .block(var block) = node else { continue }
+            guard let placement = inherited[block.name] else {
+                throw .syntax(
+                    file, block.location, "block '\(block.name)' is not defined in \(parentFile) or the templates it extends")
+            }
+            let (body, end) = try check(block.body, from: placement.start)
+            guard end == placement.end else {
+                throw .syntax(
+                    file, block.location,
+                    "block '\(block.name)' ends inside \(end), but its placeholder in \(placement.file) ends in \(placement.end)")
+            }
+            block.body = body
+            declared[block.name] = (placement, body)
+            result.append(.block(block))
+        }
+        return result
+    }
+
+    private mutating func check(
+        _ nodes: [TemplateNode], from start: HTMLContext
+    ) throws(TemplateError) -> (nodes: [TemplateNode], end: HTMLContext) {
+        var context = start
+        var result: [TemplateNode] = []
+        result.reserveCapacity(nodes.count)
+        for node in nodes {
+            switch node {
+            case .text(let bytes, let location):
+                for (offset, byte) in bytes.enumerated() {
+                    do {
+                        try context.consume(byte)
+                    } catch {
+                        throw .syntax(file, location.advanced(over: bytes[..<offset]), error.message)
+                    }
+                }
+                result.append(node)
+            case .output(var output):
+                do {
+                    output.escaping = try context.interpolate(raw: output.isRaw)
+                } catch {
+                    throw .syntax(file, output.location, error.message)
+                }
+                result.append(.output(output))
+            case .conditional(var conditional):
+                var ends: [HTMLContext] = []
+                for index in conditional.branches.indices {
+                    let (body, end) = try check(conditional.branches[index].body, from: context)
+                    conditional.branches[index].body = body
+                    ends.append(end)
+                }
+                if let otherwise = conditional.otherwise {
+                    let (body, end) = try check(otherwise, from: context)
+                    conditional.otherwise = body
+                    ends.append(end)
+                } else {
+                    ends.append(context)
+                }
+                context = try join(ends, at: conditional.location, of: "{% if %}")
+                result.append(.conditional(conditional))
+            case .loop(var loop):
+                (loop, context) = try check(loop, from: context)
+                result.append(.loop(loop))
+            case .block(var block):
+                let (body, end) = try check(block.body, from: context)
+                let placement = BlockPlacement(start: context, end: end, file: file)
+                if let earlier = inherited[block.name], earlier.start != context || earlier.end != end {
+                    throw .syntax(
+                        file, block.location,
+                        "block '\(block.name)' sits inside \(context) here but inside \(earlier.start) in \(earlier.file)")
+                }
+                block.body = body
+                declared[block.name] = (placement, body)
+                context = end
+                result.append(.block(block))
+            case .include(let include):
+                guard knownTemplates.contains(include.name) else {
+                    throw .syntax(file, include.location, "unknown template '\(include.name)' in {% include %}")
+                }
+                guard context == .text else {
+                    throw .syntax(file, include.location, "{% include %} is only allowed in HTML text, not inside \(context)")
+                }
+                result.append(node)
+            }
+        }
+        return (result, context)
+    }
+
+    /// A loop body may run zero or more times, so it is checked from the join of its start and end contexts.
+    private mutating func check(
+        _ loop: LoopNode, from start: HTMLContext
+    ) throws(TemplateError) -> (LoopNode, HTMLContext) {
+        var loop = loop
+        var (body, end) = try check(loop.body, from: start)
+        var repeated = start
+        if end != start {
+            repeated = try join([start, end], at: loop.location, of: "{% for %} (its body starts and ends)")
+            (body, end) = try check(loop.body, from: repeated)
+            guard HTMLContext.join(repeated, end) == repeated else {
+                throw .syntax(
+                    file, loop.location, "the body of {% for %} starts inside \(repeated) but ends inside \(end)")
+            }
+        }
+        loop.body = body
+        guard let emptyBody = loop.emptyBody else {
+            return (loop, try join([start, repeated], at: loop.location, of: "{% for %}"))
+        }
+        let (checkedEmpty, emptyEnd) = try check(emptyBody, from: start)
+        loop.emptyBody = checkedEmpty
+        return (loop, try join([repeated, emptyEnd], at: loop.location, of: "{% for %} and its {% else %}"))
+    }
+
+    private func join(
+        _ contexts: [HTMLContext], at location: SourceLocation, of construct: String
+    ) throws(TemplateError) -> HTMLContext {
+        var result = contexts[0]
+        for context in contexts.dropFirst() {
+            guard let joined = HTMLContext.join(result, context) else {
+                throw .syntax(
+                    file, location,
+                    "the paths through \(construct) end in different HTML contexts (\(result) and \(context))")
+            }
+            result = joined
+        }
+        return result
+    }
+}
