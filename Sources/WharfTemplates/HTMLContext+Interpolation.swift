@@ -85,6 +85,21 @@ extension HTMLContext {
         return nil
     }
 
+    /// The context after a `{% block %}`, loosened so that it also covers where an override may end: anywhere in
+    /// the same URL value, or anywhere between the attributes of the same tag. Overrides must end in a context
+    /// that joins into it.
+    var afterBlock: HTMLContext {
+        switch self {
+        case .attributeValue(var value) where value.url != nil:
+            value.url = .ambiguous
+            return .attributeValue(value)
+        case .beforeAttributeName(let element), .attributeName(let element, _), .afterAttributeName(let element, _):
+            return .attributeName(element: element, name: nil)
+        default:
+            return self
+        }
+    }
+
     private var tagInteriorElement: [UInt8]? {
         switch self {
         case .beforeAttributeName(let element), .attributeName(let element, _), .afterAttributeName(let element, _):

@@ -30,7 +30,7 @@ struct HTMLContextChecker {
     mutating func checkStandalone(_ template: ParsedTemplate) throws(TemplateError) -> [TemplateNode] {
         let (nodes, end) = try check(template.nodes, from: .text)
         guard end == .text else {
-            throw .syntax(file, template.end, "the template ends inside \(end); close it in the same file")
+            throw .syntax(file, template.end, "the template ends in \(end); close it in the same file")
         }
         return nodes
     }
@@ -46,10 +46,10 @@ struct HTMLContextChecker {
                     file, block.location, "block '\(block.name)' is not defined in \(parentFile) or the templates it extends")
             }
             let (body, end) = try check(block.body, from: placement.start)
-            guard end == placement.end else {
+            guard HTMLContext.join(placement.end, end) == placement.end else {
                 throw .syntax(
                     file, block.location,
-                    "block '\(block.name)' ends inside \(end), but its placeholder in \(placement.file) ends in \(placement.end)")
+                    "block '\(block.name)' ends in \(end), but its placeholder in \(placement.file) ends in \(placement.end)")
             }
             block.body = body
             declared[block.name] = (placement, body)
@@ -96,18 +96,20 @@ struct HTMLContextChecker {
                 } else {
                     ends.append(context)
                 }
-                context = try join(ends, at: conditional.location, of: "{% if %}")
+                context = try join(ends, at: conditional.location, of: "the branches of {% if %}")
                 result.append(.conditional(conditional))
             case .loop(var loop):
                 (loop, context) = try check(loop, from: context)
                 result.append(.loop(loop))
             case .block(var block):
-                let (body, end) = try check(block.body, from: context)
+                let (body, bodyEnd) = try check(block.body, from: context)
+                let end = bodyEnd.afterBlock
                 let placement = BlockPlacement(start: context, end: end, file: file)
                 if let earlier = inherited[block.name], earlier.start != context || earlier.end != end {
                     throw .syntax(
                         file, block.location,
-                        "block '\(block.name)' sits inside \(context) here but inside \(earlier.start) in \(earlier.file)")
+                        "block '\(block.name)' runs from \(context) to \(end) here, but from \(earlier.start) to "
+                            + "\(earlier.end) in \(earlier.file)")
                 }
                 block.body = body
                 declared[block.name] = (placement, body)
@@ -134,16 +136,19 @@ struct HTMLContextChecker {
         var (body, end) = try check(loop.body, from: start)
         var repeated = start
         if end != start {
-            repeated = try join([start, end], at: loop.location, of: "{% for %} (its body starts and ends)")
+            guard let joined = HTMLContext.join(start, end) else {
+                throw .syntax(file, loop.location, "the body of {% for %} starts in \(start) but ends in \(end)")
+            }
+            repeated = joined
             (body, end) = try check(loop.body, from: repeated)
             guard HTMLContext.join(repeated, end) == repeated else {
-                throw .syntax(
-                    file, loop.location, "the body of {% for %} starts inside \(repeated) but ends inside \(end)")
+                throw .syntax(file, loop.location, "the body of {% for %} starts in \(repeated) but ends in \(end)")
             }
         }
         loop.body = body
         guard let emptyBody = loop.emptyBody else {
-            return (loop, try join([start, repeated], at: loop.location, of: "{% for %}"))
+            // `repeated` already joins `start`: zero iterations leave the context where one or more would.
+            return (loop, repeated)
         }
         let (checkedEmpty, emptyEnd) = try check(emptyBody, from: start)
         loop.emptyBody = checkedEmpty
@@ -158,7 +163,7 @@ struct HTMLContextChecker {
             guard let joined = HTMLContext.join(result, context) else {
                 throw .syntax(
                     file, location,
-                    "the paths through \(construct) end in different HTML contexts (\(result) and \(context))")
+                    "\(construct) end in different HTML contexts (\(result) and \(context))")
             }
             result = joined
         }
