@@ -40,7 +40,7 @@ struct HTMLContextChecker {
     mutating func checkOverrides(_ template: ParsedTemplate, parentFile: String) throws(TemplateError) -> [TemplateNode] {
         var result: [TemplateNode] = []
         for node in template.nodes {
-            guard case .block(var block) = node else { continue }
+            guard case .block(let block) = node else { continue }
             guard let placement = inherited[block.name] else {
                 throw .syntax(
                     file, block.location, "block '\(block.name)' is not defined in \(parentFile) or the templates it extends")
@@ -51,9 +51,8 @@ struct HTMLContextChecker {
                     file, block.location,
                     "block '\(block.name)' ends in \(end), but its placeholder in \(placement.file) ends in \(placement.end)")
             }
-            block.body = body
             declared[block.name] = (placement, body)
-            result.append(.block(block))
+            result.append(.block(BlockNode(name: block.name, body: body, location: block.location)))
         }
         return result
     }
@@ -75,33 +74,39 @@ struct HTMLContextChecker {
                     }
                 }
                 result.append(node)
-            case .output(var output):
+            case .output(let output):
+                let escaping: OutputEscaping
                 do {
-                    output.escaping = try context.interpolate(raw: output.isRaw)
+                    escaping = try context.interpolate(raw: output.isRaw)
                 } catch {
                     throw .syntax(file, output.location, error.message)
                 }
-                result.append(.output(output))
-            case .conditional(var conditional):
+                result.append(.output(OutputNode(
+                    value: output.value, isRaw: output.isRaw, escaping: escaping, location: output.location)))
+            case .conditional(let conditional):
+                var branches = conditional.branches
                 var ends: [HTMLContext] = []
-                for index in conditional.branches.indices {
-                    let (body, end) = try check(conditional.branches[index].body, from: context)
-                    conditional.branches[index].body = body
+                for index in branches.indices {
+                    let (body, end) = try check(branches[index].body, from: context)
+                    branches[index].body = body
                     ends.append(end)
                 }
-                if let otherwise = conditional.otherwise {
-                    let (body, end) = try check(otherwise, from: context)
-                    conditional.otherwise = body
+                var otherwise: [TemplateNode]?
+                if let elseBody = conditional.otherwise {
+                    let (body, end) = try check(elseBody, from: context)
+                    otherwise = body
                     ends.append(end)
                 } else {
                     ends.append(context)
                 }
                 context = try join(ends, at: conditional.location, of: "the branches of {% if %}")
-                result.append(.conditional(conditional))
-            case .loop(var loop):
-                (loop, context) = try check(loop, from: context)
-                result.append(.loop(loop))
-            case .block(var block):
+                result.append(.conditional(ConditionalNode(
+                    branches: branches, otherwise: otherwise, location: conditional.location)))
+            case .loop(let loop):
+                let checked: LoopNode
+                (checked, context) = try check(loop, from: context)
+                result.append(.loop(checked))
+            case .block(let block):
                 let (body, bodyEnd) = try check(block.body, from: context)
                 let end = bodyEnd.afterBlock
                 let placement = BlockPlacement(start: context, end: end, file: file)
@@ -111,10 +116,9 @@ struct HTMLContextChecker {
                         "block '\(block.name)' runs from \(context) to \(end) here, but from \(earlier.start) to "
                             + "\(earlier.end) in \(earlier.file)")
                 }
-                block.body = body
                 declared[block.name] = (placement, body)
                 context = end
-                result.append(.block(block))
+                result.append(.block(BlockNode(name: block.name, body: body, location: block.location)))
             case .include(let include):
                 guard knownTemplates.contains(include.name) else {
                     throw .syntax(file, include.location, "unknown template '\(include.name)' in {% include %}")
@@ -132,7 +136,6 @@ struct HTMLContextChecker {
     private mutating func check(
         _ loop: LoopNode, from start: HTMLContext
     ) throws(TemplateError) -> (LoopNode, HTMLContext) {
-        var loop = loop
         var (body, end) = try check(loop.body, from: start)
         var repeated = start
         if end != start {
@@ -145,14 +148,13 @@ struct HTMLContextChecker {
                 throw .syntax(file, loop.location, "the body of {% for %} starts in \(repeated) but ends in \(end)")
             }
         }
-        loop.body = body
         guard let emptyBody = loop.emptyBody else {
             // `repeated` already joins `start`: zero iterations leave the context where one or more would.
-            return (loop, repeated)
+            return (loop.with(body: body, emptyBody: nil), repeated)
         }
         let (checkedEmpty, emptyEnd) = try check(emptyBody, from: start)
-        loop.emptyBody = checkedEmpty
-        return (loop, try join([repeated, emptyEnd], at: loop.location, of: "{% for %} and its {% else %}"))
+        let joined = try join([repeated, emptyEnd], at: loop.location, of: "{% for %} and its {% else %}")
+        return (loop.with(body: body, emptyBody: checkedEmpty), joined)
     }
 
     private func join(

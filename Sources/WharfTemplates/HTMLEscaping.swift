@@ -10,8 +10,11 @@ package enum HTMLEscaping {
     }
 
     static func append(escaping string: String, to buffer: inout [UInt8]) {
-        var string = string
-        string.withUTF8 { append(escaping: $0, to: &buffer) }
+        let written: Void? = string.utf8.withContiguousStorageIfAvailable { append(escaping: $0, to: &buffer) }
+        if written == nil {
+            var copy = string
+            copy.withUTF8 { append(escaping: $0, to: &buffer) }
+        }
     }
 
     static func append(escaping bytes: UnsafeBufferPointer<UInt8>, to buffer: inout [UInt8]) {

@@ -1,5 +1,6 @@
 /// A dotted path such as `user.name` or `hosts.0.name`, resolved against the scope at render time.
-struct TemplatePath: Sendable, Equatable, CustomStringConvertible {
+/// A final class so that rendering copies one reference rather than each of its fields.
+final class TemplatePath: Sendable, CustomStringConvertible {
     enum Segment: Sendable, Equatable {
         /// An object key.
         case key(String)
@@ -12,16 +13,22 @@ struct TemplatePath: Sendable, Equatable, CustomStringConvertible {
     let tail: [Segment]
     /// The path as written, for error messages.
     let description: String
+
+    init(head: String, tail: [Segment], description: String) {
+        self.head = head
+        self.tail = tail
+        self.description = description
+    }
 }
 
 /// Something that yields a value: a path or a literal.
-enum TemplateOperand: Sendable, Equatable {
+enum TemplateOperand: Sendable {
     case path(TemplatePath)
     case literal(TemplateValue)
 }
 
 /// A condition of `{% if %}` / `{% elif %}`. `or` binds loosest, then `and`, then `not`, then `==`/`!=`.
-indirect enum TemplateExpression: Sendable, Equatable {
+indirect enum TemplateExpression: Sendable {
     /// The operand's truthiness.
     case operand(TemplateOperand)
     case not(TemplateExpression)

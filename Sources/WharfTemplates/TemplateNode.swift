@@ -1,4 +1,7 @@
 /// A parsed piece of a template. Literal text is stored as UTF-8 bytes so rendering is a plain copy.
+///
+/// Tag payloads are immutable final classes: rendering walks these trees constantly, and copying a class reference
+/// out of an enum costs one retain where a struct would retain each of its fields.
 enum TemplateNode: Sendable {
     case text([UInt8], location: SourceLocation)
     case output(OutputNode)
@@ -20,16 +23,23 @@ enum OutputEscaping: Sendable, Equatable {
 }
 
 /// `{{ value }}` or `{{ raw value }}`.
-struct OutputNode: Sendable {
-    var value: TemplateOperand
+final class OutputNode: Sendable {
+    let value: TemplateOperand
     /// `{{ raw … }}`: emit `.trustedHTML` unescaped; anything else but `.null` is a render error.
-    var isRaw: Bool
-    var escaping: OutputEscaping
-    var location: SourceLocation
+    let isRaw: Bool
+    let escaping: OutputEscaping
+    let location: SourceLocation
+
+    init(value: TemplateOperand, isRaw: Bool, escaping: OutputEscaping, location: SourceLocation) {
+        self.value = value
+        self.isRaw = isRaw
+        self.escaping = escaping
+        self.location = location
+    }
 }
 
 /// `{% if %}…{% elif %}…{% else %}…{% endif %}`.
-struct ConditionalNode: Sendable {
+final class ConditionalNode: Sendable {
     struct Branch: Sendable {
         var condition: TemplateExpression
         var body: [TemplateNode]
@@ -37,34 +47,65 @@ struct ConditionalNode: Sendable {
         var location: SourceLocation
     }
 
-    var branches: [Branch]
+    let branches: [Branch]
     /// The `{% else %}` body, if any.
-    var otherwise: [TemplateNode]?
-    var location: SourceLocation
+    let otherwise: [TemplateNode]?
+    let location: SourceLocation
+
+    init(branches: [Branch], otherwise: [TemplateNode]?, location: SourceLocation) {
+        self.branches = branches
+        self.otherwise = otherwise
+        self.location = location
+    }
 }
 
 /// `{% for variable in sequence %}…{% else %}…{% endfor %}`.
-struct LoopNode: Sendable {
-    var variable: String
-    var sequence: TemplatePath
-    var body: [TemplateNode]
+final class LoopNode: Sendable {
+    let variable: String
+    let sequence: TemplatePath
+    let body: [TemplateNode]
     /// Rendered when the list is empty (or `.null`).
-    var emptyBody: [TemplateNode]?
-    var location: SourceLocation
+    let emptyBody: [TemplateNode]?
+    let location: SourceLocation
+
+    init(variable: String, sequence: TemplatePath, body: [TemplateNode], emptyBody: [TemplateNode]?, location: SourceLocation) {
+        self.variable = variable
+        self.sequence = sequence
+        self.body = body
+        self.emptyBody = emptyBody
+        self.location = location
+    }
+
+    /// The same loop with checked bodies.
+    func with(body: [TemplateNode], emptyBody: [TemplateNode]?) -> LoopNode {
+        LoopNode(variable: variable, sequence: sequence, body: body, emptyBody: emptyBody, location: location)
+    }
 }
 
 /// `{% block name %}default{% endblock %}`: a placeholder that the most-derived template in a chain of extends
 /// may override.
-struct BlockNode: Sendable {
-    var name: String
-    var body: [TemplateNode]
-    var location: SourceLocation
+final class BlockNode: Sendable {
+    let name: String
+    let body: [TemplateNode]
+    let location: SourceLocation
+
+    init(name: String, body: [TemplateNode], location: SourceLocation) {
+        self.name = name
+        self.body = body
+        self.location = location
+    }
 }
 
 /// `{% include "name" %}` or `{% include "name" with value %}`.
-struct IncludeNode: Sendable {
-    var name: String
+final class IncludeNode: Sendable {
+    let name: String
     /// When present, its value becomes the included template's whole context.
-    var context: TemplateOperand?
-    var location: SourceLocation
+    let context: TemplateOperand?
+    let location: SourceLocation
+
+    init(name: String, context: TemplateOperand?, location: SourceLocation) {
+        self.name = name
+        self.context = context
+        self.location = location
+    }
 }

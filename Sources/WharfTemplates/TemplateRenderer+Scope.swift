@@ -28,52 +28,56 @@ extension TemplateRenderer {
     }
 
     func resolve(_ path: TemplatePath, file: String, at location: SourceLocation) throws(TemplateError) -> TemplateValue {
-        if let value = lookup(path.head, path.tail[...]) { return value }
+        if let value = lookup(path, segments: path.tail.count) { return value }
         guard strictMissing else { return .null }
         throw .render(file, location, missingMessage(for: path))
     }
 
-    /// Loop bindings first (innermost wins), then the keys of the context object.
-    private func lookup(_ head: String, _ tail: ArraySlice<TemplatePath.Segment>) -> TemplateValue? {
-        var value: TemplateValue?
-        var tail = tail
-        for binding in bindings.reversed() {
-            switch binding {
-            case .value(let name, let bound) where name == head:
-                value = bound
-            case .loop(let index, let count) where head == "loop":
-                if case .key(let field)? = tail.first {
+    /// Follows `path` through its first `limit` tail segments. Loop bindings come first (innermost wins), then the
+    /// keys of the context object. Written with indices and nested switches: tuple patterns and slices would copy
+    /// values, and each copy is a retain.
+    private func lookup(_ path: TemplatePath, segments limit: Int) -> TemplateValue? {
+        var current: TemplateValue?
+        var found = false
+        var next = 0
+        var position = bindings.count
+        search: while position > 0 {
+            position -= 1
+            switch bindings[position] {
+            case .value(let name, let bound):
+                guard name == path.head else { continue search }
+                current = bound
+            case .loop(let index, let count):
+                guard path.head == "loop" else { continue search }
+                if limit > 0, case .key(let field) = path.tail[0] {
                     // `loop.index` without building an object per iteration.
-                    guard let fieldValue = Self.loopField(field, index: index, count: count) else { return nil }
-                    value = fieldValue
-                    tail = tail.dropFirst()
+                    current = Self.loopField(field, index: index, count: count)
+                    next = 1
                 } else {
-                    value = .object(Self.loopFields.reduce(into: [:]) { fields, name in
+                    current = .object(Self.loopFields.reduce(into: [:]) { fields, name in
                         fields[name] = Self.loopField(name, index: index, count: count)
                     })
                 }
-            default:
-                continue
             }
-            break
+            found = true
+            break search
         }
-        if value == nil, case .object(let fields) = root {
-            value = fields[head]
+        if !found, case .object(let fields) = root {
+            current = fields[path.head]
         }
-        guard var current = value else { return nil }
-        for segment in tail {
-            switch (segment, current) {
-            case (.key(let key), .object(let fields)):
-                guard let next = fields[key] else { return nil }
-                current = next
-            case (.index(let index), .list(let items)):
-                guard items.indices.contains(index) else { return nil }
-                current = items[index]
-            default:
-                return nil
+        guard var value = current else { return nil }
+        while next < limit {
+            switch path.tail[next] {
+            case .key(let key):
+                guard case .object(let fields) = value, let field = fields[key] else { return nil }
+                value = field
+            case .index(let index):
+                guard case .list(let items) = value, items.indices.contains(index) else { return nil }
+                value = items[index]
             }
+            next += 1
         }
-        return current
+        return value
     }
 
     private static let loopFields = ["index", "number", "first", "last", "count"]
@@ -91,7 +95,7 @@ extension TemplateRenderer {
 
     /// Explains where a path stopped resolving, e.g. `'user.email' is missing: 'user' has no key 'email'`.
     private func missingMessage(for path: TemplatePath) -> String {
-        guard var current = lookup(path.head, []) else {
+        guard var current = lookup(path, segments: 0) else {
             return "'\(path.head)' is not defined"
         }
         var resolved = path.head
@@ -107,7 +111,7 @@ extension TemplateRenderer {
             case (.index(let index), _):
                 reason = "'\(resolved)' is \(current.kindName), not a list, so it has no item \(index)"
             }
-            guard let next = lookup(path.head, path.tail[...offset]) else {
+            guard let next = lookup(path, segments: offset + 1) else {
                 return "'\(path)' is missing: \(reason)"
             }
             current = next

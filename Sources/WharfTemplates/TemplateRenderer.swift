@@ -30,22 +30,25 @@ struct TemplateRenderer {
     private mutating func render(
         _ nodes: [TemplateNode], file: String, blocks: [String: CompiledTemplate.BlockBody], into buffer: inout [UInt8]
     ) throws(TemplateError) {
-        for node in nodes {
-            switch node {
+        for index in nodes.indices {
+            switch nodes[index] {
             case .text(let bytes, _):
                 buffer.append(contentsOf: bytes)
             case .output(let output):
                 try write(output, file: file, into: &buffer)
             case .conditional(let conditional):
-                var chosen = conditional.otherwise
-                for branch in conditional.branches {
-                    if try evaluate(branch.condition, file: file, at: branch.location) {
-                        chosen = branch.body
+                let branches = conditional.branches
+                var chosen = branches.count
+                for index in branches.indices {
+                    if try evaluate(branches[index].condition, file: file, at: branches[index].location) {
+                        chosen = index
                         break
                     }
                 }
-                if let chosen {
-                    try render(chosen, file: file, blocks: blocks, into: &buffer)
+                if chosen < branches.count {
+                    try render(branches[chosen].body, file: file, blocks: blocks, into: &buffer)
+                } else if let otherwise = conditional.otherwise {
+                    try render(otherwise, file: file, blocks: blocks, into: &buffer)
                 }
             case .loop(let loop):
                 try render(loop, file: file, blocks: blocks, into: &buffer)
@@ -147,26 +150,34 @@ struct TemplateRenderer {
     }
 
     private static func write(_ string: String, escaping: OutputEscaping, into buffer: inout [UInt8]) {
-        var string = string
-        string.withUTF8 { bytes in
-            switch escaping {
-            case .html:
+        // Native strings are contiguous UTF-8, so this borrows their bytes without copying the string.
+        let written: Void? = string.utf8.withContiguousStorageIfAvailable { bytes in
+            write(bytes, escaping: escaping, into: &buffer)
+        }
+        if written == nil {
+            var copy = string
+            copy.withUTF8 { write($0, escaping: escaping, into: &buffer) }
+        }
+    }
+
+    private static func write(_ bytes: UnsafeBufferPointer<UInt8>, escaping: OutputEscaping, into buffer: inout [UInt8]) {
+        switch escaping {
+        case .html:
+            HTMLEscaping.append(escaping: bytes, to: &buffer)
+        case .url(let prefix):
+            var scanner = URLSchemeScanner()
+            scanner.feed(prefix)
+            scanner.feed(bytes)
+            if scanner.finalVerdict == .allowed {
                 HTMLEscaping.append(escaping: bytes, to: &buffer)
-            case .url(let prefix):
-                var scanner = URLSchemeScanner()
-                scanner.feed(prefix)
-                scanner.feed(bytes)
-                if scanner.finalVerdict == .allowed {
-                    HTMLEscaping.append(escaping: bytes, to: &buffer)
-                } else {
-                    HTMLEscaping.append(URLSchemeScanner.blockedReplacement, to: &buffer)
-                }
-            case .css:
-                if HTMLEscaping.isPlainCSSValue(bytes) {
-                    HTMLEscaping.append(escaping: bytes, to: &buffer)
-                } else {
-                    HTMLEscaping.append(HTMLEscaping.blockedCSSReplacement, to: &buffer)
-                }
+            } else {
+                HTMLEscaping.append(URLSchemeScanner.blockedReplacement, to: &buffer)
+            }
+        case .css:
+            if HTMLEscaping.isPlainCSSValue(bytes) {
+                HTMLEscaping.append(escaping: bytes, to: &buffer)
+            } else {
+                HTMLEscaping.append(HTMLEscaping.blockedCSSReplacement, to: &buffer)
             }
         }
     }
