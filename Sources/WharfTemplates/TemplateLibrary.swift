@@ -6,6 +6,21 @@ package import Foundation
 /// `hosts/index`, `shared/_nav` (partials start with `_`). Loading fails on the first syntax error, unknown
 /// `{% extends %}`/`{% include %}` target, unknown block or unsafe interpolation, naming file, line and column.
 ///
+/// Syntax:
+/// - `{{ user.name }}` prints a value escaped (`& < > " '`); `{{ raw banner }}` prints `.trustedHTML` unescaped,
+///   only in element content. Paths go through objects by key and lists by position (`hosts.0.name`).
+/// - `{% if a == "x" and not b or c != 3 %}…{% elif … %}…{% else %}…{% endif %}`.
+/// - `{% for host in hosts %}{{ loop.index }} {{ loop.number }} {{ loop.first }} {{ loop.last }} {{ loop.count }}
+///   {% else %}(empty){% endfor %}`.
+/// - `{% extends "layouts/base" %}` first, then only `{% block name %}…{% endblock %}`; layouts declare blocks
+///   with default content.
+/// - `{% include "shared/_flash" %}` (current scope) or `{% include "forms/_field" with form.username %}`.
+/// - `{# comment #}`; `{%-`, `-%}`, `{{-`, `-}}`, `{#-`, `-#}` trim the whitespace on their side.
+///
+/// Interpolation is checked against the surrounding HTML at load time: not inside `<script>`/`<style>`, `on…`
+/// attributes, unquoted attribute values, tag or attribute names, or comments. URL attributes (`href`, `src`,
+/// `action`, …) only keep http, https, mailto and relative URLs; `style` attributes only plain CSS values.
+///
 /// ```swift
 /// let templates = try TemplateLibrary(directory: URL(fileURLWithPath: "Templates"))
 /// var body: [UInt8] = []
@@ -22,8 +37,8 @@ package struct TemplateLibrary: Sendable {
         try self.init(files: TemplateSourceLoader.load(from: directory), options: options)
     }
 
-    /// Builds a library from in-memory sources, keyed by template name (a trailing `.html` is ignored);
-    /// error messages name each one `<name>.html`.
+    /// Builds a library from in-memory sources, keyed by template name (a trailing `.html` is ignored, and two keys
+    /// naming the same template are a programmer error); error messages name each one `<name>.html`.
     package init(sources: [String: String], options: TemplateOptions = TemplateOptions()) throws(TemplateError) {
         try self.init(
             files: sources.map { key, text in
@@ -36,9 +51,8 @@ package struct TemplateLibrary: Sendable {
     private init(files: [TemplateSourceLoader.File], options: TemplateOptions) throws(TemplateError) {
         var parsed: [String: ParsedTemplate] = [:]
         for file in files.sorted(by: { $0.path < $1.path }) {
-            guard parsed[file.name] == nil else {
-                throw .unreadable(path: file.path, reason: "two sources are named '\(file.name)'")
-            }
+            // Only in-memory sources can collide ("page" and "page.html"); that is a bug in the caller.
+            precondition(parsed[file.name] == nil, "two template sources are named '\(file.name)'")
             var parser = TemplateParser(name: file.name, file: file.path)
             parsed[file.name] = try parser.parse(file.bytes)
         }

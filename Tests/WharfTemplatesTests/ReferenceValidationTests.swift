@@ -51,8 +51,4 @@ import WharfTemplates
         let sources = ["b": "{% endif %}", "a": "{{ x", "c": "{% include \"nope\" %}"]
         #expect(loadError(sources) == "a.html:1:1: unterminated {{: missing }}")
     }
-
-    @Test func sourcesNamedTwiceAreRejected() {
-        #expect(loadError(["page": "a", "page.html": "b"]) == "page.html: two sources are named 'page'")
-    }
 }

@@ -82,6 +82,10 @@ import WharfTemplates
         #expect(loadError("é日🚢 {% endif %}") == "page.html:1:5: unexpected {% endif %}: no open {% if %}")
     }
 
+    @Test func windowsLineEndingsCountLinesOnce() {
+        #expect(loadError("a\r\nb\r\n  {% endfor %}") == "page.html:3:3: unexpected {% endfor %}: no open {% for %}")
+    }
+
     @Test func errorDescriptionFormat() {
         let error = TemplateError.syntax(file: "home/index.html", line: 12, column: 5, message: "unclosed {% if %} opened at 10:3")
         #expect(error.description == "home/index.html:12:5: unclosed {% if %} opened at 10:3")
