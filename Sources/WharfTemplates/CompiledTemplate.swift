@@ -64,7 +64,9 @@ struct TemplateCompiler {
         return compiled
     }
 
-    private mutating func compile(_ name: String, extendedBy chain: [String]) throws(TemplateError) -> CompiledTemplate {
+    private mutating func compile(
+        _ name: String, extendedBy chain: [String]
+    ) throws(TemplateError) -> CompiledTemplate {
         if let done = compiled[name] { return done }
         guard let template = parsed[name] else {
             preconditionFailure("compile(\(name)) called for a template that was not parsed")
@@ -73,7 +75,8 @@ struct TemplateCompiler {
         if let parentReference = template.parent {
             guard parsed[parentReference.name] != nil else {
                 throw .syntax(
-                    template.file, parentReference.location, "unknown template '\(parentReference.name)' in {% extends %}")
+                    template.file, parentReference.location,
+                    "unknown template '\(parentReference.name)' in {% extends %}")
             }
             if parentReference.name == name || chain.contains(parentReference.name) {
                 let cycleStart = chain.firstIndex(of: parentReference.name) ?? chain.count
@@ -92,7 +95,8 @@ struct TemplateCompiler {
                 placements[blockName] = declaration.placement
             }
             result = CompiledTemplate(
-                name: name, file: template.file, nodes: nodes, entryNodes: parent.entryNodes, entryFile: parent.entryFile,
+                name: name, file: template.file, nodes: nodes, entryNodes: parent.entryNodes,
+                entryFile: parent.entryFile,
                 blocks: blocks, placements: placements)
         } else {
             var checker = HTMLContextChecker(file: template.file, knownTemplates: known)

@@ -31,7 +31,8 @@ extension HTMLContext {
             }
             let attribute = String(decoding: name, as: UTF8.self)
             if name.starts(with: Array("on".utf8)) {
-                throw HTMLContextViolation(message: "no interpolation inside the event-handler attribute '\(attribute)'")
+                throw HTMLContextViolation(
+                    message: "no interpolation inside the event-handler attribute '\(attribute)'")
             }
             if attribute == "srcdoc" {
                 throw HTMLContextViolation(message: "no interpolation inside 'srcdoc', which holds HTML")
@@ -61,7 +62,8 @@ extension HTMLContext {
             throw HTMLContextViolation(message: "no interpolation inside a tag name")
         case .beforeAttributeName, .attributeName, .afterAttributeName:
             throw HTMLContextViolation(
-                message: "no interpolation between attributes; interpolate quoted attribute values (name=\"{{ … }}\")")
+                message: "no interpolation between attributes; interpolate quoted attribute values "
+                    + "(name=\"{{ … }}\")")
         case .markupDeclaration, .comment, .bogusComment:
             throw HTMLContextViolation(message: "no interpolation inside an HTML comment; use {# … #} for comments")
         }

@@ -37,19 +37,23 @@ struct HTMLContextChecker {
 
     /// Checks the blocks of a template that extends `parentFile`: each must override a block placed by an
     /// ancestor, and is checked in that block's context.
-    mutating func checkOverrides(_ template: ParsedTemplate, parentFile: String) throws(TemplateError) -> [TemplateNode] {
+    mutating func checkOverrides(
+        _ template: ParsedTemplate, parentFile: String
+    ) throws(TemplateError) -> [TemplateNode] {
         var result: [TemplateNode] = []
         for node in template.nodes {
             guard case .block(let block) = node else { continue }
             guard let placement = inherited[block.name] else {
                 throw .syntax(
-                    file, block.location, "block '\(block.name)' is not defined in \(parentFile) or the templates it extends")
+                    file, block.location,
+                    "block '\(block.name)' is not defined in \(parentFile) or the templates it extends")
             }
             let (body, end) = try check(block.body, from: placement.start)
             guard HTMLContext.join(placement.end, end) == placement.end else {
                 throw .syntax(
                     file, block.location,
-                    "block '\(block.name)' ends in \(end), but its placeholder in \(placement.file) ends in \(placement.end)")
+                    "block '\(block.name)' ends in \(end), but its placeholder in \(placement.file) ends in "
+                        + "\(placement.end)")
             }
             declared[block.name] = (placement, body)
             result.append(.block(BlockNode(name: block.name, body: body, location: block.location)))
@@ -81,8 +85,10 @@ struct HTMLContextChecker {
                 } catch {
                     throw .syntax(file, output.location, error.message)
                 }
-                result.append(.output(OutputNode(
-                    value: output.value, isRaw: output.isRaw, escaping: escaping, location: output.location)))
+                result.append(
+                    .output(
+                        OutputNode(
+                            value: output.value, isRaw: output.isRaw, escaping: escaping, location: output.location)))
             case .conditional(let conditional):
                 var branches = conditional.branches
                 var ends: [HTMLContext] = []
@@ -100,8 +106,10 @@ struct HTMLContextChecker {
                     ends.append(context)
                 }
                 context = try join(ends, at: conditional.location, of: "the branches of {% if %}")
-                result.append(.conditional(ConditionalNode(
-                    branches: branches, otherwise: otherwise, location: conditional.location)))
+                result.append(
+                    .conditional(
+                        ConditionalNode(
+                            branches: branches, otherwise: otherwise, location: conditional.location)))
             case .loop(let loop):
                 let checked: LoopNode
                 (checked, context) = try check(loop, from: context)
@@ -124,7 +132,8 @@ struct HTMLContextChecker {
                     throw .syntax(file, include.location, "unknown template '\(include.name)' in {% include %}")
                 }
                 guard context == .text else {
-                    throw .syntax(file, include.location, "{% include %} is only allowed in HTML text, not inside \(context)")
+                    throw .syntax(
+                        file, include.location, "{% include %} is only allowed in HTML text, not inside \(context)")
                 }
                 result.append(node)
             }

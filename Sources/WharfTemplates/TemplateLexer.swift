@@ -78,7 +78,8 @@ struct TemplateLexer {
 
             let closeIndex = try findCloser(of: delimiter, from: contentStart, openedAt: openLocation)
             let trimAfter = closeIndex > contentStart && bytes[closeIndex - 1] == UInt8(ascii: "-")
-            let content = String(decoding: bytes[contentStart..<(trimAfter ? closeIndex - 1 : closeIndex)], as: UTF8.self)
+            let content = String(
+                decoding: bytes[contentStart..<(trimAfter ? closeIndex - 1 : closeIndex)], as: UTF8.self)
             switch delimiter {
             case .output: tokens.append(TemplateToken(kind: .output(content), location: openLocation))
             case .tag: tokens.append(TemplateToken(kind: .tag(content), location: openLocation))

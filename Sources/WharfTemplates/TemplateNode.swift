@@ -68,7 +68,10 @@ final class LoopNode: Sendable {
     let emptyBody: [TemplateNode]?
     let location: SourceLocation
 
-    init(variable: String, sequence: TemplatePath, body: [TemplateNode], emptyBody: [TemplateNode]?, location: SourceLocation) {
+    init(
+        variable: String, sequence: TemplatePath, body: [TemplateNode], emptyBody: [TemplateNode]?,
+        location: SourceLocation
+    ) {
         self.variable = variable
         self.sequence = sequence
         self.body = body

@@ -121,7 +121,8 @@ struct TemplateParser {
         case .if(let condition):
             open(.conditional(branches: [], condition: condition, at: location), at: location)
         case .elif(let condition):
-            guard case .conditional(var branches, let current?, let currentLocation) = frames[frames.count - 1].kind else {
+            guard case .conditional(var branches, let current?, let currentLocation) = frames[frames.count - 1].kind
+            else {
                 throw misplaced("{% elif %}", expecting: "{% if %}", at: location)
             }
             branches.append(ConditionalNode.Branch(condition: current, body: takeNodes(), location: currentLocation))
@@ -129,7 +130,8 @@ struct TemplateParser {
         case .else:
             switch frames[frames.count - 1].kind {
             case .conditional(var branches, let current?, let currentLocation):
-                branches.append(ConditionalNode.Branch(condition: current, body: takeNodes(), location: currentLocation))
+                branches.append(
+                    ConditionalNode.Branch(condition: current, body: takeNodes(), location: currentLocation))
                 frames[frames.count - 1].kind = .conditional(branches: branches, condition: nil, at: location)
             case .loop(let variable, let sequence, nil):
                 frames[frames.count - 1].kind = .loop(variable: variable, sequence: sequence, body: takeNodes())
@@ -137,13 +139,15 @@ struct TemplateParser {
                 throw misplaced("{% else %}", expecting: "{% if %} or {% for %}", at: location)
             }
         case .endif:
-            guard case .conditional(var branches, let current, let currentLocation) = frames[frames.count - 1].kind else {
+            guard case .conditional(var branches, let current, let currentLocation) = frames[frames.count - 1].kind
+            else {
                 throw misplaced("{% endif %}", expecting: "{% if %}", at: location)
             }
             let frame = frames.removeLast()
             var otherwise: [TemplateNode]?
             if let current {
-                branches.append(ConditionalNode.Branch(condition: current, body: frame.nodes, location: currentLocation))
+                branches.append(
+                    ConditionalNode.Branch(condition: current, body: frame.nodes, location: currentLocation))
             } else {
                 otherwise = frame.nodes
             }
@@ -155,9 +159,11 @@ struct TemplateParser {
                 throw misplaced("{% endfor %}", expecting: "{% for %}", at: location)
             }
             let frame = frames.removeLast()
-            append(.loop(LoopNode(
-                variable: variable, sequence: sequence, body: body ?? frame.nodes,
-                emptyBody: body == nil ? nil : frame.nodes, location: frame.location)))
+            append(
+                .loop(
+                    LoopNode(
+                        variable: variable, sequence: sequence, body: body ?? frame.nodes,
+                        emptyBody: body == nil ? nil : frame.nodes, location: frame.location)))
         case .block(let name):
             if let previous = blockLocations[name] {
                 throw .syntax(file, location, "block '\(name)' is already defined at \(previous)")
@@ -171,7 +177,9 @@ struct TemplateParser {
             if let closing, closing != name {
                 throw .syntax(
                     file, location,
-                    "{% endblock \(closing) %} does not match {% block \(name) %} opened at \(frames[frames.count - 1].location)")
+                    "{% endblock \(closing) %} does not match {% block \(name) %} opened at "
+                        + "\(frames[frames.count - 1].location)"
+                )
             }
             let frame = frames.removeLast()
             append(.block(BlockNode(name: name, body: frame.nodes, location: frame.location)))
@@ -194,12 +202,14 @@ struct TemplateParser {
         case .conditional(_, nil, _), .loop(_, _, _?):
             if tag == "{% else %}" || tag == "{% elif %}" {
                 return .syntax(
-                    file, location, "unexpected \(tag) after the {% else %} of \(innermost.opener) opened at \(innermost.location)")
+                    file, location,
+                    "unexpected \(tag) after the {% else %} of \(innermost.opener) opened at \(innermost.location)")
             }
         default:
             break
         }
-        return .syntax(file, location, "unexpected \(tag): unclosed \(innermost.opener) opened at \(innermost.location)")
+        return .syntax(
+            file, location, "unexpected \(tag): unclosed \(innermost.opener) opened at \(innermost.location)")
     }
 
     private mutating func takeNodes() -> [TemplateNode] {

@@ -1,13 +1,17 @@
 extension TemplateRenderer {
     /// The value of an operand; a missing path is an error in strict mode and `.null` otherwise.
-    func evaluate(_ operand: TemplateOperand, file: String, at location: SourceLocation) throws(TemplateError) -> TemplateValue {
+    func evaluate(
+        _ operand: TemplateOperand, file: String, at location: SourceLocation
+    ) throws(TemplateError) -> TemplateValue {
         switch operand {
         case .literal(let value): value
         case .path(let path): try resolve(path, file: file, at: location)
         }
     }
 
-    func evaluate(_ expression: TemplateExpression, file: String, at location: SourceLocation) throws(TemplateError) -> Bool {
+    func evaluate(
+        _ expression: TemplateExpression, file: String, at location: SourceLocation
+    ) throws(TemplateError) -> Bool {
         switch expression {
         case .operand(let operand):
             return try evaluate(operand, file: file, at: location).isTruthy
@@ -27,7 +31,9 @@ extension TemplateRenderer {
         }
     }
 
-    func resolve(_ path: TemplatePath, file: String, at location: SourceLocation) throws(TemplateError) -> TemplateValue {
+    func resolve(
+        _ path: TemplatePath, file: String, at location: SourceLocation
+    ) throws(TemplateError) -> TemplateValue {
         if let value = lookup(path, segments: path.tail.count) { return value }
         guard strictMissing else { return .null }
         throw .render(file, location, missingMessage(for: path))
@@ -54,9 +60,10 @@ extension TemplateRenderer {
                     current = Self.loopField(field, index: index, count: count)
                     next = 1
                 } else {
-                    current = .object(Self.loopFields.reduce(into: [:]) { fields, name in
-                        fields[name] = Self.loopField(name, index: index, count: count)
-                    })
+                    current = .object(
+                        Self.loopFields.reduce(into: [:]) { fields, name in
+                            fields[name] = Self.loopField(name, index: index, count: count)
+                        })
                 }
             }
             found = true

@@ -72,7 +72,8 @@ struct TemplateRenderer {
         case .list(let list): items = list
         case .null: items = []
         case let other:
-            throw .render(file, loop.location, "cannot loop over '\(loop.sequence)', which is \(other.kindName), not a list")
+            throw .render(
+                file, loop.location, "cannot loop over '\(loop.sequence)', which is \(other.kindName), not a list")
         }
         guard let first = items.first else {
             if let emptyBody = loop.emptyBody {
@@ -91,14 +92,18 @@ struct TemplateRenderer {
         bindings.removeSubrange(base...)
     }
 
-    private mutating func render(_ include: IncludeNode, file: String, into buffer: inout [UInt8]) throws(TemplateError) {
+    private mutating func render(
+        _ include: IncludeNode, file: String, into buffer: inout [UInt8]
+    ) throws(TemplateError) {
         guard let target = templates[include.name] else {
             throw .render(file, include.location, "unknown template '\(include.name)' in {% include %}")
         }
         guard includeDepth < Self.maximumIncludeDepth else {
             throw .render(
                 file, include.location,
-                "{% include %} nested more than \(Self.maximumIncludeDepth) levels deep; does a template include itself?")
+                "{% include %} nested more than \(Self.maximumIncludeDepth) levels deep; "
+                    + "does a template include itself?"
+            )
         }
         includeDepth += 1
         defer { includeDepth -= 1 }
@@ -145,7 +150,9 @@ struct TemplateRenderer {
         case .list, .object:
             throw .render(
                 file, output.location,
-                "cannot print '\(output.value.description)', which is \(value.kindName); loop over it or print one of its fields")
+                "cannot print '\(output.value.description)', which is \(value.kindName); "
+                    + "loop over it or print one of its fields"
+            )
         }
     }
 
@@ -160,7 +167,9 @@ struct TemplateRenderer {
         }
     }
 
-    private static func write(_ bytes: UnsafeBufferPointer<UInt8>, escaping: OutputEscaping, into buffer: inout [UInt8]) {
+    private static func write(
+        _ bytes: UnsafeBufferPointer<UInt8>, escaping: OutputEscaping, into buffer: inout [UInt8]
+    ) {
         switch escaping {
         case .html:
             HTMLEscaping.append(escaping: bytes, to: &buffer)

@@ -47,7 +47,8 @@ enum TemplateTag: Sendable {
             return .for(variable: variable, sequence: try parser.parsePath())
         case "endfor": return .endfor
         case "block": return .block(name: try parser.parseIdentifier(for: "a block name"))
-        case "endblock": return .endblock(name: parser.isAtEnd ? nil : try parser.parseIdentifier(for: "the block name"))
+        case "endblock":
+            return .endblock(name: parser.isAtEnd ? nil : try parser.parseIdentifier(for: "the block name"))
         case "extends":
             return .extends(name: TemplateLibrary.templateName(try parser.parseString(for: "a template name")))
         case "include":
