@@ -7,10 +7,7 @@ final class CompiledTemplate: Sendable {
         var nodes: [TemplateNode]
     }
 
-    let name: String
     let file: String
-    /// The template's own checked nodes (only blocks when it extends another).
-    let nodes: [TemplateNode]
     /// The nodes rendered first: those of the base of the chain of extends (the template itself when it extends
     /// nothing), and that template's file.
     let entryNodes: [TemplateNode]
@@ -23,12 +20,10 @@ final class CompiledTemplate: Sendable {
     let sizeHint: Int
 
     init(
-        name: String, file: String, nodes: [TemplateNode], entryNodes: [TemplateNode], entryFile: String,
-        blocks: [String: BlockBody], placements: [String: BlockPlacement]
+        file: String, entryNodes: [TemplateNode], entryFile: String, blocks: [String: BlockBody],
+        placements: [String: BlockPlacement]
     ) {
-        self.name = name
         self.file = file
-        self.nodes = nodes
         self.entryNodes = entryNodes
         self.entryFile = entryFile
         self.blocks = blocks
@@ -87,7 +82,7 @@ struct TemplateCompiler {
             }
             let parent = try compile(parentReference.name, extendedBy: chain + [name])
             var checker = HTMLContextChecker(file: template.file, knownTemplates: known, inherited: parent.placements)
-            let nodes = try checker.checkOverrides(template, parentFile: parent.file)
+            try checker.checkOverrides(template, parentFile: parent.file)
             var blocks = parent.blocks
             var placements = parent.placements
             for (blockName, declaration) in checker.declared {
@@ -95,15 +90,14 @@ struct TemplateCompiler {
                 placements[blockName] = declaration.placement
             }
             result = CompiledTemplate(
-                name: name, file: template.file, nodes: nodes, entryNodes: parent.entryNodes,
-                entryFile: parent.entryFile,
-                blocks: blocks, placements: placements)
+                file: template.file, entryNodes: parent.entryNodes, entryFile: parent.entryFile, blocks: blocks,
+                placements: placements)
         } else {
             var checker = HTMLContextChecker(file: template.file, knownTemplates: known)
             let nodes = try checker.checkStandalone(template)
             result = CompiledTemplate(
-                name: name, file: template.file, nodes: nodes, entryNodes: nodes, entryFile: template.file,
-                blocks: [:], placements: checker.declared.mapValues(\.placement))
+                file: template.file, entryNodes: nodes, entryFile: template.file, blocks: [:],
+                placements: checker.declared.mapValues(\.placement))
         }
         compiled[name] = result
         return result

@@ -36,11 +36,8 @@ struct HTMLContextChecker {
     }
 
     /// Checks the blocks of a template that extends `parentFile`: each must override a block placed by an
-    /// ancestor, and is checked in that block's context.
-    mutating func checkOverrides(
-        _ template: ParsedTemplate, parentFile: String
-    ) throws(TemplateError) -> [TemplateNode] {
-        var result: [TemplateNode] = []
+    /// ancestor, and is checked in that block's context. The checked bodies end up in `declared`.
+    mutating func checkOverrides(_ template: ParsedTemplate, parentFile: String) throws(TemplateError) {
         for node in template.nodes {
             guard case .block(let block) = node else { continue }
             guard let placement = inherited[block.name] else {
@@ -56,9 +53,7 @@ struct HTMLContextChecker {
                         + "\(placement.end)")
             }
             declared[block.name] = (placement, body)
-            result.append(.block(BlockNode(name: block.name, body: body, location: block.location)))
         }
-        return result
     }
 
     private mutating func check(

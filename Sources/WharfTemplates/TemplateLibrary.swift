@@ -53,7 +53,7 @@ package struct TemplateLibrary: Sendable {
         for file in files.sorted(by: { $0.path < $1.path }) {
             // Only in-memory sources can collide ("page" and "page.html"); that is a bug in the caller.
             precondition(parsed[file.name] == nil, "two template sources are named '\(file.name)'")
-            var parser = TemplateParser(name: file.name, file: file.path)
+            var parser = TemplateParser(file: file.path)
             parsed[file.name] = try parser.parse(file.bytes)
         }
         var compiler = TemplateCompiler(parsed: parsed)

@@ -5,7 +5,6 @@ struct ParsedTemplate: Sendable {
         var location: SourceLocation
     }
 
-    var name: String
     var file: String
     /// `{% extends "…" %}`; when set, `nodes` holds only blocks.
     var parent: ParentReference?
@@ -39,7 +38,6 @@ struct TemplateParser {
         }
     }
 
-    let name: String
     let file: String
 
     private var frames: [Frame] = [Frame(kind: .root, location: .start)]
@@ -47,8 +45,7 @@ struct TemplateParser {
     private var sawContent = false
     private var blockLocations: [String: SourceLocation] = [:]
 
-    init(name: String, file: String) {
-        self.name = name
+    init(file: String) {
         self.file = file
     }
 
@@ -66,7 +63,7 @@ struct TemplateParser {
         guard frames.count == 1 else {
             throw .syntax(file, end, "unclosed \(innermost.opener) opened at \(innermost.location)")
         }
-        return ParsedTemplate(name: name, file: file, parent: parent, nodes: innermost.nodes, end: end)
+        return ParsedTemplate(file: file, parent: parent, nodes: innermost.nodes, end: end)
     }
 
     private var atTopOfExtendingTemplate: Bool { parent != nil && frames.count == 1 }
