@@ -1,0 +1,77 @@
+import Foundation
+package import WharfIO
+
+/// Everything `wharf serve` needs to know, from flags, environment variables and defaults.
+package struct WharfConfiguration: Sendable {
+    /// Addresses to listen on. Default `127.0.0.1:8080` (`--listen`, `WHARF_LISTEN`).
+    package var listen: [SocketAddress]
+    /// Where the database, keys and other state live. Default `./data` (`--data-dir`, `WHARF_DATA_DIR`).
+    package var dataDirectory: String
+    /// The folder holding `Templates/` and `Public/` (`--resources`, `WHARF_RESOURCES`); found
+    /// automatically when Wharf runs from a checkout or next to its build folder.
+    package var resourcesDirectory: String
+    /// Event-loop threads. Default 1; 2 on machines with more cores helps under heavy load.
+    package var eventLoops = 1
+    /// Whether to write the access log to stderr.
+    package var accessLog = true
+
+    package init(listen: [SocketAddress], dataDirectory: String, resourcesDirectory: String) {
+        self.listen = listen
+        self.dataDirectory = dataDirectory
+        self.resourcesDirectory = resourcesDirectory
+    }
+
+    package static let defaultListen = "127.0.0.1:8080"
+    package static let defaultDataDirectory = "./data"
+
+    /// Parses a comma-separated list of `host:port` addresses (`127.0.0.1:8080,[::1]:8080`).
+    package static func parseListen(_ text: String) throws -> [SocketAddress] {
+        let parts = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        guard !parts.isEmpty else { throw ConfigurationError.invalid("--listen", text, "expected host:port") }
+        return try parts.map { part in
+            do {
+                return try SocketAddress(parsing: part)
+            } catch {
+                throw ConfigurationError.invalid("--listen", part, "expected a numeric address and port, e.g. 127.0.0.1:8080 or [::1]:8080")
+            }
+        }
+    }
+
+    /// The resources folder: `explicit` if given, else the first of the working directory and the
+    /// executable's ancestors that has a `Templates` folder.
+    package static func locateResources(explicit: String?, executable: String) throws -> String {
+        let fileManager = FileManager.default
+        func hasTemplates(_ directory: String) -> Bool {
+            var isDirectory: ObjCBool = false
+            return fileManager.fileExists(atPath: directory + "/Templates", isDirectory: &isDirectory) && isDirectory.boolValue
+        }
+        if let explicit {
+            guard hasTemplates(explicit) else {
+                throw ConfigurationError.invalid("--resources", explicit, "it has no Templates folder")
+            }
+            return explicit
+        }
+        var candidates = [fileManager.currentDirectoryPath]
+        var directory = URL(fileURLWithPath: executable).resolvingSymlinksInPath().deletingLastPathComponent()
+        for _ in 0..<6 {
+            candidates.append(directory.path)
+            candidates.append(directory.appendingPathComponent("share/wharf").path)
+            directory.deleteLastPathComponent()
+        }
+        if let found = candidates.first(where: hasTemplates) { return found }
+        throw ConfigurationError.invalid(
+            "--resources", "(not found)",
+            "run Wharf from its source folder, or pass --resources DIR (or WHARF_RESOURCES) naming the folder with Templates/ and Public/")
+    }
+}
+
+/// A configuration value that cannot be used; the message says which and why.
+package enum ConfigurationError: Error, CustomStringConvertible {
+    case invalid(String, String, String)
+
+    package var description: String {
+        switch self {
+        case .invalid(let option, let value, let reason): "invalid \(option) \(value): \(reason)"
+        }
+    }
+}

@@ -1,0 +1,37 @@
+package import WharfHTTP
+package import WharfTemplates
+
+/// Renders pages through the layout, adding what every page needs: the versioned stylesheet and
+/// script URLs, the version, the request id.
+package struct Pages: Sendable {
+    package let templates: TemplateLibrary
+    package let assets: StaticFiles
+
+    package init(templates: TemplateLibrary, assets: StaticFiles) {
+        self.templates = templates
+        self.assets = assets
+    }
+
+    /// Renders template `name` with `values` plus a `layout` object, as an HTML response.
+    /// - Throws: ``TemplateError`` when the template and the values disagree (a bug: tests catch it).
+    package func render(
+        _ name: String, title: String, status: HTTPStatus = .ok, context: RequestContext,
+        values: [String: TemplateValue] = [:]
+    ) throws -> HTTPResponse {
+        var root = values
+        root["layout"] = .object([
+            "title": .text(title),
+            "stylesheet": .text(assets.url(for: "css/wharf.css")),
+            "script": .text(assets.url(for: "js/wharf.js")),
+            "icon": .text(assets.url(for: "img/wharf.svg")),
+            "version": .text(WharfVersion.current),
+            "requestID": .text(context.requestID),
+        ])
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(8 * 1024)
+        try templates.render(name, .object(root), into: &bytes)
+        var response = HTTPResponse.html(bytes, status: status)
+        response.headers.set("Cache-Control", "no-store")
+        return response
+    }
+}

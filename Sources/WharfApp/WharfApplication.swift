@@ -1,0 +1,56 @@
+import Foundation
+package import WharfHTTP
+package import WharfIO
+import WharfTemplates
+
+/// Wharf, wired: templates, static files, routes, middleware and the HTTP server.
+///
+/// Construction loads and checks everything that can be wrong on disk (a template syntax error
+/// stops start-up here, naming file, line and column); ``start()`` binds the listeners.
+package final class WharfApplication: Sendable {
+    package let configuration: WharfConfiguration
+    package let server: HTTPServer
+    private let group: EventLoopGroup
+
+    package init(configuration: WharfConfiguration, log: @escaping @Sendable (String) -> Void) throws {
+        self.configuration = configuration
+        let resources = URL(fileURLWithPath: configuration.resourcesDirectory)
+        let templates = try TemplateLibrary(directory: resources.appendingPathComponent("Templates"))
+        let assets = try StaticFiles(root: resources.appendingPathComponent("Public").path)
+        let pages = Pages(templates: templates, assets: assets)
+        let errorPages = ErrorPages(pages: pages, log: log)
+
+        var router = RouterBuilder()
+        SystemRoutes(assets: assets).register(into: &router)
+        HomeRoutes(pages: pages).register(into: &router)
+
+        let responder = HTTPResponder(
+            router: try router.build(),
+            middleware: [SecurityHeaders(), errorPages],
+            notFound: { _, _ in throw HTTPError(.notFound, "There is no page at this address.") },
+            methodNotAllowed: { _, context in
+                let allow = (context.allowedMethods ?? []).map(\.rawValue).joined(separator: ", ")
+                throw HTTPError(.methodNotAllowed, "This address does not accept that method.", headers: ["Allow": allow])
+            })
+        var http = HTTPServerConfiguration(addresses: configuration.listen)
+        http.accessLog = configuration.accessLog ? AccessLog() : nil
+        http.errorLog = log
+        group = try EventLoopGroup(loops: configuration.eventLoops)
+        server = HTTPServer(configuration: http, responder: responder, group: group)
+    }
+
+    /// Creates the data directory and starts listening.
+    package func start() throws {
+        try FileManager.default.createDirectory(
+            atPath: configuration.dataDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        try server.start()
+    }
+
+    package var boundAddresses: [SocketAddress] { server.boundAddresses }
+
+    /// Graceful shutdown: in-flight requests finish within the grace period, then the loops stop.
+    package func shutdown() async {
+        await server.shutdown()
+        await group.shutdown()
+    }
+}

@@ -1,0 +1,112 @@
+import Dispatch
+import Glibc
+import WharfApp
+
+/// `wharf serve`: runs the panel until SIGINT or SIGTERM, then shuts down gracefully.
+enum ServeCommand {
+    static let usage = """
+        Usage: wharf serve [--listen ADDR] [--data-dir DIR] [--resources DIR] [--loops N] [--no-access-log]
+
+        Runs the Wharf panel.
+
+        Options:
+          --listen ADDR     Address and port to listen on; several separated by commas
+                            (default 127.0.0.1:8080; env WHARF_LISTEN). Example: 0.0.0.0:8080,[::]:8080
+          --data-dir DIR    Where Wharf keeps its database and keys (default ./data; env WHARF_DATA_DIR)
+          --resources DIR   Folder with Templates/ and Public/ (found automatically in a checkout;
+                            env WHARF_RESOURCES)
+          --loops N         Event-loop threads (default 1; env WHARF_LOOPS)
+          --no-access-log   Do not write the access log to stderr
+        """
+
+    static func run(_ arguments: ArraySlice<String>) async -> Int32 {
+        let configuration: WharfConfiguration
+        do {
+            let parsed = try CommandLineArguments(
+                arguments, options: ["--listen", "--data-dir", "--resources", "--loops"],
+                flags: ["--no-access-log", "--help", "-h"])
+            if parsed.has("--help") || parsed.has("-h") {
+                print(usage)
+                return 0
+            }
+            guard parsed.positionals.isEmpty else {
+                throw CommandLineArguments.UsageError(description: "unexpected argument \(parsed.positionals[0])")
+            }
+            let listen = try WharfConfiguration.parseListen(
+                parsed.value("--listen", environment: "WHARF_LISTEN") ?? WharfConfiguration.defaultListen)
+            let resources = try WharfConfiguration.locateResources(
+                explicit: parsed.value("--resources", environment: "WHARF_RESOURCES"), executable: CommandLine.arguments[0])
+            var config = WharfConfiguration(
+                listen: listen,
+                dataDirectory: parsed.value("--data-dir", environment: "WHARF_DATA_DIR") ?? WharfConfiguration.defaultDataDirectory,
+                resourcesDirectory: resources)
+            if let loops = parsed.value("--loops", environment: "WHARF_LOOPS") {
+                guard let count = Int(loops), (1...64).contains(count) else {
+                    throw CommandLineArguments.UsageError(description: "--loops must be a number from 1 to 64")
+                }
+                config.eventLoops = count
+            }
+            config.accessLog = !parsed.has("--no-access-log")
+            configuration = config
+        } catch let error as CommandLineArguments.UsageError {
+            printError("wharf serve: \(error)\n\n\(usage)")
+            return 2
+        } catch {
+            printError("wharf serve: \(error)")
+            return 2
+        }
+
+        // OpenSSL and plain writes must not kill the process when a peer goes away.
+        signal(SIGPIPE, SIG_IGN)
+        let application: WharfApplication
+        do {
+            application = try WharfApplication(configuration: configuration, log: { printError("wharf: \($0)") })
+            try application.start()
+        } catch {
+            printError("wharf serve: cannot start: \(error)")
+            return 1
+        }
+        for address in application.boundAddresses {
+            printError("Wharf \(WharfVersion.current) listening on http://\(address)")
+        }
+        let received = await Signals.wait(for: [SIGINT, SIGTERM])
+        printError("wharf: received \(received == SIGINT ? "SIGINT" : "SIGTERM"), shutting down")
+        await application.shutdown()
+        printError("wharf: stopped")
+        return 0
+    }
+}
+
+/// Waits for one of a set of signals without a signal handler running arbitrary code: the signals
+/// are ignored for the process and delivered to Dispatch sources instead.
+enum Signals {
+    static func wait(for signals: [Int32]) async -> Int32 {
+        await withCheckedContinuation { continuation in
+            let queue = DispatchQueue(label: "wharf.signals")
+            let delivered = SignalLatch(continuation)
+            for number in signals {
+                signal(number, SIG_IGN)
+                let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
+                source.setEventHandler { delivered.fire(number) }
+                source.resume()
+                delivered.keep(source)
+            }
+        }
+    }
+}
+
+/// Resumes the waiting task once, for the first signal; keeps the sources alive.
+private final class SignalLatch: @unchecked Sendable {
+    // Touched only on the signal queue (fire) and before any signal can arrive (keep).
+    private var continuation: CheckedContinuation<Int32, Never>?
+    private var sources: [any DispatchSourceSignal] = []
+
+    init(_ continuation: CheckedContinuation<Int32, Never>) { self.continuation = continuation }
+
+    func keep(_ source: any DispatchSourceSignal) { sources.append(source) }
+
+    func fire(_ number: Int32) {
+        continuation?.resume(returning: number)
+        continuation = nil
+    }
+}

@@ -1,0 +1,128 @@
+#!/usr/bin/env bash
+# Wharf's benchmark command: prints figures, asserts nothing. See README.md "Benchmarks".
+#
+#   deploy/bench/run.sh [http]      HTTP server: /healthz vs nginx, 10,000 idle connections, 1M requests
+#
+# The server runs on CPU 0 and the load generator on CPU 1 (taskset), so figures compare across runs.
+# Every phase is bounded in time and stops by itself.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+root=$PWD
+section=${1:-http}
+work=$(mktemp -d /tmp/wharf-bench.XXXXXX)
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+need() {
+  local missing=()
+  for pkg in "$@"; do dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg"); done
+  if ((${#missing[@]})); then
+    echo "installing ${missing[*]}" >&2
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  fi
+}
+
+rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
+
+wait_http() {  # url: poll until it answers (bounded)
+  for _ in $(seq 1 200); do curl -fsS -o /dev/null "$1" 2>/dev/null && return 0; sleep 0.05; done
+  echo "no answer from $1" >&2; return 1
+}
+
+# wrk's figures as "rps p50_ms p99_ms"
+wrk_figures() {
+  awk '
+    function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /s$/) return v * 1000; return v }
+    /^ +50%/ { p50 = ms($2) } /^ +99%/ { p99 = ms($2) } /^Requests\/sec:/ { rps = $2 }
+    END { printf "%.0f %.3f %.3f\n", rps, p50, p99 }'
+}
+
+load() {  # connections duration url [extra wrk args]
+  local c=$1 d=$2 url=$3; shift 3
+  taskset -c 1 wrk -t1 -c"$c" -d"$d" --latency "$@" "$url" | wrk_figures
+}
+
+start_wharf() {  # port
+  mkdir -p "$work/data"
+  taskset -c 0 "$root/.build/release/wharf" serve --listen "127.0.0.1:$1" --data-dir "$work/data" \
+    --resources "$root" --no-access-log 2>"$work/wharf.log" &
+  wharf_pid=$!
+  pids+=("$wharf_pid")
+  wait_http "http://127.0.0.1:$1/healthz"
+}
+
+bench_http() {
+  need wrk nginx-light curl python3
+  echo "building release..." >&2
+  swift build -c release --product wharf 2>&1 | tail -1 >&2
+
+  local wport=18099 nport=18098
+  start_wharf "$wport"
+  local idle_rss; idle_rss=$(rss_kib "$wharf_pid")
+
+  # nginx: one worker on the same core, serving a static file the size of /healthz's body.
+  mkdir -p "$work/nginx/html"
+  curl -fsS "http://127.0.0.1:$wport/healthz" > "$work/nginx/html/healthz"
+  cat > "$work/nginx/nginx.conf" <<NGINX
+worker_processes 1;
+daemon off;
+pid $work/nginx/nginx.pid;
+error_log $work/nginx/error.log;
+events { worker_connections 20000; }
+http {
+  access_log off;
+  server { listen 127.0.0.1:$nport; location / { root $work/nginx/html; default_type application/json; } }
+}
+NGINX
+  taskset -c 0 nginx -c "$work/nginx/nginx.conf" & pids+=($!)
+  wait_http "http://127.0.0.1:$nport/healthz"
+
+  echo
+  echo "== 1. GET /healthz, keep-alive, server on one core (wrk 10 s per row; access log off for both)"
+  printf "%-6s %12s %9s %9s | %12s %9s %9s | %7s\n" conns "wharf req/s" "p50 ms" "p99 ms" "nginx req/s" "p50 ms" "p99 ms" ratio
+  for c in 1 64 256; do
+    read -r wr wp50 wp99 < <(load "$c" 10s "http://127.0.0.1:$wport/healthz")
+    read -r nr np50 np99 < <(load "$c" 10s "http://127.0.0.1:$nport/healthz")
+    printf "%-6s %12s %9s %9s | %12s %9s %9s | %6.2fx\n" "$c" "$wr" "$wp50" "$wp99" "$nr" "$np50" "$np99" \
+      "$(awk -v a="$wr" -v b="$nr" 'BEGIN { print a / b }')"
+  done
+  echo "wharf RSS at idle after start: $((idle_rss / 1024)) MiB ($idle_rss KiB); after the runs: $(( $(rss_kib "$wharf_pid") / 1024 )) MiB"
+
+  echo
+  echo "== 2. 10,000 idle keep-alive connections held 30 s"
+  local before held after
+  before=$(rss_kib "$wharf_pid")
+  coproc IDLE { taskset -c 1 python3 deploy/bench/idle_connections.py --port "$wport" --count 10000 --hold 120 --timeout 60; }
+  read -r ready count <&"${IDLE[0]}"
+  [ "$ready" = ready ] || { echo "idle client failed" >&2; return 1; }
+  sleep 30
+  held=$(rss_kib "$wharf_pid")
+  read -r lr lp50 lp99 < <(load 64 10s "http://127.0.0.1:$wport/healthz")
+  echo >&"${IDLE[1]}"
+  read -r _ <&"${IDLE[0]}"
+  wait "$IDLE_PID" 2>/dev/null || true
+  sleep 3
+  after=$(rss_kib "$wharf_pid")
+  echo "connections held:            $count"
+  echo "RSS before / held / after:   $before / $held / $after KiB"
+  echo "RSS per idle connection:     $(awk -v a="$held" -v b="$before" -v n="$count" 'BEGIN { printf "%.2f KiB", (a - b) / n }')"
+  echo "/healthz while held (64 c):  $lr req/s, p50 $lp50 ms, p99 $lp99 ms"
+  echo "memory given back on close: $(awk -v h="$held" -v a="$after" -v b="$before" 'BEGIN { if (h > b) printf "%.0f%%", (h - a) * 100 / (h - b); else print "n/a" }')"
+
+  echo
+  echo "== 3. 1,000,000 requests in a row (64 connections)"
+  before=$(rss_kib "$wharf_pid")
+  read -r cr _ _ < <(WRK_REQUESTS=1000000 load 64 120s "http://127.0.0.1:$wport/healthz" -s deploy/bench/count.lua)
+  after=$(rss_kib "$wharf_pid")
+  echo "rate: $cr req/s; RSS before / after: $before / $after KiB; growth: $((after - before)) KiB per million requests"
+}
+
+case "$section" in
+  http) bench_http ;;
+  *) echo "usage: $0 [http]" >&2; exit 2 ;;
+esac
