@@ -32,3 +32,8 @@ int cshims_set_thread_name(const char *name) {
     truncated[sizeof truncated - 1] = 0;
     return pthread_setname_np(pthread_self(), truncated);
 }
+
+#include <malloc.h>
+int cshims_malloc_trim(void) {
+    return malloc_trim(0);
+}

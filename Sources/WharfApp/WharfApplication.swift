@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 package import WharfHTTP
 package import WharfIO
 import WharfTemplates

@@ -1,4 +1,4 @@
-package import Foundation
+package import FoundationEssentials
 
 extension Migrator {
     /// Reads the migrations in `directory`: every file named `NNNN_name.sql`, sorted by version.
@@ -14,7 +14,7 @@ extension Migrator {
         do {
             entries = try FileManager.default.contentsOfDirectory(atPath: directory.path)
         } catch {
-            throw MigrationError.unreadableDirectory(path: directory.path, reason: error.localizedDescription)
+            throw MigrationError.unreadableDirectory(path: directory.path, reason: String(describing: error))
         }
         var files: [(name: String, contents: [UInt8])] = []
         for entry in entries.sorted() where entry.lowercased().hasSuffix(".sql") && !entry.hasPrefix(".") {

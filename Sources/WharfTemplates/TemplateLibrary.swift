@@ -1,4 +1,4 @@
-package import Foundation
+package import FoundationEssentials
 
 /// Every template of the application, parsed and checked once at start-up, then rendered many times from any thread.
 ///

@@ -1,4 +1,4 @@
-internal import Foundation
+internal import FoundationEssentials
 
 /// Reads template files from a directory tree.
 enum TemplateSourceLoader {
@@ -13,22 +13,22 @@ enum TemplateSourceLoader {
     static func load(from directory: URL) throws(TemplateError) -> [File] {
         let root = directory.standardizedFileURL.path
         let fileManager = FileManager.default
-        var isDirectory: ObjCBool = false
-        guard fileManager.fileExists(atPath: root, isDirectory: &isDirectory), isDirectory.boolValue else {
+        var isDirectory = false
+        guard fileManager.fileExists(atPath: root, isDirectory: &isDirectory), isDirectory else {
             throw .unreadable(path: root, reason: "not a directory")
         }
         let subpaths: [String]
         do {
             subpaths = try fileManager.subpathsOfDirectory(atPath: root)
         } catch {
-            throw .unreadable(path: root, reason: "cannot list the directory: \(error.localizedDescription)")
+            throw .unreadable(path: root, reason: "cannot list the directory: \(error)")
         }
         var files: [File] = []
         for relativePath in subpaths.sorted() where relativePath.hasSuffix(".html") {
             let components = relativePath.split(separator: "/")
             guard !components.contains(where: { $0.hasPrefix(".") }) else { continue }
             let fullPath = root + "/" + relativePath
-            guard fileManager.fileExists(atPath: fullPath, isDirectory: &isDirectory), !isDirectory.boolValue else {
+            guard fileManager.fileExists(atPath: fullPath, isDirectory: &isDirectory), !isDirectory else {
                 continue
             }
             guard let data = fileManager.contents(atPath: fullPath) else {

@@ -10,6 +10,7 @@ cd "$(dirname "$0")/../.."
 root=$PWD
 section=${1:-http}
 work=$(mktemp -d /tmp/wharf-bench.XXXXXX)
+chmod 755 "$work"  # nginx workers run as www-data and must read the file they serve
 pids=()
 cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
@@ -59,9 +60,9 @@ start_wharf() {  # port
 bench_http() {
   need wrk nginx-light curl python3
   echo "building release..." >&2
-  swift build -c release --product wharf 2>&1 | tail -1 >&2
+  swift build -c release --static-swift-stdlib --product wharf 2>&1 | tail -1 >&2
 
-  local wport=18099 nport=18098
+  local wport=18099 nport=18098 rate64=0
   start_wharf "$wport"
   local idle_rss; idle_rss=$(rss_kib "$wharf_pid")
 
@@ -87,6 +88,7 @@ NGINX
   printf "%-6s %12s %9s %9s | %12s %9s %9s | %7s\n" conns "wharf req/s" "p50 ms" "p99 ms" "nginx req/s" "p50 ms" "p99 ms" ratio
   for c in 1 64 256; do
     read -r wr wp50 wp99 < <(load "$c" 10s "http://127.0.0.1:$wport/healthz")
+    [ "$c" = 64 ] && rate64=$wr
     read -r nr np50 np99 < <(load "$c" 10s "http://127.0.0.1:$nport/healthz")
     printf "%-6s %12s %9s %9s | %12s %9s %9s | %6.2fx\n" "$c" "$wr" "$wp50" "$wp99" "$nr" "$np50" "$np99" \
       "$(awk -v a="$wr" -v b="$nr" 'BEGIN { print a / b }')"
@@ -115,11 +117,15 @@ NGINX
   echo "memory given back on close: $(awk -v h="$held" -v a="$after" -v b="$before" 'BEGIN { if (h > b) printf "%.0f%%", (h - a) * 100 / (h - b); else print "n/a" }')"
 
   echo
-  echo "== 3. 1,000,000 requests in a row (64 connections)"
+  echo "== 3. Over 1,000,000 requests in a row (64 connections)"
+  # wrk runs for a time, not a count: give it enough time for 1.1 M requests at the rate measured above.
+  local seconds; seconds=$(awk -v r="$rate64" 'BEGIN { s = int(1300000 / (r > 0 ? r : 50000)) + 1; print (s > 60 ? 60 : s) }')
   before=$(rss_kib "$wharf_pid")
-  read -r cr _ _ < <(WRK_REQUESTS=1000000 load 64 120s "http://127.0.0.1:$wport/healthz" -s deploy/bench/count.lua)
+  local output; output=$(taskset -c 1 wrk -t1 -c64 -d"${seconds}s" "http://127.0.0.1:$wport/healthz")
   after=$(rss_kib "$wharf_pid")
-  echo "rate: $cr req/s; RSS before / after: $before / $after KiB; growth: $((after - before)) KiB per million requests"
+  local total; total=$(awk '/requests in/ { print $1 }' <<<"$output")
+  echo "requests: $total in ${seconds}s; RSS before / after: $before / $after KiB"
+  echo "RSS growth per million requests: $(awk -v a="$after" -v b="$before" -v n="$total" 'BEGIN { printf "%.0f KiB", (a - b) * 1000000 / n }')"
 }
 
 case "$section" in

@@ -42,4 +42,7 @@ static inline int cshims_efd_flags(void) { return EFD_NONBLOCK | EFD_CLOEXEC; }
 /// Names the calling thread (`pthread_setname_np`, a GNU extension), truncated to 15 bytes.
 int cshims_set_thread_name(const char *name);
 
+/// `malloc_trim(0)`: returns free heap pages to the kernel (glibc keeps them otherwise).
+int cshims_malloc_trim(void);
+
 #endif

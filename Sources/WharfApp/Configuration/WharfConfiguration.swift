@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 package import WharfIO
 
 /// Everything `wharf serve` needs to know, from flags, environment variables and defaults.
@@ -26,7 +26,7 @@ package struct WharfConfiguration: Sendable {
 
     /// Parses a comma-separated list of `host:port` addresses (`127.0.0.1:8080,[::1]:8080`).
     package static func parseListen(_ text: String) throws -> [SocketAddress] {
-        let parts = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        let parts = text.split(separator: ",").map { String($0.filter { !$0.isWhitespace }) }.filter { !$0.isEmpty }
         guard !parts.isEmpty else { throw ConfigurationError.invalid("--listen", text, "expected host:port") }
         return try parts.map { part in
             do {
@@ -42,8 +42,8 @@ package struct WharfConfiguration: Sendable {
     package static func locateResources(explicit: String?, executable: String) throws -> String {
         let fileManager = FileManager.default
         func hasTemplates(_ directory: String) -> Bool {
-            var isDirectory: ObjCBool = false
-            return fileManager.fileExists(atPath: directory + "/Templates", isDirectory: &isDirectory) && isDirectory.boolValue
+            var isDirectory = false
+            return fileManager.fileExists(atPath: directory + "/Templates", isDirectory: &isDirectory) && isDirectory
         }
         if let explicit {
             guard hasTemplates(explicit) else {

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 package import WharfHTTP
 import WharfTemplates
 
@@ -42,9 +42,7 @@ package struct ErrorPages: HTTPMiddleware {
     /// The error as JSON or as a page, depending on who asked.
     package func render(status: HTTPStatus, message: String, request: HTTPRequest, context: RequestContext) -> HTTPResponse {
         if ErrorPages.wantsJSON(request) {
-            let body: [String: [String: String]] = ["error": ["message": message, "requestId": context.requestID]]
-            let bytes = (try? JSONSerialization.data(withJSONObject: body, options: [.sortedKeys])).map { Array($0) } ?? []
-            return .json(bytes, status: status)
+            return .json(ErrorPages.json(message: message, requestID: context.requestID), status: status)
         }
         do {
             return try pages.render(
@@ -54,6 +52,20 @@ package struct ErrorPages: HTTPMiddleware {
             log("request \(context.requestID): rendering the error page failed: \(error)")
             return .text("\(status.code) \(status.reason): \(message)\nRequest \(context.requestID)\n", status: status)
         }
+    }
+
+    /// `{"error":{"message":…,"requestId":…}}`
+    package static func json(message: String, requestID: String) -> [UInt8] {
+        struct Body: Encodable {
+            struct Detail: Encodable {
+                let message: String
+                let requestId: String
+            }
+            let error: Detail
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return (try? encoder.encode(Body(error: .init(message: message, requestId: requestID)))).map { Array($0) } ?? []
     }
 
     /// API paths and clients that ask for JSON get JSON.

@@ -18,6 +18,8 @@ package final class HTTPServer: Sendable {
     private let state = Mutex(State())
     private let openConnections = Atomic<Int>(0)
     private let draining = Atomic<Bool>(false)
+    /// The most connections open since memory was last trimmed.
+    private let connectionHighWater = Atomic<Int>(0)
     private let maxConnections: Int
 
     private struct State {
@@ -108,7 +110,8 @@ package final class HTTPServer: Sendable {
                 continue
             }
             if peer.family != .unix { try? socket.setNoDelay() }
-            openConnections.add(1, ordering: .relaxed)
+            let open = openConnections.add(1, ordering: .relaxed).newValue
+            if open > connectionHighWater.load(ordering: .relaxed) { connectionHighWater.store(open, ordering: .relaxed) }
             let connection = HTTPConnection(socket: socket, peer: peer, server: self, connections: connections)
             connection.park()
         }
@@ -138,6 +141,7 @@ package final class HTTPServer: Sendable {
     private func sweep(_ connections: LoopConnections) {
         let cutoff = Deadline(nanoseconds: Deadline.now.nanoseconds &- UInt64(configuration.limits.keepAliveTimeout * 1e9))
         for connection in connections.takeIdle(before: cutoff) { connection.closeIfParked() }
+        trimMemoryAfterLargeDrop()
         let stopped = state.withLock { $0.stopped }
         if !stopped {
             let timer = connections.loop.schedule(at: .after(seconds: 1)) { [weak self] in self?.sweep(connections) }
@@ -147,6 +151,16 @@ package final class HTTPServer: Sendable {
                 }
             }
         }
+    }
+
+    /// When the open connections fell to under half of their recent peak, and by over a thousand,
+    /// the memory those connections used is free but still held by malloc: give it back.
+    private func trimMemoryAfterLargeDrop() {
+        let open = openConnections.load(ordering: .relaxed)
+        let peak = connectionHighWater.load(ordering: .relaxed)
+        guard peak - open >= 1000, open < peak / 2 else { return }
+        connectionHighWater.store(open, ordering: .relaxed)
+        Memory.releaseFreePages()
     }
 
     // MARK: Shutdown
