@@ -167,20 +167,14 @@ package final class Socket: @unchecked Sendable {
     }
 
     /// Writes all of `bytes`, waiting for room as needed.
-    package func write(_ bytes: some Collection<UInt8> & Sendable, deadline: Deadline? = nil) async throws {
-        if let done = try bytes.withContiguousStorageIfAvailable({ raw throws(SystemError) -> Int in
-            try sendSome(UnsafeRawBufferPointer(raw))
-        }), done == bytes.count {
-            return
-        }
-        let array = Array(bytes)
+    package func write(_ bytes: [UInt8], deadline: Deadline? = nil) async throws {
         var offset = 0
-        while offset < array.count {
-            let sent = try array.withUnsafeBytes { raw throws(SystemError) -> Int in
+        while true {
+            offset += try bytes.withUnsafeBytes { raw throws(SystemError) -> Int in
                 try sendSome(UnsafeRawBufferPointer(rebasing: raw[offset...]))
             }
-            offset += sent
-            if offset < array.count { try await readiness.wait(.write, deadline: deadline) }
+            if offset >= bytes.count { return }
+            try await readiness.wait(.write, deadline: deadline)
         }
     }
 
