@@ -7,6 +7,7 @@
 #   deploy/dev/fleet.sh stop      stop what start started, unmount, remove folder
 #   deploy/dev/fleet.sh status    report each component (exit 0 only if all healthy)
 #   deploy/dev/fleet.sh env       print `export NAME=value` lines for the tests
+#   deploy/dev/fleet.sh run -- CMD start (or reuse) the fleet, run CMD with its env
 #
 # Typical use:  eval "$(deploy/dev/fleet.sh start)"   (progress goes to stderr)
 #
@@ -108,7 +109,8 @@ log_tail() {
     local file=$1 lines=${2:-25}
     if [[ -s $file ]]; then
         printf 'fleet: ---- last %s lines of %s ----\n' "$lines" "$file" >&2
-        tail -n "$lines" "$file" | sed 's/^/    /' >&2
+        # dockerd's gRPC connection chatter hides the line that matters.
+        grep -v 'module=grpc' "$file" | tail -n "$lines" | sed 's/^/    /' >&2 || true
     fi
 }
 
@@ -149,6 +151,14 @@ wait_ready() {
         fi
         sleep 0.05
     done
+}
+
+# Wait for the given background PIDs (never a bare `wait`: daemons started by
+# this shell are its children too). Fails if any of them failed.
+wait_all() {
+    local pid rc=0
+    for pid in "$@"; do wait "$pid" || rc=1; done
+    return "$rc"
 }
 
 # Send SIGTERM, wait up to GRACE seconds, then SIGKILL. Only if PID still
@@ -268,7 +278,10 @@ cmd_install() {
     need_root install
     log "installing missing packages: ${missing[*]}"
     local apt_log; apt_log=$(mktemp /tmp/wharf-fleet-apt.XXXXXX)
+    # Wait for another apt/dpkg (another engineer's install) instead of failing.
+    local update=(apt-get -qq -o DPkg::Lock::Timeout=300 update)
     local apt=(env DEBIAN_FRONTEND=noninteractive apt-get -y -qq --no-install-recommends
+               -o DPkg::Lock::Timeout=300
                -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold)
     # Refresh the package lists only if apt does not know a package yet.
     local need_update=0
@@ -276,13 +289,13 @@ cmd_install() {
         apt-cache show "$pkg" >/dev/null 2>&1 || need_update=1
     done
     if (( need_update )); then
-        apt-get update -qq >>"$apt_log" 2>&1 || die_with_log "apt-get update failed" "$apt_log"
+        "${update[@]}" >>"$apt_log" 2>&1 || die_with_log "apt-get update failed" "$apt_log"
     fi
     if ! "${apt[@]}" install "${missing[@]}" >>"$apt_log" 2>&1; then
         # Stale lists make downloads 404: refresh once and retry.
         if (( ! need_update )); then
             log "install failed; refreshing package lists and retrying"
-            apt-get update -qq >>"$apt_log" 2>&1 || die_with_log "apt-get update failed" "$apt_log"
+            "${update[@]}" >>"$apt_log" 2>&1 || die_with_log "apt-get update failed" "$apt_log"
             "${apt[@]}" install "${missing[@]}" >>"$apt_log" 2>&1 ||
                 die_with_log "apt-get install ${missing[*]} failed" "$apt_log"
         else
@@ -433,8 +446,17 @@ make_tls() {
 # the test command does not kill the fleet) and record its PID.
 launch() {
     local name=$1 logfile=$2; shift 2
-    # 9>&-: the lock fd must not leak into daemons, or they hold the lock forever.
-    setsid "$@" </dev/null >>"$logfile" 2>&1 9>&- &
+    (
+        # Daemons must not inherit our other fds: the lock (fd 9) would stay
+        # held forever, and a caller's pipe would never see EOF, e.g. in
+        # out=$(fleet.sh start) or a test runner reading our output.
+        local fd
+        for fd in /proc/"$BASHPID"/fd/*; do
+            fd=${fd##*/}
+            if (( fd > 2 )); then eval "exec $fd>&-" 2>/dev/null || true; fi
+        done
+        exec setsid "$@" </dev/null >>"$logfile" 2>&1
+    ) &
     echo $! > "$PIDS/$name.pid"
 }
 
@@ -549,6 +571,8 @@ push_images() {
     # registry so tests pull it fresh.
     docker_cli a rmi "$IMAGE_BUSYBOX_REMOTE" "$IMAGE_BIGDATA" >>"$ilog" 2>&1 ||
         die_with_log "removing pushed tags from engine A failed" "$ilog"
+    # BuildKit's cache still holds the bigdata layers (~150 MB with vfs).
+    docker_cli a builder prune -af >>"$ilog" 2>&1 || warn "could not prune engine A's build cache"
 }
 
 load_busybox() {
@@ -689,7 +713,7 @@ cgroup_processes() {
     local cg=$1 dir
     while IFS= read -r dir; do
         cat "$dir/cgroup.procs" 2>/dev/null || true
-    done < <(find /sys/fs/cgroup -maxdepth 8 -type d -path "*/$cg/*" 2>/dev/null)
+    done < <(find /sys/fs/cgroup -maxdepth 8 -type d -path "*/$cg/*" 2>/dev/null) | sort -u
 }
 
 remove_cgroups() {
@@ -722,14 +746,19 @@ do_stop() {
 
     # 1. Kill containers first: dockerd would otherwise give each one its stop
     #    timeout during shutdown.
-    for e in "${ENGINES[@]}"; do kill_running_containers "$e" & done
-    wait
+    # (Wait on these PIDs only: after a failed start, the daemons are our
+    # children too, and a bare `wait` would wait for them forever.)
+    local jobs=()
+    for e in "${ENGINES[@]}"; do kill_running_containers "$e" & jobs+=($!); done
+    wait_all "${jobs[@]}" || true
 
     # 2. Engines in parallel (each stops its own containerd when it exits cleanly).
+    jobs=()
     for e in "${ENGINES[@]}"; do
         stop_pid "engine $e" "$(read_pid "$PIDS/engine-$e.pid")" "$(engine_exec "$e")" 20 &
+        jobs+=($!)
     done
-    wait
+    wait_all "${jobs[@]}" || true
     for e in "${ENGINES[@]}"; do
         stop_pid "containerd of engine $e" "$(read_pid "$PIDS/engine-$e-containerd.pid")" "$(engine_exec "$e")" 10
     done
@@ -789,6 +818,9 @@ take_lock() {
 on_start_exit() {
     local rc=$?
     trap - EXIT INT TERM
+    # A signal may land while a function runs with its output redirected to a
+    # log; talk to the caller's stdout/stderr again.
+    exec 1>&7 2>&8
     if (( rc != 0 )); then
         if [[ -d $LOGS ]]; then
             rm -rf "$D-failed-logs"
@@ -854,13 +886,19 @@ cmd_start() {
 
     log "building images in engine A"
     build_images
-    log "pushing images to the registry"
-    push_images
-    log "loading $IMAGE_BUSYBOX into engines B and C"
-    load_busybox b
-    load_busybox c
-    log "running a container in each engine"
-    for e in "${ENGINES[@]}"; do smoke_run "$e"; done
+    # Independent steps overlap: push from A, copy busybox A->B and A->C, and
+    # prove that containers run.
+    log "pushing to the registry, loading busybox into B and C, running containers"
+    local jobs=()
+    push_images & jobs+=($!)
+    smoke_run a & jobs+=($!)
+    load_busybox b & jobs+=($!)
+    load_busybox c & jobs+=($!)
+    wait_all "${jobs[@]}" || die "preparing images failed (see above)"
+    jobs=()
+    smoke_run b & jobs+=($!)
+    smoke_run c & jobs+=($!)
+    wait_all "${jobs[@]}" || die "a container did not run (see above)"
 
     write_env
     trap - EXIT INT TERM
@@ -901,15 +939,28 @@ cmd_env() {
     cat "$ENV_FILE"
 }
 
+# Start (or reuse) the fleet and run a command with its environment. The
+# fleet stays up afterwards, so repeated runs are fast; `stop` ends it.
+cmd_run() {
+    (( $# > 0 )) || die "usage: $0 run [--] COMMAND [ARGS...]"
+    local env_text
+    env_text=$(cmd_start) || exit 1
+    eval "$env_text"
+    exec 7>&- 8>&-
+    exec "$@"
+}
+
 usage() {
     cat >&2 <<EOF
-usage: $0 install|start|stop|status|env
+usage: $0 install|start|stop|status|env|run [--] COMMAND...
 
   install  install missing Debian packages (${PACKAGES[*]})
   start    start the test fleet (reuses a healthy one) and print its env
   stop     stop everything start started and remove $FLEET_DIR
   status   report each component; exit 0 only if all are healthy
   env      print export lines:  eval "\$($0 env)"
+  run      start (or reuse) the fleet, then run COMMAND with its env,
+           e.g.  $0 run -- swift test
 
 Environment: WHARF_FLEET_DIR (default /tmp/wharf-fleet),
   WHARF_FLEET_ENGINE_B_PORT (23760), WHARF_FLEET_ENGINE_C_PORT (23750),
@@ -920,14 +971,17 @@ EOF
 
 main() {
     local cmd=${1:-}
+    (( $# > 0 )) && shift
     case $cmd in
-        install|start|stop|status|env) ;;
+        install|start|stop|status|env) (( $# == 0 )) || { usage; return 2; } ;;
+        run) [[ ${1:-} == -- ]] && shift ;;
         -h|--help|help) usage; return 0 ;;
         *) usage; return 2 ;;
     esac
+    exec 7>&1 8>&2      # the caller's stdout/stderr, see on_start_exit
     check_fleet_dir
     set_paths
-    "cmd_$cmd"
+    "cmd_$cmd" "$@"
 }
 
 main "$@"
