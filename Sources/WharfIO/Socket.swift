@@ -168,13 +168,14 @@ package final class Socket: @unchecked Sendable {
 
     /// Writes all of `bytes`, waiting for room as needed.
     package func write(_ bytes: some Collection<UInt8> & Sendable, deadline: Deadline? = nil) async throws {
+        var offset = 0
         if let done = try bytes.withContiguousStorageIfAvailable({ raw throws(SystemError) -> Int in
             try sendSome(UnsafeRawBufferPointer(raw))
-        }), done == bytes.count {
-            return
+        }) {
+            if done == bytes.count { return }
+            offset = done  // the kernel already took these; never send them twice
         }
         let array = Array(bytes)
-        var offset = 0
         while offset < array.count {
             let sent = try array.withUnsafeBytes { raw throws(SystemError) -> Int in
                 try sendSome(UnsafeRawBufferPointer(rebasing: raw[offset...]))
