@@ -85,15 +85,28 @@ package final class Socket: @unchecked Sendable {
     package static func connect(
         to address: SocketAddress, loop: EventLoop, deadline: Deadline? = nil
     ) async throws -> Socket {
-        let socket = try Socket(adopting: try makeDescriptor(address.family), loop: loop)
+        // Registered with the loop only once connect(2) has started: a fresh, unconnected socket
+        // polls as writable and hung up (EPOLLOUT | EPOLLHUP), and the edge-triggered registration
+        // would keep both as stale flags, so the wait below could return before the handshake and
+        // the live connection would report a hang-up.
+        let fd = try makeDescriptor(address.family)
+        let result: Int32
         do {
-            if address.family != .unix { try socket.setNoDelay() }
-            let result = address.withSockAddr { pointer, length in Glibc.connect(socket.fd, pointer, length) }
+            if address.family != .unix { try setOption(fd, Int32(IPPROTO_TCP), cshims_tcp_nodelay(), 1) }
+            result = address.withSockAddr { pointer, length in Glibc.connect(fd, pointer, length) }
             if result != 0 {
                 let code = errno
                 guard code == EINPROGRESS || code == EINTR || code == EAGAIN else {
                     throw SystemError(code: code, operation: "connect \(address)")
                 }
+            }
+        } catch {
+            Glibc.close(fd)
+            throw error
+        }
+        let socket = try Socket(adopting: fd, loop: loop)
+        do {
+            if result != 0 {
                 do {
                     try await socket.readiness.wait(.write, deadline: deadline)
                 } catch IOError.timedOut {
