@@ -51,6 +51,8 @@ package struct HTTPHeadParser {
             if start > 16 { throw .malformed("too many empty lines before the request line") }
         }
         if start < bytes.count, bytes[start] == ByteClass.lf { throw .malformed("bare LF") }
+        // A CR that ends the input may begin one more empty line: decide when its LF arrives.
+        if start + 1 == bytes.count, bytes[start] == ByteClass.cr { return nil }
         scanned = max(scanned, start)
 
         var index = start
