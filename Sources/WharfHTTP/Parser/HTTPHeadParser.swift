@@ -73,7 +73,9 @@ package struct HTTPHeadParser {
             }
             scanned += 1
         }
-        if scanned - start > limits.maxRequestLineBytes { throw .requestLineTooLong }
+        // A CR that ends the input may be the one ending the line: it is not part of the line.
+        let length = scanned - start - (scanned > start && bytes[scanned - 1] == ByteClass.cr ? 1 : 0)
+        if length > limits.maxRequestLineBytes { throw .requestLineTooLong }
         return nil
     }
 
