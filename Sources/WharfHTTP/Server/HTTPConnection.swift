@@ -138,8 +138,10 @@ final class HTTPConnection: @unchecked Sendable {
                     return .closed
                 }
                 buffer.release()
-                if park() { return .parked }
-                continue
+                // Parked, or an edge already came and park() started a new task to serve it:
+                // either way this task is done with the connection (two would read it at once).
+                park()
+                return .parked
             }
             do {
                 try await socket.readiness.wait(.read, deadline: deadline)
