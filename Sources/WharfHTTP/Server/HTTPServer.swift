@@ -198,6 +198,6 @@ package final class HTTPServer: Sendable {
             if setrlimit(Int32(RLIMIT_NOFILE.rawValue), &raised) == 0 { limit = raised }
         }
         let available = Int(clamping: limit.rlim_cur) - 256
-        return max(16, min(wanted, available))
+        return min(wanted, max(16, available))
     }
 }
