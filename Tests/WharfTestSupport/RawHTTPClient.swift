@@ -9,11 +9,13 @@ package import WharfIO
 /// `EventLoop`, on purpose: the client must keep working, and fail precisely, when the code
 /// under test misbehaves (a stalled loop, a lost wake-up), and it must be able to do what a
 /// server never does (send one byte at a time, half-close, hang up mid-response). The waits run
-/// on the client's own serial dispatch queue, never on the Swift cooperative pool, so tests that
-/// wait at the same time cannot starve the server's tasks or each other. Every wait has a
-/// deadline, so a bug can fail a test but never hang the suite.
+/// on the client's own serial dispatch queues, one for sending and one for receiving (so a test
+/// can read the answer while a large body is still going out), never on the Swift cooperative
+/// pool, so tests that wait at the same time cannot starve the server's tasks or each other.
+/// Every wait has a deadline, so a bug can fail a test but never hang the suite.
 ///
-/// `@unchecked Sendable`: the descriptor and the receive buffer are only touched on `queue`.
+/// `@unchecked Sendable`: the receive buffer and the end-of-stream flags are only touched on
+/// `readQueue`; sending only uses the descriptor, on `writeQueue`; `close()` goes through both.
 package final class RawHTTPClient: @unchecked Sendable {
     /// Why a client operation failed.
     package enum Failure: Error, Equatable, CustomStringConvertible {
@@ -41,8 +43,9 @@ package final class RawHTTPClient: @unchecked Sendable {
     package static let defaultTimeout: Double = 5
 
     private let fd: Int32
-    private let queue = DispatchQueue(label: "wharf.test.raw-http-client")
-    // Touched only on `queue`.
+    private let readQueue = DispatchQueue(label: "wharf.test.raw-http-client.read")
+    private let writeQueue = DispatchQueue(label: "wharf.test.raw-http-client.write")
+    // Touched only on `readQueue`.
     private var received: [UInt8] = []
     private var endOfStream = false
     private var wasReset = false
@@ -132,7 +135,7 @@ package final class RawHTTPClient: @unchecked Sendable {
     /// Sends every byte, waiting at most `timeout` seconds for room.
     /// - Throws: ``Failure/system(_:_:)`` (`EPIPE`, `ECONNRESET`) when the server has gone.
     package func send(_ bytes: [UInt8], timeout: Double = defaultTimeout) async throws {
-        try await onQueue { try self.sendSync(bytes, deadline: TestClock.after(timeout)) }
+        try await on(writeQueue) { try self.sendSync(bytes, deadline: TestClock.after(timeout)) }
     }
 
     /// Sends `text` as UTF-8.
@@ -142,12 +145,13 @@ package final class RawHTTPClient: @unchecked Sendable {
 
     /// Half-closes: the server reads end of stream, the client can still read.
     package func shutdownWrite() async {
-        _ = try? await onQueue { Glibc.shutdown(self.fd, Int32(SHUT_WR)) }
+        _ = try? await on(writeQueue) { Glibc.shutdown(self.fd, Int32(SHUT_WR)) }
     }
 
-    /// Closes the connection (the client hangs up). Idempotent.
+    /// Closes the connection (the client hangs up), once the operations in progress have ended. Idempotent.
     package func close() async {
-        _ = try? await onQueue {
+        _ = try? await on(writeQueue) {}
+        _ = try? await on(readQueue) {
             if !self.isClosed {
                 self.isClosed = true
                 Glibc.close(self.fd)
@@ -160,24 +164,24 @@ package final class RawHTTPClient: @unchecked Sendable {
     /// Reads one response. `forHEAD` says the request was `HEAD`, so the response has no body
     /// whatever its headers say. An interim `100 Continue` is returned like any response.
     package func readResponse(forHEAD: Bool = false, timeout: Double = defaultTimeout) async throws -> RawHTTPResponse {
-        try await onQueue { try self.readResponseSync(forHEAD: forHEAD, deadline: TestClock.after(timeout)) }
+        try await on(readQueue) { try self.readResponseSync(forHEAD: forHEAD, deadline: TestClock.after(timeout)) }
     }
 
     /// Reads only the status line and header block; read a chunked body with ``readChunk(timeout:)``.
     package func readResponseHead(timeout: Double = defaultTimeout) async throws -> RawHTTPResponse {
-        try await onQueue { try self.readHeadSync(deadline: TestClock.after(timeout)) }
+        try await on(readQueue) { try self.readHeadSync(deadline: TestClock.after(timeout)) }
     }
 
     /// Reads the next chunk of a chunked body: its data, or nil after the last chunk and the
     /// trailer section.
     package func readChunk(timeout: Double = defaultTimeout) async throws -> [UInt8]? {
-        try await onQueue { try self.readChunkSync(deadline: TestClock.after(timeout)).data }
+        try await on(readQueue) { try self.readChunkSync(deadline: TestClock.after(timeout)).data }
     }
 
     /// Every byte until the server closes.
     /// - Throws: ``Failure/timedOut(_:)`` when it does not close in time.
     package func readUntilClose(timeout: Double = defaultTimeout) async throws -> [UInt8] {
-        try await onQueue {
+        try await on(readQueue) {
             let deadline = TestClock.after(timeout)
             while !self.endOfStream {
                 guard try self.fill(deadline: deadline) else { throw Failure.timedOut("the server to close") }
@@ -190,7 +194,7 @@ package final class RawHTTPClient: @unchecked Sendable {
     /// Whether the server closes the connection (end of stream or reset) within `timeout`.
     /// Bytes that arrive first are kept for the next read.
     package func waitForClose(timeout: Double = defaultTimeout) async -> Bool {
-        (try? await onQueue {
+        (try? await on(readQueue) {
             let deadline = TestClock.after(timeout)
             while !self.endOfStream {
                 guard try self.fill(deadline: deadline) else { return false }
@@ -201,7 +205,7 @@ package final class RawHTTPClient: @unchecked Sendable {
 
     /// Whether anything (bytes or end of stream) arrives within `timeout`; nothing is consumed.
     package func waitForData(timeout: Double) async -> Bool {
-        (try? await onQueue {
+        (try? await on(readQueue) {
             if !self.received.isEmpty || self.endOfStream { return true }
             return try self.fill(deadline: TestClock.after(timeout))
         }) ?? true
@@ -209,22 +213,22 @@ package final class RawHTTPClient: @unchecked Sendable {
 
     /// The bytes received and not yet consumed by a read.
     package func unreadBytes() async -> [UInt8] {
-        (try? await onQueue { self.received }) ?? []
+        (try? await on(readQueue) { self.received }) ?? []
     }
 
     /// Whether the server has closed the connection, as far as the client has read.
     package var serverClosed: Bool {
-        get async { (try? await onQueue { self.endOfStream }) ?? true }
+        get async { (try? await on(readQueue) { self.endOfStream }) ?? true }
     }
 
     /// Whether the close was a reset (`ECONNRESET`) rather than an orderly end of stream.
     package var serverReset: Bool {
-        get async { (try? await onQueue { self.wasReset }) ?? false }
+        get async { (try? await on(readQueue) { self.wasReset }) ?? false }
     }
 
     // MARK: On the queue
 
-    private func onQueue<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    private func on<T: Sendable>(_ queue: DispatchQueue, _ body: @escaping @Sendable () throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
             queue.async { continuation.resume(with: Result { try body() }) }
         }
