@@ -175,6 +175,9 @@ final class HTTPConnection: @unchecked Sendable {
             response = try await server.responder.respond(to: request, context: context)
         } catch {
             response = fallback(for: error, context: context)
+            // An error that escaped every middleware also escaped SecurityHeaders; the server's own
+            // error answers always carry nosniff (see `answer`).
+            response.headers.set("X-Content-Type-Options", "nosniff")
         }
 
         var keepAlive = head.keepAlive && !server.isDraining && served < limits.maxRequestsPerConnection
