@@ -121,7 +121,9 @@ package final class HTTPServer: Sendable {
     private func refuse(_ fd: Int32) {
         let body = "The server is at its connection limit; try again shortly.\n"
         let response = "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\n"
-            + "Content-Length: \(body.utf8.count)\r\nRetry-After: 1\r\nConnection: close\r\n\r\n\(body)"
+            + "Content-Length: \(body.utf8.count)\r\nRetry-After: 1\r\nConnection: close\r\n"
+            + "Date: \(HTTPDate.now)\r\nServer: \(configuration.serverName)\r\nX-Request-Id: \(requestIDs.next())\r\n"
+            + "X-Content-Type-Options: nosniff\r\n\r\n\(body)"
         var bytes = Array(response.utf8)
         _ = bytes.withUnsafeMutableBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL | MSG_DONTWAIT)) }
         Glibc.close(fd)
