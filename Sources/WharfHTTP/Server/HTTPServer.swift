@@ -162,7 +162,16 @@ package final class HTTPServer: Sendable {
             return (s.listeners, s.sweepers)
         }
         draining.store(true, ordering: .relaxed)
-        for listener in listeners { listener.loop.execute { listener.close() } }
+        // Closed on their loops (acceptAll may be using them), and waited for: once shutdown has
+        // begun, and certainly once it returns, the port accepts nothing.
+        for listener in listeners {
+            await withCheckedContinuation { (closed: CheckedContinuation<Void, Never>) in
+                listener.loop.execute {
+                    listener.close()
+                    closed.resume()
+                }
+            }
+        }
         for (timer, connections) in zip(sweepers, perLoop) { connections.loop.cancel(timer) }
 
         let deadline = Deadline.after(seconds: configuration.limits.shutdownGracePeriod)
