@@ -51,6 +51,8 @@ package struct HTTPHeadParser {
             if start > 16 { throw .malformed("too many empty lines before the request line") }
         }
         if start < bytes.count, bytes[start] == ByteClass.lf { throw .malformed("bare LF") }
+        // A CR that ends the input may begin one more empty line: decide when its LF arrives.
+        if start + 1 == bytes.count, bytes[start] == ByteClass.cr { return nil }
         scanned = max(scanned, start)
 
         var index = start
@@ -71,7 +73,9 @@ package struct HTTPHeadParser {
             }
             scanned += 1
         }
-        if scanned - start > limits.maxRequestLineBytes { throw .requestLineTooLong }
+        // A CR that ends the input may be the one ending the line: it is not part of the line.
+        let length = scanned - start - (scanned > start && bytes[scanned - 1] == ByteClass.cr ? 1 : 0)
+        if length > limits.maxRequestLineBytes { throw .requestLineTooLong }
         return nil
     }
 

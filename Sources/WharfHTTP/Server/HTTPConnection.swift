@@ -138,8 +138,10 @@ final class HTTPConnection: @unchecked Sendable {
                     return .closed
                 }
                 buffer.release()
-                if park() { return .parked }
-                continue
+                // Parked, or an edge already came and park() started a new task to serve it:
+                // either way this task is done with the connection (two would read it at once).
+                park()
+                return .parked
             }
             do {
                 try await socket.readiness.wait(.read, deadline: deadline)
@@ -173,6 +175,9 @@ final class HTTPConnection: @unchecked Sendable {
             response = try await server.responder.respond(to: request, context: context)
         } catch {
             response = fallback(for: error, context: context)
+            // An error that escaped every middleware also escaped SecurityHeaders; the server's own
+            // error answers always carry nosniff (see `answer`).
+            response.headers.set("X-Content-Type-Options", "nosniff")
         }
 
         var keepAlive = head.keepAlive && !server.isDraining && served < limits.maxRequestsPerConnection

@@ -124,7 +124,9 @@ package final class HTTPServer: Sendable {
     private func refuse(_ fd: Int32) {
         let body = "The server is at its connection limit; try again shortly.\n"
         let response = "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\n"
-            + "Content-Length: \(body.utf8.count)\r\nRetry-After: 1\r\nConnection: close\r\n\r\n\(body)"
+            + "Content-Length: \(body.utf8.count)\r\nRetry-After: 1\r\nConnection: close\r\n"
+            + "Date: \(HTTPDate.now)\r\nServer: \(configuration.serverName)\r\nX-Request-Id: \(requestIDs.next())\r\n"
+            + "X-Content-Type-Options: nosniff\r\n\r\n\(body)"
         var bytes = Array(response.utf8)
         _ = bytes.withUnsafeMutableBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL | MSG_DONTWAIT)) }
         Glibc.close(fd)
@@ -174,7 +176,16 @@ package final class HTTPServer: Sendable {
             return (s.listeners, s.sweepers)
         }
         draining.store(true, ordering: .relaxed)
-        for listener in listeners { listener.loop.execute { listener.close() } }
+        // Closed on their loops (acceptAll may be using them), and waited for: once shutdown has
+        // begun, and certainly once it returns, the port accepts nothing.
+        for listener in listeners {
+            await withCheckedContinuation { (closed: CheckedContinuation<Void, Never>) in
+                listener.loop.execute {
+                    listener.close()
+                    closed.resume()
+                }
+            }
+        }
         for (timer, connections) in zip(sweepers, perLoop) { connections.loop.cancel(timer) }
 
         let deadline = Deadline.after(seconds: configuration.limits.shutdownGracePeriod)
@@ -212,6 +223,6 @@ package final class HTTPServer: Sendable {
             if setrlimit(Int32(RLIMIT_NOFILE.rawValue), &raised) == 0 { limit = raised }
         }
         let available = Int(clamping: limit.rlim_cur) - 256
-        return max(16, min(wanted, available))
+        return min(wanted, max(16, available))
     }
 }

@@ -1,0 +1,111 @@
+import Glibc
+import Testing
+import WharfHTTP
+import WharfIO
+import WharfTestSupport
+
+@Suite struct ShutdownTests {
+    @Test func gracefulShutdownFinishesInFlightWorkEndsStreamsAndClosesIdleConnections() async throws {
+        let slowStarted = AsyncSignal()
+        let streamEnded = AsyncSignal()
+        let server = try TestHTTPServer(limits: .test { $0.shutdownGracePeriod = 5 }) { routes in
+            commonRoutes(&routes)
+            routes.add(.get, "/slow", permission: .test) { _, _ in
+                slowStarted.fire()
+                try? await Task.sleep(for: .milliseconds(400))  // the subject: a request still in flight
+                return .text("slow and complete")
+            }
+            routes.add(.get, "/events", permission: .test) { _, _ in
+                .eventStream(heartbeat: .seconds(60)) { stream in
+                    defer { streamEnded.fire() }
+                    try await stream.send(ServerSentEvent(data: "hello"))
+                    let (never, continuation) = AsyncStream<Int>.makeStream()
+                    for await _ in never {}
+                    continuation.finish()
+                }
+            }
+        }
+
+        let idle = try await server.connect()
+        try await idle.send(Wire.request("GET", "/hello"))
+        #expect(try await idle.readResponse().status == 200)
+
+        let events = try await server.connect()
+        try await events.send(Wire.request("GET", "/events"))
+        #expect(try await events.readResponseHead().framing == .chunked)
+        #expect(try await events.readChunk() == Array("data: hello\n\n".utf8))
+
+        let inFlight = try await server.connect()
+        try await inFlight.send(Wire.request("GET", "/slow"))
+        #expect(await slowStarted.wait())
+
+        let started = TestClock.now
+        let shutdown = Task { await server.shutdown() }
+
+        // New connections are refused once shutdown has begun.
+        #expect(await eventually {
+            do {
+                let late = try await RawHTTPClient.connect(to: server.address, timeout: 1)
+                // Accepted in the instant before the listener closed: it must get nothing but a close or a 503.
+                let bytes = (try? await late.readUntilClose(timeout: 2)) ?? []
+                return bytes.isEmpty || String(decoding: bytes, as: UTF8.self).hasPrefix("HTTP/1.1 503")
+            } catch RawHTTPClient.Failure.system(_, let code) {
+                return code == ECONNREFUSED
+            } catch {
+                return false
+            }
+        })
+
+        // The idle keep-alive connection is closed.
+        await expectServerCloses(idle)
+
+        // The open event stream ends cleanly: the terminating chunk, then close.
+        #expect(try await events.readChunk() == nil)
+        await expectServerCloses(events)
+        #expect(await streamEnded.wait())
+
+        // The request in flight completes with its full response.
+        let response = try await inFlight.readResponse()
+        #expect(response.status == 200)
+        #expect(response.text == "slow and complete")
+        #expect(response.announcesClose)
+        await expectServerCloses(inFlight)
+
+        await shutdown.value
+        let elapsed = TestClock.seconds(since: started)
+        #expect(elapsed < 3, "shutdown took \(elapsed) s")
+        #expect(server.server.connectionCount == 0)
+    }
+
+    @Test func shutdownWithNothingOpenReturnsAtOnce() async throws {
+        let server = try TestHTTPServer(routes: commonRoutes)
+        let start = TestClock.now
+        await server.shutdown()
+        #expect(TestClock.seconds(since: start) < 1)
+        await #expect(throws: RawHTTPClient.Failure.system("connect", ECONNREFUSED)) {
+            _ = try await RawHTTPClient.connect(to: server.address)
+        }
+    }
+
+    @Test func requestStillRunningAfterTheGracePeriodIsCutOff() async throws {
+        let server = try TestHTTPServer(limits: .test { $0.shutdownGracePeriod = 0.3 }) { routes in
+            routes.add(.get, "/forever", permission: .test) { _, _ in
+                HTTPResponse(body: .stream(length: nil) { writer in
+                    try await writer.write(Array("started".utf8))
+                    // Ignores cancellation on purpose: only the socket failing stops it.
+                    while true {
+                        try? await Task.sleep(for: .milliseconds(20))
+                        if Task.isCancelled { try await writer.write([0x2E]) }
+                    }
+                })
+            }
+        }
+        let client = try await server.connect()
+        try await client.send(Wire.request("GET", "/forever"))
+        _ = try await client.readResponseHead()
+        let start = TestClock.now
+        await server.shutdown()
+        #expect(TestClock.seconds(since: start) < 4)
+        await expectServerCloses(client)
+    }
+}

@@ -1,0 +1,123 @@
+import Glibc
+import Testing
+import WharfIO
+import WharfTestSupport
+
+@Suite struct EventLoopTests {
+    @Test func timersThatExpireTogetherFireInDeadlineOrderAndCancelledOnesNever() async throws {
+        let loop = try EventLoop.start(name: "test-timers")
+        let fired = Locked<[Int]>([])
+        let done = AsyncSignal()
+        let base = Deadline.after(milliseconds: 10)
+        @Sendable func at(_ n: Int) -> Deadline { Deadline(nanoseconds: base.nanoseconds + UInt64(n) * 1_000_000) }
+        loop.execute {
+            var timers: [Int: LoopTimer] = [:]
+            for n in [7, 2, 9, 0, 5, 3, 8, 1, 6, 4] {
+                timers[n] = loop.schedule(at: at(n)) { fired.withLock { $0.append(n) } }
+            }
+            for n in [3, 8] { if let timer = timers[n] { loop.cancel(timer) } }
+            loop.schedule(at: at(20)) { done.fire() }
+            // The subject: the loop thread is busy past every deadline, so all of them expire
+            // together and come out of the heap in one go.
+            usleep(40_000)
+        }
+        #expect(await done.wait())
+        #expect(fired.value == [0, 1, 2, 4, 5, 6, 7, 9])
+        await loop.shutdown()
+    }
+
+    @Test func manyTimersFireInOrderNotBeforeTheirDeadlineAndCancelledOnesNever() async throws {
+        let loop = try EventLoop.start(name: "test-timer-heap")
+        let fired = Locked<[(index: Int, late: Bool)]>([])
+        let done = AsyncSignal()
+        var generator = SplitMix(seed: 7)
+        let start = Deadline.now
+        var deadlines: [Deadline] = []
+        var timers: [LoopTimer] = []
+        for index in 0..<300 {
+            let deadline = Deadline(nanoseconds: start.nanoseconds + 5_000_000 + (generator.next() % 60_000) * 1_000 + UInt64(index))
+            deadlines.append(deadline)
+            timers.append(loop.schedule(at: deadline) {
+                fired.withLock { $0.append((index, Deadline.now < deadline)) }
+            })
+        }
+        var cancelled: Set<Int> = []
+        for index in stride(from: 0, to: 300, by: 3) {
+            loop.cancel(timers[index])
+            cancelled.insert(index)
+        }
+        loop.schedule(at: Deadline(nanoseconds: start.nanoseconds + 80_000_000)) { done.fire() }
+        #expect(await done.wait())
+        let order = fired.value
+        #expect(Set(order.map(\.index)) == Set(0..<300).subtracting(cancelled))
+        #expect(order.allSatisfy { !$0.late }, "no timer fires before its deadline")
+        let firedDeadlines = order.map { deadlines[$0.index] }
+        #expect(firedDeadlines == firedDeadlines.sorted())
+        loop.cancel(timers[1])  // already fired: nothing happens
+        await loop.shutdown()
+    }
+
+    @Test func taskWithTheLoopAsExecutorPreferenceRunsOnTheLoopThread() async throws {
+        let loop = try EventLoop.start(name: "test-executor")
+        #expect(!loop.inEventLoop)
+        let (before, after) = await Task(executorPreference: loop) { () async -> (Bool, Bool) in
+            let before = loop.inEventLoop
+            try? await Task.sleep(for: .milliseconds(1))
+            return (before, loop.inEventLoop)
+        }.value
+        #expect(before)
+        #expect(after, "a suspended task resumes on the loop")
+        let child = await Task(executorPreference: loop) {
+            await withTaskGroup(of: Bool.self) { group in
+                group.addTask { loop.inEventLoop }
+                return await group.next() ?? false
+            }
+        }.value
+        #expect(child, "child tasks inherit the preference")
+        await loop.shutdown()
+    }
+
+    @Test func executeRunsClosuresOnTheLoopThreadInOrder() async throws {
+        let loop = try EventLoop.start(name: "test-execute")
+        let seen = Locked<[Int]>([])
+        let done = AsyncSignal()
+        for n in 0..<100 {
+            loop.execute {
+                seen.withLock { $0.append(loop.inEventLoop ? n : -1) }
+                if n == 99 { done.fire() }
+            }
+        }
+        #expect(await done.wait())
+        #expect(seen.value == Array(0..<100))
+        await loop.shutdown()
+    }
+
+    @Test func groupHandsOutLoopsRoundRobin() async throws {
+        let group = try EventLoopGroup(loops: 2, name: "test-group")
+        let first = group.next(), second = group.next(), third = group.next()
+        #expect(first !== second)
+        #expect(first === third)
+        await group.shutdown()
+    }
+
+    @Test func shutdownWaitsForTheThreadToEnd() async throws {
+        let loop = try EventLoop.start(name: "test-shutdown")
+        let ran = AsyncSignal()
+        loop.execute { ran.fire() }
+        await loop.shutdown()
+        #expect(ran.isFired, "work queued before shutdown runs")
+    }
+}
+
+/// A deterministic generator for repeatable random schedules.
+struct SplitMix: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}

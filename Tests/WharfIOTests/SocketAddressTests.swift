@@ -1,0 +1,89 @@
+import Glibc
+import Testing
+import WharfIO
+
+@Suite struct SocketAddressTests {
+    @Test(arguments: [
+        ("127.0.0.1", SocketAddress.Family.ipv4, "127.0.0.1"),
+        ("0.0.0.0", .ipv4, "0.0.0.0"),
+        ("::1", .ipv6, "::1"),
+        ("[::1]", .ipv6, "::1"),
+        ("fe80::1:2", .ipv6, "fe80::1:2"),
+        ("::ffff:10.0.0.1", .ipv6, "::ffff:10.0.0.1"),
+        ("2001:DB8::A", .ipv6, "2001:db8::a"),
+    ])
+    func numericAddressParsesToItsFamilyAndCanonicalHost(_ text: String, _ family: SocketAddress.Family, _ host: String) throws {
+        let address = try SocketAddress(ip: text, port: 8080)
+        #expect(address.family == family)
+        #expect(address.host == host)
+        #expect(address.port == 8080)
+    }
+
+    @Test(arguments: ["localhost", "", "1.2.3", "256.0.0.1", "1.2.3.4.5", "::1::2", "[::1", "::1]", "[127.0.0.1]x", " 127.0.0.1", "fe80::1%lo"])
+    func textThatIsNotANumericAddressIsRefused(_ text: String) {
+        #expect(throws: IOError.invalidAddress(text)) { try SocketAddress(ip: text, port: 1) }
+    }
+
+    @Test func descriptionBracketsIPv6() throws {
+        #expect(try SocketAddress(ip: "127.0.0.1", port: 80).description == "127.0.0.1:80")
+        #expect(try SocketAddress(ip: "::1", port: 443).description == "[::1]:443")
+        #expect(try SocketAddress(unixPath: "/run/wharf.sock").description == "unix:/run/wharf.sock")
+    }
+
+    @Test(arguments: [
+        ("127.0.0.1:8080", "127.0.0.1", UInt16(8080)),
+        ("[::1]:9000", "::1", 9000),
+        (":7000", "0.0.0.0", 7000),
+        ("10.1.2.3:0", "10.1.2.3", 0),
+    ])
+    func hostPortTextParses(_ text: String, _ host: String, _ port: UInt16) throws {
+        let address = try SocketAddress(parsing: text)
+        #expect(address.host == host)
+        #expect(address.port == port)
+    }
+
+    @Test(arguments: ["127.0.0.1", "127.0.0.1:", "127.0.0.1:65536", "127.0.0.1:-1", "[::1]", "localhost:80", "::1", "127.0.0.1:80x"])
+    func hostPortTextWithoutAValidPortOrNumericHostIsRefused(_ text: String) {
+        #expect(throws: IOError.self) { try SocketAddress(parsing: text) }
+    }
+
+    @Test func equalAddressesAreEqualAndHashAlike() throws {
+        let a = try SocketAddress(ip: "::1", port: 1)
+        let b = try SocketAddress(ip: "[::1]", port: 1)
+        let c = try SocketAddress(ip: "::1", port: 2)
+        #expect(a == b)
+        #expect(a.hashValue == b.hashValue)
+        #expect(a != c)
+        #expect(Set([a, b, c]).count == 2)
+    }
+
+    @Test func unixPathThatFitsIsKeptWhole() throws {
+        let path = "/tmp/" + String(repeating: "p", count: 107 - 5)
+        #expect(path.utf8.count == 107)
+        let address = try SocketAddress(unixPath: path)
+        #expect(address.family == .unix)
+        #expect(address.host == path)
+        #expect(address.port == nil)
+    }
+
+    @Test(arguments: [108, 109, 200])
+    func unixPathTooLongIsRefusedNeverTruncated(_ length: Int) {
+        let path = "/tmp/" + String(repeating: "p", count: length - 5)
+        #expect(throws: IOError.pathTooLong(path)) { try SocketAddress(unixPath: path) }
+    }
+
+    @Test func unixPathWithNulOrEmptyIsRefused() {
+        #expect(throws: IOError.self) { try SocketAddress(unixPath: "") }
+        #expect(throws: IOError.self) { try SocketAddress(unixPath: "/tmp/a\u{0}b") }
+    }
+
+    @Test func resolveReturnsNumericHostsWithoutALookup() async throws {
+        #expect(try await SocketAddress.resolve(host: "::1", port: 5) == [try SocketAddress(ip: "::1", port: 5)])
+    }
+
+    @Test func resolveFindsLocalhost() async throws {
+        let addresses = try await SocketAddress.resolve(host: "localhost", port: 80)
+        #expect(!addresses.isEmpty)
+        #expect(addresses.allSatisfy { $0.port == 80 && ($0.host == "127.0.0.1" || $0.host == "::1") })
+    }
+}
