@@ -85,12 +85,20 @@ package final class Socket: @unchecked Sendable {
     package static func connect(
         to address: SocketAddress, loop: EventLoop, deadline: Deadline? = nil
     ) async throws -> Socket {
-        let socket = try Socket(adopting: try makeDescriptor(address.family), loop: loop)
+        // connect() runs before the descriptor joins epoll: an unconnected TCP socket reports
+        // EPOLLHUP, which would mark a connection that is about to succeed as hung up.
+        let fd = try makeDescriptor(address.family)
+        if address.family != .unix {
+            do { try Socket.setOption(fd, Int32(IPPROTO_TCP), cshims_tcp_nodelay(), 1) } catch {
+                Glibc.close(fd)
+                throw error
+            }
+        }
+        let result = address.withSockAddr { pointer, length in Glibc.connect(fd, pointer, length) }
+        let code = result == 0 ? 0 : errno
+        let socket = try Socket(adopting: fd, loop: loop)
         do {
-            if address.family != .unix { try socket.setNoDelay() }
-            let result = address.withSockAddr { pointer, length in Glibc.connect(socket.fd, pointer, length) }
             if result != 0 {
-                let code = errno
                 guard code == EINPROGRESS || code == EINTR || code == EAGAIN else {
                     throw SystemError(code: code, operation: "connect \(address)")
                 }
