@@ -42,12 +42,15 @@ struct ResponseHeadParser {
 
     /// Splits the head (everything before the empty line) into the status line and fields.
     private static func build(_ bytes: UnsafeRawBufferPointer, end: Int) throws(Failure) -> DockerResponseHead {
+        // Split on LF bytes: in Swift, "\r\n" is one Character, so a String split on "\n" would miss it.
         var lines: [Substring] = []
-        let text = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[0..<end]), as: UTF8.self)
-        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
-            lines.append(line.hasSuffix("\r") ? line.dropLast() : line)
+        var lineStart = 0
+        for index in 0..<end where bytes[index] == UInt8(ascii: "\n") {
+            var lineEnd = index
+            if lineEnd > lineStart, bytes[lineEnd - 1] == UInt8(ascii: "\r") { lineEnd -= 1 }
+            lines.append(Substring(String(decoding: UnsafeRawBufferPointer(rebasing: bytes[lineStart..<lineEnd]), as: UTF8.self)))
+            lineStart = index + 1
         }
-        if lines.last?.isEmpty == true { lines.removeLast() }
         guard let statusLine = lines.first else { throw Failure("missing status line") }
         var head = try parseStatusLine(statusLine)
         guard lines.count - 1 <= maxFields else { throw Failure("more than \(maxFields) header fields") }

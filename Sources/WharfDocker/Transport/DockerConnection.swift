@@ -17,6 +17,9 @@ package final class DockerConnection: @unchecked Sendable {
 
     init(stream: any ByteStream) { self.stream = stream }
 
+    /// A connection dropped anywhere (a pool going away, a task cancelled) still closes its socket.
+    deinit { stream.close() }
+
     /// Reads more into `buffer`. Returns 0 at end of stream.
     func fill(deadline: Deadline?) async throws -> Int {
         try await stream.read(into: buffer, chunk: 64 * 1024, deadline: deadline)
