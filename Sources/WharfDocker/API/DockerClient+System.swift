@@ -20,3 +20,37 @@ package struct DockerPing: Sendable, Equatable {
     package var experimental: Bool
     package var builderVersion: String?
 }
+
+extension DockerClient {
+    /// `GET /version`.
+    package func version() async throws -> DockerVersion {
+        try await json(DockerRequest("GET", DockerPath("version")))
+    }
+
+    /// `GET /info`.
+    package func info() async throws -> DockerSystemInfo {
+        try await json(DockerRequest("GET", DockerPath("info")))
+    }
+
+    /// `GET /system/df`: space used by images, containers, volumes and the build cache.
+    package func diskUsage() async throws -> DockerDiskUsage {
+        try await json(DockerRequest("GET", DockerPath("system", "df")))
+    }
+
+    /// `GET /events`: engine events as they happen. With `until`, the stream ends there; without
+    /// it, it follows until closed, and may stay silent for long, so it has no idle limit.
+    /// - Parameters:
+    ///   - since: a Unix timestamp (seconds) or a duration the engine understands (`10m`).
+    ///   - filters: `type`, `event`, `container`, `image`, `label`…
+    package func events(since: String? = nil, until: String? = nil, filters: DockerFilters? = nil) async throws
+        -> DockerJSONStream<DockerEvent>
+    {
+        var query = DockerQuery()
+        query.add("since", since)
+        query.add("until", until)
+        query.add("filters", filters)
+        var request = DockerRequest("GET", DockerPath("events"), query: query)
+        request.bodyIdleTimeout = .unlimited
+        return DockerJSONStream(body: try await send(request).body)
+    }
+}

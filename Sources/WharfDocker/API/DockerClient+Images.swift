@@ -1,0 +1,128 @@
+/// Image calls: list, inspect, history, pull, build, tag, push, remove, prune, save.
+extension DockerClient {
+    /// `GET /images/json`.
+    package func listImages(all: Bool = false, digests: Bool = false, filters: DockerFilters? = nil) async throws -> [ImageSummary] {
+        var query = DockerQuery()
+        query.add("all", all)
+        if digests { query.add("digests", true) }
+        query.add("filters", filters)
+        return try await json(DockerRequest("GET", DockerPath("images", "json"), query: query))
+    }
+
+    /// `GET /images/{name}/json`.
+    package func inspectImage(_ name: String) async throws -> ImageInspect {
+        try await json(DockerRequest("GET", DockerPath("images", name, "json")))
+    }
+
+    /// `GET /images/{name}/history`.
+    package func imageHistory(_ name: String) async throws -> [ImageHistoryItem] {
+        try await json(DockerRequest("GET", DockerPath("images", name, "history")))
+    }
+
+    /// `POST /images/create?fromImage=…&tag=…`: pulls an image, reporting progress per layer. A
+    /// failure after the pull started (unknown tag, registry gone) is thrown by the stream.
+    package func pullImage(_ image: String, tag: String? = nil, auth: DockerRegistryAuth? = nil) async throws
+        -> DockerProgressStream
+    {
+        var query = DockerQuery()
+        query.add("fromImage", image)
+        query.add("tag", tag)
+        var request = DockerRequest("POST", DockerPath("images", "create"), query: query)
+        if let auth { request.headers.add("X-Registry-Auth", auth.headerValue) }
+        request.bodyIdleTimeout = .unlimited
+        return DockerProgressStream(body: try await send(request).body)
+    }
+
+    /// `POST /build` with a tar context streamed chunk by chunk as the engine takes it (chunked
+    /// transfer coding when `length` is unknown). The output streams as it is produced; a failed
+    /// step ends it with ``DockerError/stream(message:code:)``.
+    package func buildImage(context: DockerByteChunks, length: Int? = nil, options: DockerBuildOptions = DockerBuildOptions())
+        async throws -> DockerProgressStream
+    {
+        var request = DockerRequest("POST", DockerPath("build"), query: options.query)
+        request.body = .stream(context, contentType: "application/x-tar", length: length)
+        // The engine reads the whole context before it answers; a build step may then be silent for long.
+        request.responseHeadTimeout = .unlimited
+        request.bodyIdleTimeout = .unlimited
+        return DockerProgressStream(body: try await send(request).body)
+    }
+
+    /// `POST /images/{name}/tag`.
+    package func tagImage(_ name: String, repository: String, tag: String? = nil) async throws {
+        var query = DockerQuery()
+        query.add("repo", repository)
+        query.add("tag", tag)
+        try await perform204(DockerRequest("POST", DockerPath("images", name, "tag"), query: query))
+    }
+
+    /// `POST /images/{name}/push`. The engine insists on `X-Registry-Auth`; anonymous sends `{}`.
+    package func pushImage(_ name: String, tag: String? = nil, auth: DockerRegistryAuth = .anonymous) async throws
+        -> DockerProgressStream
+    {
+        var query = DockerQuery()
+        query.add("tag", tag)
+        var request = DockerRequest("POST", DockerPath("images", name, "push"), query: query)
+        request.headers.add("X-Registry-Auth", auth.headerValue)
+        request.bodyIdleTimeout = .unlimited
+        return DockerProgressStream(body: try await send(request).body)
+    }
+
+    /// `DELETE /images/{name}`.
+    package func removeImage(_ name: String, force: Bool = false, noPrune: Bool = false) async throws -> [ImageDeleteItem] {
+        var query = DockerQuery()
+        query.add("force", force)
+        query.add("noprune", noPrune)
+        return try await json(DockerRequest("DELETE", DockerPath("images", name), query: query))
+    }
+
+    /// `POST /images/prune` (`dangling`, `until`, `label` filters).
+    package func pruneImages(filters: DockerFilters? = nil) async throws -> PruneReport {
+        var query = DockerQuery()
+        query.add("filters", filters)
+        var request = DockerRequest("POST", DockerPath("images", "prune"), query: query)
+        request.responseHeadTimeout = .unlimited
+        return try await json(request)
+    }
+
+    /// `GET /images/{name}/get`: the image as a tar stream (`docker save`).
+    package func saveImage(_ name: String) async throws -> DockerResponseBody {
+        try await send(DockerRequest("GET", DockerPath("images", name, "get"))).body
+    }
+}
+
+/// Query options of `POST /build`.
+package struct DockerBuildOptions: Sendable {
+    /// Names to tag the image with (`t`, repeatable).
+    package var tags: [String] = []
+    /// The Dockerfile's path inside the context.
+    package var dockerfile: String?
+    package var buildArgs: [String: String] = [:]
+    package var labels: [String: String] = [:]
+    package var noCache = false
+    /// Always pull the base image.
+    package var pull = false
+    /// Remove intermediate containers after a successful build (the engine's default).
+    package var remove = true
+    /// Remove intermediate containers even after a failure.
+    package var forceRemove = false
+    /// The network of `RUN` steps (`none`, `host`, a network name).
+    package var networkMode: String?
+    package var target: String?
+
+    package init() {}
+
+    var query: DockerQuery {
+        var query = DockerQuery()
+        for tag in tags { query.add("t", tag) }
+        query.add("dockerfile", dockerfile)
+        query.add("buildargs", json: buildArgs)
+        query.add("labels", json: labels)
+        if noCache { query.add("nocache", true) }
+        if pull { query.add("pull", "1") }
+        query.add("rm", remove)
+        if forceRemove { query.add("forcerm", true) }
+        query.add("networkmode", networkMode)
+        query.add("target", target)
+        return query
+    }
+}
