@@ -172,5 +172,10 @@ package struct ContainerChange: Decodable, Sendable, Equatable {
     /// 0 modified, 1 added, 2 deleted.
     package var kind: Int
 
+    package init(path: String, kind: Int) {
+        self.path = path
+        self.kind = kind
+    }
+
     enum CodingKeys: String, CodingKey { case path = "Path", kind = "Kind" }
 }
