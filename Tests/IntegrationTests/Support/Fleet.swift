@@ -94,3 +94,12 @@ func isAPIError(_ error: any Error, _ status: Int, _ fragment: String) -> Bool {
     guard case DockerError.api(let actual, let message) = error else { return false }
     return actual == status && message.contains(fragment)
 }
+
+/// Whether `needle` occurs in `haystack` (for binary streams, where `String` search is both wrong and slow).
+func containsBytes(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
+    guard !needle.isEmpty, haystack.count >= needle.count else { return false }
+    for start in 0...(haystack.count - needle.count) where haystack[start] == needle[0] {
+        if haystack[start..<(start + needle.count)].elementsEqual(needle) { return true }
+    }
+    return false
+}
