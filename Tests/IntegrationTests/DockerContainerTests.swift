@@ -1,5 +1,6 @@
 import Testing
 import WharfDocker
+import WharfIO
 
 @Suite struct DockerContainerTests {
     @Test func lifecycleFromCreateToRemove() async throws {
@@ -71,7 +72,9 @@ import WharfDocker
             // stdout and stderr are logged by separate copiers, so which two lines are last varies.
             let lines = (text(tail, .stdout) + text(tail, .stderr)).split(separator: "\n")
             #expect(lines.count == 2)
-            #expect(lines.allSatisfy { $0.hasPrefix("20") && ($0.hasSuffix(" out2") || $0.hasSuffix(" err2") || $0.hasSuffix(" err1")) })
+            #expect(lines.allSatisfy { line in
+                line.hasPrefix("20") && ["out1", "out2", "err1", "err2"].contains { line.hasSuffix(" " + $0) }
+            })
 
             var since: [DockerLogChunk] = []
             for try await chunk in try await client.containerLogs(id, since: 4_000_000_000) { since.append(chunk) }
@@ -181,5 +184,47 @@ import WharfDocker
             try await client.startContainer(id)
             await #expect { try await client.removeContainer(id) } throws: { isAPIError($0, 409, "running container") }
         }
+    }
+
+    @Test func attachUpgradesToARawStreamBothWays() async throws {
+        let client = try Fleet.engineA()
+        var config = try Fleet.config(["sh", "-c", "read line; echo got:$line; echo bye >&2"])
+        config.openStdin = true
+        config.attachStdin = true
+        config.attachStdout = true
+        config.attachStderr = true
+        let created = try await client.createContainer(name: Fleet.name("attach"), config: config)
+        do {
+            let query: DockerQuery = ["stream": "1", "stdin": "1", "stdout": "1", "stderr": "1"]
+            let stream = try await client.upgrade(DockerRequest("POST", DockerPath("containers", created.id, "attach"), query: query))
+            #expect(stream.head.status == 101)
+            try await client.startContainer(created.id)
+            try await stream.write(Array("hello\n".utf8), deadline: .after(seconds: 5))
+            var decoder = MultiplexedStreamDecoder()
+            var chunks: [DockerLogChunk] = []
+            while !text(chunks, .stderr).contains("bye"), let bytes = try await stream.read(deadline: .after(seconds: 10)) {
+                chunks += try decoder.feed(bytes)
+            }
+            stream.close()
+            #expect(text(chunks, .stdout) == "got:hello\n")
+            #expect(text(chunks, .stderr) == "bye\n")
+        } catch {
+            try? await client.removeContainer(created.id, force: true)
+            throw error
+        }
+        try await client.removeContainer(created.id, force: true)
+    }
+
+    @Test func concurrentCallsShareTheBoundedPool() async throws {
+        let client = try Fleet.engineA()
+        try await withThrowingTaskGroup(of: Int.self) { group in
+            for _ in 0..<16 { group.addTask { try await client.listContainers(all: true).count } }
+            for try await _ in group {}
+        }
+        #expect(client.pool.openedCount <= 16)
+        #expect(client.pool.idleCount <= client.pool.maxIdle)
+        let opened = client.pool.openedCount
+        for _ in 0..<10 { _ = try await client.ping() }
+        #expect(client.pool.openedCount == opened)
     }
 }
