@@ -149,7 +149,7 @@ import WharfDocker
         var filters = DockerFilters()
         filters.add("dangling", "true")
         filters.add("label", "wharf.test.prune=\(mark)")
-        let report = try await client.pruneImages(filters: filters)
+        let report = try await pruneWhenFree { try await client.pruneImages(filters: filters) }
         #expect(report.imagesDeleted?.contains { $0.deleted == id } == true)
     }
 

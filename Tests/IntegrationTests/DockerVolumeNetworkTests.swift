@@ -18,7 +18,7 @@ import WharfDocker
 
         let mark = Fleet.name("vprune")
         _ = try await client.createVolume(VolumeCreateRequest(name: mark, labels: ["wharf.test.prune": mark]))
-        let report = try await client.pruneVolumes(filters: ["label": "wharf.test.prune=\(mark)"])
+        let report = try await pruneWhenFree { try await client.pruneVolumes(filters: ["label": "wharf.test.prune=\(mark)"]) }
         #expect(report.volumesDeleted == [mark])
     }
 
@@ -69,7 +69,7 @@ import WharfDocker
 
         let mark = Fleet.name("nprune")
         let pruned = try await client.createNetwork(NetworkCreateRequest(name: mark, internal: true, labels: ["wharf.test.prune": mark]))
-        let report = try await client.pruneNetworks(filters: ["label": "wharf.test.prune=\(mark)"])
+        let report = try await pruneWhenFree { try await client.pruneNetworks(filters: ["label": "wharf.test.prune=\(mark)"]) }
         #expect(report.networksDeleted == [mark])
         _ = pruned
     }

@@ -103,3 +103,16 @@ func containsBytes(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
     }
     return false
 }
+
+/// Runs a prune, waiting while another prune runs: the engine runs one at a time and answers 409
+/// "a prune operation is already running" meanwhile, and test suites prune in parallel.
+func pruneWhenFree<T>(_ prune: () async throws -> T) async throws -> T {
+    for _ in 0..<50 {
+        do {
+            return try await prune()
+        } catch DockerError.api(409, let message) where message.contains("prune operation is already running") {
+            try await Task.sleep(for: .milliseconds(100))
+        }
+    }
+    return try await prune()
+}
