@@ -9,11 +9,55 @@ package final class ChildProcess: @unchecked Sendable {
     package let pid: Int32
     private let output = Locked<[UInt8]>([])
     private let errors = Locked<[UInt8]>([])
-    private let drained = DispatchGroup()
+    private let openPipes = Locked(2)
+    /// Pipes are created and marked close-on-exec under this lock, and children are spawned under
+    /// it, so no child started by another test inherits (and holds open) this child's pipes.
+    private static let spawnLock = Locked(())
 
     /// Starts `path` with `arguments` (not including the program name) and `environment` added to
     /// this process's environment; standard input reads from `/dev/null` unless `input` is given.
     package init(_ path: String, _ arguments: [String], environment: [String: String] = [:], input: [UInt8]? = nil) throws {
+        var spawned: Int32 = 0
+        var fds: [Int32] = []
+        let outcome = Self.spawnLock.withLock { _ in
+            Result { try Self.spawn(path, arguments, environment: environment, pid: &spawned, parentEnds: &fds) }
+        }
+        let result = try outcome.get()
+        guard result == 0 else { throw SystemError(code: result, operation: "posix_spawn \(path)") }
+        self.pid = spawned
+        let (stdinFD, stdoutFD, stderrFD) = (fds[0], fds[1], fds[2])
+        let inputBytes = input ?? []
+        // Blocking reads and writes run on their own serial (overcommitting) queues: on the width-
+        // limited global queue they would starve Swift concurrency's threads while a child runs.
+        DispatchQueue(label: "wharf.test.child.stdin").async {
+            var offset = 0
+            while offset < inputBytes.count {
+                let written = inputBytes[offset...].withUnsafeBytes { write(stdinFD, $0.baseAddress, $0.count) }
+                if written <= 0 { break }
+                offset += written
+            }
+            close(stdinFD)
+        }
+        for (fd, sink) in [(stdoutFD, output), (stderrFD, errors)] {
+            DispatchQueue(label: "wharf.test.child.output").async { [openPipes] in
+                var chunk = [UInt8](repeating: 0, count: 16 * 1024)
+                while true {
+                    let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+                    if count < 0 && errno == EINTR { continue }
+                    if count <= 0 { break }
+                    sink.withLock { $0 += chunk[0..<count] }
+                }
+                close(fd)
+                openPipes.withLock { $0 -= 1 }
+            }
+        }
+    }
+
+    /// Spawns the child; returns posix_spawn's result and, in `parentEnds`, this side's stdin,
+    /// stdout and stderr descriptors.
+    private static func spawn(
+        _ path: String, _ arguments: [String], environment: [String: String], pid: inout Int32, parentEnds: inout [Int32]
+    ) throws -> Int32 {
         var outPipe: [Int32] = [0, 0]
         var errPipe: [Int32] = [0, 0]
         var inPipe: [Int32] = [0, 0]
@@ -43,7 +87,6 @@ package final class ChildProcess: @unchecked Sendable {
         let argv = ([path] + arguments).map { strdup($0) }
         let envp = merged.map { strdup("\($0.key)=\($0.value)") }
         defer { (argv + envp).forEach { free($0) } }
-        var pid: pid_t = 0
         let result = (argv + [nil]).withUnsafeBufferPointer { argvPointer in
             (envp + [nil]).withUnsafeBufferPointer { envPointer in
                 guard let argvBase = argvPointer.baseAddress, let envBase = envPointer.baseAddress else { return EINVAL }
@@ -52,36 +95,11 @@ package final class ChildProcess: @unchecked Sendable {
             }
         }
         close(outPipe[1]); close(errPipe[1]); close(inPipe[0])
-        guard result == 0 else {
+        if result != 0 {
             close(outPipe[0]); close(errPipe[0]); close(inPipe[1])
-            throw SystemError(code: result, operation: "posix_spawn \(path)")
         }
-        self.pid = pid
-        let stdinFD = inPipe[1]
-        let inputBytes = input ?? []
-        DispatchQueue.global().async {
-            var offset = 0
-            while offset < inputBytes.count {
-                let written = inputBytes[offset...].withUnsafeBytes { write(stdinFD, $0.baseAddress, $0.count) }
-                if written <= 0 { break }
-                offset += written
-            }
-            close(stdinFD)
-        }
-        for (fd, sink) in [(outPipe[0], output), (errPipe[0], errors)] {
-            drained.enter()
-            DispatchQueue.global().async { [drained] in
-                var chunk = [UInt8](repeating: 0, count: 16 * 1024)
-                while true {
-                    let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-                    if count < 0 && errno == EINTR { continue }
-                    if count <= 0 { break }
-                    sink.withLock { $0 += chunk[0..<count] }
-                }
-                close(fd)
-                drained.leave()
-            }
-        }
+        parentEnds = [inPipe[1], outPipe[0], errPipe[0]]
+        return result
     }
 
     /// Everything written to standard output so far.
@@ -109,7 +127,8 @@ package final class ChildProcess: @unchecked Sendable {
             var status: Int32 = 0
             let result = waitpid(pid, &status, WNOHANG)
             if result == pid {
-                drained.wait()
+                // The output is complete once both pipes reached end of file.
+                while openPipes.value > 0 && TestClock.now < deadline { try? await Task.sleep(nanoseconds: 5_000_000) }
                 let signal = status & 0x7f
                 return signal == 0 ? (status >> 8) & 0xff : -signal
             }
