@@ -73,6 +73,9 @@ package final class ChildProcess: @unchecked Sendable {
         posix_spawn_file_actions_adddup2(&actions, inPipe[0], 0)
         posix_spawn_file_actions_adddup2(&actions, outPipe[1], 1)
         posix_spawn_file_actions_adddup2(&actions, errPipe[1], 2)
+        // Nothing else of the test process reaches the child: descriptors the test runner holds
+        // without close-on-exec would count against the child's limit and stay open with it.
+        for fd in openDescriptors() where fd > 2 { posix_spawn_file_actions_addclose(&actions, fd) }
 
         var merged: [String: String] = [:]
         var index = 0
@@ -99,6 +102,21 @@ package final class ChildProcess: @unchecked Sendable {
             close(outPipe[0]); close(errPipe[0]); close(inPipe[1])
         }
         parentEnds = [inPipe[1], outPipe[0], errPipe[0]]
+        return result
+    }
+
+    /// The descriptors open in this process (from /proc/self/fd).
+    private static func openDescriptors() -> [Int32] {
+        guard let directory = opendir("/proc/self/fd") else { return [] }
+        defer { closedir(directory) }
+        let own = dirfd(directory)
+        var result: [Int32] = []
+        while let entry = readdir(directory) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            if let fd = Int32(name), fd != own { result.append(fd) }
+        }
         return result
     }
 
