@@ -6,4 +6,6 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 . deploy/dev/packages.sh
 install_missing_packages "${WHARF_BUILD_PACKAGES[@]}"
-exec swift run -c release --static-swift-stdlib wharf serve "$@"
+# A static Swift runtime keeps the server's memory small (see README "Benchmarks").
+swift build -c release --static-swift-stdlib --product wharf
+exec .build/release/wharf serve "$@"
