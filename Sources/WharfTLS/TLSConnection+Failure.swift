@@ -29,7 +29,7 @@ extension TLSConnection {
         if !reasons.isDisjoint(with: notTLSReasons) { return TLSError.notTLS }
         if let alert = ssl.first(where: { isAlert($0.reason) }) {
             let code = alert.reason - SSL_AD_REASON_OFFSET
-            let text = alertText(alert)
+            let text = alertText(code)
             if clientCertificateAlerts.contains(code)
                 || (code == SSL_AD_HANDSHAKE_FAILURE && session.verification.certificateRequestedWithoutOne) {
                 return TLSError.clientCertificateRefused(alert: text)
@@ -56,12 +56,22 @@ extension TLSConnection {
         reason > SSL_AD_REASON_OFFSET && reason < SSL_AD_REASON_OFFSET + 256
     }
 
-    /// "certificate required" from "tlsv13 alert certificate required".
-    private static func alertText(_ entry: OpenSSLErrorQueue.Entry) -> String {
-        let reason = entry.reasonText
-        guard let range = reason.firstRange(of: "alert ") else { return reason }
-        return String(reason[range.upperBound...])
+    /// The alert's RFC 8446 §6 name with spaces ("certificate required"); OpenSSL's reason strings
+    /// vary ("tlsv13 alert certificate required", "tlsv1 unrecognized name").
+    private static func alertText(_ code: Int32) -> String {
+        if let name = alertNames[code] { return name }
+        return String(cString: SSL_alert_desc_string_long(code)).lowercased()
     }
+
+    private static let alertNames: [Int32: String] = [
+        10: "unexpected message", 20: "bad record mac", 22: "record overflow", 40: "handshake failure",
+        42: "bad certificate", 43: "unsupported certificate", 44: "certificate revoked", 45: "certificate expired",
+        46: "certificate unknown", 47: "illegal parameter", 48: "unknown ca", 49: "access denied", 50: "decode error",
+        51: "decrypt error", 70: "protocol version", 71: "insufficient security", 80: "internal error",
+        86: "inappropriate fallback", 90: "user canceled", 109: "missing extension", 110: "unsupported extension",
+        112: "unrecognized name", 113: "bad certificate status response", 115: "unknown psk identity",
+        116: "certificate required", 120: "no application protocol",
+    ]
 
     /// The verification error OpenSSL recorded (`SSL_get_verify_result`), explained with the
     /// certificate the verify callback saw fail.
