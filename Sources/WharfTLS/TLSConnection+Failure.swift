@@ -39,6 +39,32 @@ extension TLSConnection {
         return TLSError.protocolFailure(operation: phase.rawValue, queue: entries.map(\.text))
     }
 
+    /// The alert a peer sent before resetting the connection, if any.
+    ///
+    /// A TLS 1.3 server checks the client certificate after the client has finished its handshake,
+    /// then sends an alert and closes. A write that follows meets `ECONNRESET`/`EPIPE`, which says
+    /// nothing useful, while the alert ("bad certificate") is still queued: Linux hands out data
+    /// received before a reset before the error. Reads what is there (discarding application data,
+    /// since the connection is failing anyway) until OpenSSL reports the alert or the socket is empty.
+    static func alertBeforeReset(session: Session, serverName: String) -> TLSError? {
+        var scratch = [UInt8](repeating: 0, count: 16 * 1024)
+        for _ in 0..<64 {
+            OpenSSLErrorQueue.clear()
+            var count = 0
+            let result = scratch.withUnsafeMutableBytes { SSL_read_ex(session.ssl, $0.baseAddress, $0.count, &count) }
+            if result == 1 { continue }
+            let code = SSL_get_error(session.ssl, result)
+            let entries = OpenSSLErrorQueue.entries()
+            guard code == SSL_ERROR_SSL else { return nil }
+            let error = failure(sslError: code, entries: entries, errno: 0, phase: .read, session: session, serverName: serverName)
+            switch error as? TLSError {
+            case .clientCertificateRefused?, .alertReceived?: return error as? TLSError
+            default: return nil
+            }
+        }
+        return nil
+    }
+
     /// What a server that does not speak TLS makes OpenSSL say: its first bytes ("HTTP/1.1 400…")
     /// read as a record header give a nonsense version or length.
     private static let notTLSReasons: Set<Int32> = [

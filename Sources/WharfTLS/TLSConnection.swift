@@ -275,9 +275,14 @@ package final class TLSConnection: ByteStream {
                 return .endOfStream
             default:
                 let entries = OpenSSLErrorQueue.entries()
-                let error = TLSConnection.failure(
+                var error = TLSConnection.failure(
                     sslError: code, entries: entries, errno: savedErrno, phase: phase,
                     session: s, serverName: serverName)
+                if phase == .write, s.handshakeComplete, code == SSL_ERROR_SYSCALL,
+                   savedErrno == ECONNRESET || savedErrno == EPIPE,
+                   let alert = TLSConnection.alertBeforeReset(session: s, serverName: serverName) {
+                    error = alert
+                }
                 guard let error else {
                     s.closedWithoutNotify = true
                     return .endOfStream

@@ -134,4 +134,24 @@ import WharfTLS
             }
         }
     }
+
+    /// The server has sent its alert and hung up before Wharf writes: the write that meets the
+    /// reset must still report the alert, not "connection reset by peer".
+    @Test func aWriteAfterTheServerRefusedTheCertificateReportsTheAlert() async throws {
+        let certificates = try await TestCertificates.shared()
+        let server = try await Self.server(certificates)
+        defer { server.stop() }
+        try await TLSTestHarness.withLoop("tls-refused-write") { loop in
+            let context = try TLSTestHarness.context(certificates, client: "wrong-client")
+            let connection = try await TLSTestHarness.connect(port: server.port, context: context, loop: loop)
+            defer { connection.close() }
+            #expect(await eventuallyTrue { connection.isPeerClosed }, "the server hung up")
+            await #expect(throws: TLSError.clientCertificateRefused(alert: "unknown ca")) {
+                for _ in 0..<200 {
+                    try await connection.write(Array(repeating: 0x41, count: 1000), deadline: .after(seconds: 5))
+                    try await Task.sleep(for: .milliseconds(10))
+                }
+            }
+        }
+    }
 }
