@@ -32,7 +32,12 @@ package struct CertificateInfo: Sendable, Equatable {
     /// - Throws: ``TLSError/notPEM(_:)``, ``TLSError/unexpectedPEM(_:found:)`` or
     ///   ``TLSError/unreadablePEM(_:detail:)`` (reported as about a CA bundle).
     package static func parse(pem: [UInt8]) throws(TLSError) -> [CertificateInfo] {
-        try PEMDecoder.certificates(pem, input: .certificateAuthority).map(CertificateInfo.init)
+        try parse(pem: pem, as: .certificateAuthority)
+    }
+
+    /// Every certificate in `pem`; errors name `input` (for example the client certificate field).
+    package static func parse(pem: [UInt8], as input: TLSError.PEMInput) throws(TLSError) -> [CertificateInfo] {
+        try PEMDecoder.certificates(pem, input: input).map(CertificateInfo.init)
     }
 
     /// Whether the certificate is valid at `unixTime` (seconds).

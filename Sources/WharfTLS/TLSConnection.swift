@@ -214,6 +214,11 @@ package final class TLSConnection: ByteStream {
             || session.withLock { $0.closed || $0.receivedCloseNotify || $0.closedWithoutNotify || $0.fatal != nil }
     }
 
+    /// Whether the peer ended its side with `close_notify`. A read that returned 0 without it means
+    /// the TCP connection ended without one: harmless when the HTTP framing says the message is
+    /// complete, a truncation when the body runs to the end of the stream.
+    package var peerSentCloseNotify: Bool { session.withLock { $0.receivedCloseNotify } }
+
     /// The negotiated protocol ("TLSv1.3").
     package var protocolVersion: String {
         session.withLock { String(cString: SSL_get_version($0.ssl)) }

@@ -115,5 +115,8 @@ import WharfTLS
         #expect(infos.map(\.subject) == ["CN=Wharf TLS Test CA", "CN=Wharf Wrong CA"])
         #expect(infos.allSatisfy { $0.subjectAlternativeNames.isEmpty })
         #expect(throws: TLSError.notPEM(.certificateAuthority)) { try CertificateInfo.parse(pem: Array("nope".utf8)) }
+        #expect(throws: TLSError.unexpectedPEM(.certificate, found: ["PRIVATE KEY"])) {
+            try CertificateInfo.parse(pem: c.bytes("client-key.pem"), as: .certificate)
+        }
     }
 }

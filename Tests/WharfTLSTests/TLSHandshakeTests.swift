@@ -30,8 +30,8 @@ import WharfTLS
             try await connection.write(Array("GET / HTTP/1.0\r\n\r\n".utf8), deadline: .after(seconds: 10))
             let answer = String(decoding: try await TLSTestHarness.readToEnd(connection), as: UTF8.self)
             #expect(answer.hasPrefix("HTTP/1.0 200 ok"), "\(answer.prefix(200))")
-            // s_server -www closes without close_notify: that reads as end of stream, and the
-            // connection then counts as closed by the peer.
+            // s_server -www ends with close_notify: end of stream, and the connection is done.
+            #expect(connection.peerSentCloseNotify)
             #expect(connection.isPeerClosed)
         }
     }

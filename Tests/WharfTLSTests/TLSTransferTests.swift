@@ -131,12 +131,24 @@ import WharfTLS
     }
 }
 
-/// Polls `condition` for up to five seconds.
-func eventuallyTrue(_ condition: () -> Bool) async -> Bool {
-    let deadline = TestTime.now + 5
-    while TestTime.now < deadline {
-        if condition() { return true }
-        try? await Task.sleep(for: .milliseconds(10))
+extension TLSTransferTests {
+    /// A server killed mid-connection sends FIN without close_notify (OpenSSL: "unexpected EOF
+    /// while reading"): that reads as end of stream, and says the peer did not close cleanly.
+    @Test func aPeerThatVanishesWithoutCloseNotifyReadsAsEndOfStream() async throws {
+        let certificates = try await TestCertificates.shared()
+        let server = try await Self.reverser(certificates)
+        defer { server.stop() }
+        try await TLSTestHarness.withLoop("tls-eof") { loop in
+            let connection = try await TLSTestHarness.connect(port: server.port, context: try TLSTestHarness.context(certificates), loop: loop)
+            defer { connection.close() }
+            try await connection.write(Array("ping\n".utf8), deadline: .after(seconds: 10))
+            #expect(try await Self.read(5, from: connection, deadline: .after(seconds: 10)) == Array("gnip\n".utf8))
+            server.stop()
+            let buffer = ByteBuffer()
+            #expect(try await connection.read(into: buffer, chunk: 100, deadline: .after(seconds: 10)) == 0)
+            #expect(try await connection.read(into: buffer, chunk: 100, deadline: .after(seconds: 10)) == 0, "still the end")
+            #expect(!connection.peerSentCloseNotify)
+            #expect(connection.isPeerClosed)
+        }
     }
-    return condition()
 }

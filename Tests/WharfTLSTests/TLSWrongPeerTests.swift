@@ -87,14 +87,3 @@ import WharfTLS
         }
     }
 }
-
-/// A gate a test opens to let a handler finish.
-final class AsyncGate: Sendable {
-    private let stream: AsyncStream<Void>
-    private let continuation: AsyncStream<Void>.Continuation
-
-    init() { (stream, continuation) = AsyncStream.makeStream() }
-
-    func open() { continuation.finish() }
-    func wait() async { for await _ in stream {} }
-}
