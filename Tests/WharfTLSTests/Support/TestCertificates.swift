@@ -43,8 +43,27 @@ final class TestCertificates: Sendable {
         let text = Array(Self.script.utf8)
         _ = text.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
         close(fd)
+        removeAtExit(directory)
         try await ChildProcess.run(["sh", script, directory], logPath: "\(directory)/make-certificates.log")
         return TestCertificates(directory: directory)
+    }
+
+    /// Removes the folder (keys included) when the test process exits. Set once, before `atexit`
+    /// can run, and read only there: hence `nonisolated(unsafe)`.
+    nonisolated(unsafe) private static var folderToRemove: String?
+
+    private static func removeAtExit(_ directory: String) {
+        folderToRemove = directory
+        atexit {
+            guard let folder = TestCertificates.folderToRemove, folder.hasPrefix("/tmp/wharf-tls-tests-") else { return }
+            var pid: pid_t = 0
+            let words: [String] = ["rm", "-rf", folder]
+            let argv = words.map { strdup($0) } + [nil]
+            defer { argv.forEach { free($0) } }
+            guard posix_spawnp(&pid, "rm", nil, nil, argv, nil) == 0 else { return }
+            var status: Int32 = 0
+            waitpid(pid, &status, 0)
+        }
     }
 
     private static let script = #"""
