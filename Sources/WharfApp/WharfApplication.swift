@@ -1,19 +1,37 @@
 import FoundationEssentials
 package import WharfHTTP
 package import WharfIO
+package import WharfSQLite
 import WharfTemplates
 
 /// Wharf, wired: templates, static files, routes, middleware and the HTTP server.
 ///
-/// Construction loads and checks everything that can be wrong on disk (a template syntax error
-/// stops start-up here, naming file, line and column); ``start()`` binds the listeners.
+/// ``make(configuration:log:)`` loads and checks everything that can be wrong on disk (a template
+/// syntax error stops start-up naming file, line and column; a changed migration stops it saying
+/// what to do) and opens the database; ``start()`` binds the listeners.
 package final class WharfApplication: Sendable {
     package let configuration: WharfConfiguration
     package let server: HTTPServer
+    package let database: Database
+    package let audit: AuditLog
     private let group: EventLoopGroup
 
-    package init(configuration: WharfConfiguration, log: @escaping @Sendable (String) -> Void) throws {
+    /// Opens the database in the data directory (migrating it) and wires the application.
+    package static func make(configuration: WharfConfiguration, log: @escaping @Sendable (String) -> Void) async throws -> WharfApplication {
+        let database = try await WharfStore.open(
+            dataDirectory: configuration.dataDirectory, resourcesDirectory: configuration.resourcesDirectory)
+        do {
+            return try WharfApplication(configuration: configuration, database: database, log: log)
+        } catch {
+            await database.close()
+            throw error
+        }
+    }
+
+    private init(configuration: WharfConfiguration, database: Database, log: @escaping @Sendable (String) -> Void) throws {
         self.configuration = configuration
+        self.database = database
+        self.audit = AuditLog(database: database)
         let resources = URL(fileURLWithPath: configuration.resourcesDirectory)
         let templates = try TemplateLibrary(directory: resources.appendingPathComponent("Templates"))
         let assets = try StaticFiles(root: resources.appendingPathComponent("Public").path)
@@ -39,10 +57,8 @@ package final class WharfApplication: Sendable {
         server = HTTPServer(configuration: http, responder: responder, group: group)
     }
 
-    /// Creates the data directory and starts listening.
+    /// Starts listening.
     package func start() throws {
-        try FileManager.default.createDirectory(
-            atPath: configuration.dataDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         try server.start()
     }
 
@@ -52,5 +68,6 @@ package final class WharfApplication: Sendable {
     package func shutdown() async {
         await server.shutdown()
         await group.shutdown()
+        await database.close()
     }
 }

@@ -60,7 +60,7 @@ enum ServeCommand {
         signal(SIGPIPE, SIG_IGN)
         let application: WharfApplication
         do {
-            application = try WharfApplication(configuration: configuration, log: { printError("wharf: \($0)") })
+            application = try await WharfApplication.make(configuration: configuration, log: { printError("wharf: \($0)") })
             try application.start()
         } catch {
             printError("wharf serve: cannot start: \(error)")

@@ -32,6 +32,7 @@ import WharfTestSupport
             symlink(base + "/outside/secret.txt", root + "/leak.txt")
             symlink(base + "/outside", root + "/leakdir")
             symlink(root + "/app.css", root + "/alias.css")
+            symlink(root, root + "/sub/loop")  // a cycle: must be skipped, not walked forever
         }
 
         func write(_ path: String, _ bytes: [UInt8]) throws {
@@ -42,7 +43,7 @@ import WharfTestSupport
         }
 
         deinit {
-            for path in ["/public/leak.txt", "/public/leakdir", "/public/alias.css", "/public/app.css", "/public/index.html",
+            for path in ["/public/sub/loop", "/public/leak.txt", "/public/leakdir", "/public/alias.css", "/public/app.css", "/public/index.html",
                          "/public/js/app.js", "/public/logo.svg", "/public/data.bin", "/public/sub/deeper/note.txt",
                          "/public/.env", "/outside/secret.txt", "/secret.txt"] { unlink(base + path) }
             for directory in ["/public/sub/deeper", "/public/sub", "/public/js", "/public", "/outside", ""] { rmdir(base + directory) }
@@ -119,6 +120,14 @@ import WharfTestSupport
         try await Self.run { server, _ in
             let response = try await server.response(to: Wire.request("GET", "/static/alias.css"))
             #expect(response.text == "body { color: #333 }\n")
+        }
+    }
+
+    @Test func symlinkCycleIsSkippedAtLoad() async throws {
+        try await Self.run { server, _ in
+            #expect(try await server.response(to: Wire.request("GET", "/static/sub/deeper/note.txt")).status == 200)
+            let looped = try await server.response(to: Wire.request("GET", "/static/sub/loop/app.css"))
+            #expect(looped.status == 404, "a folder already being walked is not walked again")
         }
     }
 

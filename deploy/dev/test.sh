@@ -6,22 +6,16 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 # Build and test dependencies from Debian; only what is missing is installed.
-packages=(libsqlite3-dev libssl-dev sqlite3 openssl curl python3)
-missing=()
-for pkg in "${packages[@]}"; do dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg"); done
-if ((${#missing[@]})); then
-  echo "test.sh: installing ${missing[*]}" >&2
-  if [ "$(id -u)" != 0 ]; then sudo=sudo; else sudo=; fi
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
-fi
+. deploy/dev/packages.sh
+install_missing_packages "${WHARF_BUILD_PACKAGES[@]}" sqlite3 openssl curl python3 util-linux
 
-if [ -x deploy/dev/fleet.sh ]; then
-  deploy/dev/fleet.sh install
-  deploy/dev/fleet.sh start >/dev/null
-  trap 'deploy/dev/fleet.sh stop >/dev/null' EXIT
-  eval "$(deploy/dev/fleet.sh env)"
-fi
+# The test fleet: real Docker engines (unix socket, mutual TLS, plain TCP), a registry and TLS
+# endpoints with broken certificates. Integration tests fail, not skip, without it.
+deploy/dev/fleet.sh install
+deploy/dev/fleet.sh start >/dev/null
+trap 'deploy/dev/fleet.sh stop >/dev/null' EXIT
+eval "$(deploy/dev/fleet.sh env)"
+export WHARF_REQUIRE_FLEET=1
 
 swift build --build-tests
 swift test --skip-build

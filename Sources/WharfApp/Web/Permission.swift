@@ -5,10 +5,24 @@ import WharfHTTP
 package enum Permission: RoutePermission, Equatable {
     /// Anyone, signed in or not: health checks, static files, the sign-in page.
     case anonymous
+    /// Any signed-in user (browser session or API token), whatever the role.
+    case signedIn
+    /// Administrators only: users, hosts, grants, the audit history.
+    case admin
+    /// Read access to the host named by the route's `:host` parameter: admins, and users with a
+    /// `viewer` or `operator` grant on that host.
+    case hostView
+    /// Acting on the host named by the route's `:host` parameter: admins, and users with an
+    /// `operator` grant on that host.
+    case hostOperate
 
     package var description: String {
         switch self {
         case .anonymous: "anonymous"
+        case .signedIn: "signed in"
+        case .admin: "admin"
+        case .hostView: "host viewer"
+        case .hostOperate: "host operator"
         }
     }
 }

@@ -99,8 +99,13 @@ package struct StaticFiles: Sendable {
     // MARK: Loading
 
     private static func walk(
-        directory: String, relative: String, root: String, maxFileBytes: Int, into files: inout [String: File]
+        directory: String, relative: String, root: String, maxFileBytes: Int, into files: inout [String: File],
+        visiting: Set<String> = []
     ) throws {
+        // A symlink back to a folder being walked (`Public/loop -> .`) is skipped, not followed
+        // until the path grows too long.
+        guard let here = realPath(directory), !visiting.contains(here) else { return }
+        let visiting = visiting.union([here])
         guard let handle = opendir(directory) else { throw LoadError(path: directory, reason: "cannot open directory") }
         defer { closedir(handle) }
         var names: [String] = []
@@ -118,7 +123,9 @@ package struct StaticFiles: Sendable {
             var info = stat()
             guard stat(target, &info) == 0 else { continue }
             if (info.st_mode & S_IFMT) == S_IFDIR {
-                try walk(directory: full, relative: path, root: root, maxFileBytes: maxFileBytes, into: &files)
+                try walk(
+                    directory: full, relative: path, root: root, maxFileBytes: maxFileBytes, into: &files,
+                    visiting: visiting)
             } else if (info.st_mode & S_IFMT) == S_IFREG, Int(info.st_size) <= maxFileBytes {
                 guard let bytes = readFile(target) else { throw LoadError(path: full, reason: "cannot read file") }
                 let ext = name.split(separator: ".").last.map(String.init) ?? ""

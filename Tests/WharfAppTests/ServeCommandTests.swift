@@ -1,0 +1,113 @@
+import FoundationEssentials
+import Glibc
+import Testing
+import WharfApp
+import WharfIO
+import WharfTestSupport
+
+/// The `wharf` executable itself: help, version, usage errors, and serve's start and graceful stop.
+@Suite struct ServeCommandTests {
+    static let executable = ApplicationHarness.repositoryRoot + "/.build/debug/wharf"
+
+    static func run(_ arguments: [String], environment: [String: String] = [:]) async throws -> (status: Int32?, out: String, err: String) {
+        let child = try ChildProcess(executable, arguments, environment: environment)
+        let status = await child.waitForExit(timeout: 10)
+        return (status, child.standardOutput, child.standardError)
+    }
+
+    @Test func versionAndHelp() async throws {
+        let version = try await Self.run(["--version"])
+        #expect(version.status == 0)
+        #expect(version.out == "wharf \(WharfVersion.current)\n")
+        let help = try await Self.run(["--help"])
+        #expect(help.status == 0)
+        #expect(help.out.contains("serve"))
+        let serveHelp = try await Self.run(["serve", "--help"])
+        #expect(serveHelp.status == 0)
+        #expect(serveHelp.out.contains("--listen") && serveHelp.out.contains("--data-dir"))
+    }
+
+    @Test(arguments: [
+        (["frobnicate"], "unknown command"),
+        (["serve", "--listen"], "--listen"),
+        (["serve", "--listen", "localhost:80x"], "--listen"),
+        (["serve", "--loops", "0"], "--loops"),
+        (["serve", "extra"], "unexpected argument"),
+    ])
+    func usageErrorsExitTwoWithAMessage(arguments: [String], mention: String) async throws {
+        let result = try await Self.run(arguments)
+        #expect(result.status == 2)
+        #expect(result.err.contains(mention), "\(result.err)")
+    }
+
+    @Test(arguments: [SIGTERM, SIGINT])
+    func serveAnswersThenStopsGracefullyOnSignal(signal: Int32) async throws {
+        let data = try ApplicationHarness.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: data) }
+        let child = try ChildProcess(Self.executable, ["serve", "--no-access-log"], environment: [
+            "WHARF_LISTEN": "127.0.0.1:0", "WHARF_DATA_DIR": data, "WHARF_RESOURCES": ApplicationHarness.repositoryRoot,
+        ])
+        #expect(await child.waitForError(containing: "listening on http://", timeout: 10), "\(child.standardError)")
+        let line = try #require(child.standardError.firstMatch(of: /listening on http:\/\/([0-9.]+):([0-9]+)/))
+        let port = try #require(UInt16(String(line.2)))
+        let address = try SocketAddress(ip: String(line.1), port: port)
+        let client = try await RawHTTPClient.connect(to: address)
+        try await client.send(Wire.request("GET", "/healthz"))
+        #expect(try await client.readResponse().status == 200)
+        child.signal(signal)
+        // The idle keep-alive connection does not hold up the exit, and is closed by the server.
+        #expect(await client.waitForClose(timeout: 5))
+        await client.close()
+        #expect(await child.waitForExit(timeout: 15) == 0, "\(child.standardError)")
+        #expect(child.standardError.contains("stopped"))
+        #expect(FileManager.default.fileExists(atPath: data + "/wharf.db"))
+    }
+
+    /// Out of file descriptors (EMFILE), the server pauses accepting instead of spinning on a
+    /// listener that stays readable, and serves again once descriptors are free. (The connection
+    /// cap keeps 256 descriptors spare, but never goes below 16 connections: with a limit of 30
+    /// and about 20 descriptors in use at start, accept runs out before the cap is reached.)
+    @Test func runningOutOfDescriptorsBacksOffAndRecovers() async throws {
+        let data = try ApplicationHarness.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: data) }
+        let child = try ChildProcess("/usr/bin/prlimit", ["--nofile=30:30", Self.executable, "serve", "--no-access-log"], environment: [
+            "WHARF_LISTEN": "127.0.0.1:0", "WHARF_DATA_DIR": data, "WHARF_RESOURCES": ApplicationHarness.repositoryRoot,
+        ])
+        #expect(await child.waitForError(containing: "listening on http://", timeout: 10), "\(child.standardError)")
+        let line = try #require(child.standardError.firstMatch(of: /listening on http:\/\/([0-9.]+):([0-9]+)/))
+        let address = try SocketAddress(ip: String(line.1), port: try #require(UInt16(String(line.2))))
+        var clients: [RawHTTPClient] = []
+        for _ in 0..<80 { clients.append(try await RawHTTPClient.connect(to: address)) }
+        #expect(await child.waitForError(containing: "pausing accepts", timeout: 5), "\(child.standardError)")
+
+        // While out of descriptors, the server is not busy: under 30% of a core over a second.
+        let before = try Self.cpuTicks(child.pid)
+        try await Task.sleep(nanoseconds: 1_000_000_000)
+        let used = Double(try Self.cpuTicks(child.pid) - before) / Double(sysconf(Int32(_SC_CLK_TCK)))
+        #expect(used < 0.3, "the server used \(used) s of CPU in 1 s while out of descriptors")
+
+        for client in clients { await client.close() }
+        var served = false
+        for _ in 0..<50 where !served {
+            if let client = try? await RawHTTPClient.connect(to: address) {
+                try? await client.send(Wire.request("GET", "/healthz"))
+                served = (try? await client.readResponse(timeout: 1))?.status == 200
+                await client.close()
+            }
+            if !served { try await Task.sleep(nanoseconds: 100_000_000) }
+        }
+        #expect(served, "the server serves again once descriptors are free")
+        child.signal(SIGTERM)
+        #expect(await child.waitForExit(timeout: 15) == 0, "\(child.standardError)")
+    }
+
+    /// User plus system CPU time of `pid`, in clock ticks (/proc/PID/stat fields 14 and 15).
+    static func cpuTicks(_ pid: Int32) throws -> Int {
+        let text = try String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)
+        guard let close = text.lastIndex(of: ")") else { return 0 }
+        let fields = text[text.index(after: close)...].split(separator: " ")
+        // After the command name: state is field 3, so utime (14) and stime (15) are at 11 and 12.
+        guard fields.count > 12, let user = Int(fields[11]), let system = Int(fields[12]) else { return 0 }
+        return user + system
+    }
+}

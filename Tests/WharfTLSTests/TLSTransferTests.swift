@@ -1,0 +1,154 @@
+import Testing
+import WharfIO
+import WharfTLS
+
+/// Data through an established connection: volume in both directions at once, a reader and a
+/// writer on different tasks, bytes OpenSSL already holds, and closing.
+@Suite struct TLSTransferTests {
+    /// `s_server -rev` (every line comes back reversed), requiring a client certificate.
+    static func reverser(_ certificates: TestCertificates, extra: [String] = []) async throws -> OpenSSLServer {
+        try await TLSHandshakeTests.server(certificates, mode: "-rev", extra: extra)
+    }
+
+    /// `count` lines of `length` letters (plus the newline), different from line to line.
+    static func lines(count: Int, length: Int) -> [[UInt8]] {
+        let alphabet = Array("abcdefghijklmnopqrstuvwxyz".utf8)
+        return (0..<count).map { index in
+            var line = [UInt8](repeating: UInt8(ascii: "\n"), count: length + 1)
+            for position in 0..<length { line[position] = alphabet[(index &* 7 &+ position &* 13) % 26] }
+            return line
+        }
+    }
+
+    /// What `-rev` sends back for `lines`.
+    static func reversed(_ lines: [[UInt8]]) -> [UInt8] {
+        lines.flatMap { $0.dropLast().reversed() + [UInt8(ascii: "\n")] }
+    }
+
+    /// Reads exactly `count` bytes.
+    static func read(_ count: Int, from connection: TLSConnection, deadline: Deadline) async throws -> [UInt8] {
+        let buffer = ByteBuffer()
+        var received: [UInt8] = []
+        received.reserveCapacity(count)
+        while received.count < count {
+            let got = try await connection.read(into: buffer, chunk: 64 * 1024, deadline: deadline)
+            if got == 0 { break }
+            received += buffer.readBytes(upTo: got)
+        }
+        return received
+    }
+
+    @Test(arguments: [[], ["-tls1_2"]])
+    func severalMebibytesGoBothWaysAtOnce(serverFlags: [String]) async throws {
+        let certificates = try await TestCertificates.shared()
+        let server = try await Self.reverser(certificates, extra: serverFlags)
+        defer { server.stop() }
+        try await TLSTestHarness.withLoop("tls-bulk") { loop in
+            let connection = try await TLSTestHarness.connect(port: server.port, context: try TLSTestHarness.context(certificates), loop: loop)
+            defer { connection.close() }
+            let lines = Self.lines(count: 4096, length: 1023)  // 4 MiB
+            let payload = lines.flatMap { $0 }
+            let deadline = Deadline.after(seconds: 60)
+            // The server answers while we still send: the reply must be read concurrently, or both
+            // sides stall with full buffers.
+            let reader = Task { try await Self.read(payload.count, from: connection, deadline: deadline) }
+            try await connection.write(payload, deadline: deadline)
+            let received = try await reader.value
+            #expect(received.count == payload.count)
+            #expect(received == Self.reversed(lines))
+        }
+    }
+
+    @Test func aWaitingReaderAndManyWritesOnAnotherTaskInterleave() async throws {
+        let certificates = try await TestCertificates.shared()
+        let server = try await Self.reverser(certificates)
+        defer { server.stop() }
+        try await TLSTestHarness.withLoop("tls-concurrent") { loop in
+            let connection = try await TLSTestHarness.connect(port: server.port, context: try TLSTestHarness.context(certificates), loop: loop)
+            defer { connection.close() }
+            let lines = Self.lines(count: 300, length: 3000)
+            let expected = Self.reversed(lines)
+            let deadline = Deadline.after(seconds: 60)
+            // The reader starts first and waits on the socket while nothing has been sent yet.
+            let reader = Task { try await Self.read(expected.count, from: connection, deadline: deadline) }
+            let writer = Task {
+                for line in lines {
+                    try await connection.write(line, deadline: deadline)
+                    await Task.yield()
+                }
+            }
+            try await writer.value
+            #expect(try await reader.value == expected)
+        }
+    }
+
+    @Test func bytesAlreadyDecryptedAreReturnedWithoutWaiting() async throws {
+        let certificates = try await TestCertificates.shared()
+        let server = try await Self.reverser(certificates)
+        defer { server.stop() }
+        try await TLSTestHarness.withLoop("tls-pending") { loop in
+            let connection = try await TLSTestHarness.connect(port: server.port, context: try TLSTestHarness.context(certificates), loop: loop)
+            defer { connection.close() }
+            let line = Self.lines(count: 1, length: 1000)[0]
+            try await connection.write(line, deadline: .after(seconds: 10))
+            let buffer = ByteBuffer()
+            let first = try await connection.read(into: buffer, chunk: 10, deadline: .after(seconds: 10))
+            #expect(first >= 1 && first <= 1001)
+            // The record's remaining bytes are inside OpenSSL: a read with a deadline already
+            // passed gets them, since it never has to wait for the socket.
+            var received = buffer.readBytes(upTo: first)
+            while received.count < line.count {
+                let count = try await connection.read(into: buffer, chunk: 100, deadline: Deadline(nanoseconds: 0))
+                received += buffer.readBytes(upTo: count)
+            }
+            #expect(received == Self.reversed([line]))
+            // And with nothing left, the same read does wait, and times out.
+            await #expect(throws: IOError.timedOut("read")) {
+                _ = try await connection.read(into: buffer, chunk: 100, deadline: .after(milliseconds: 50))
+            }
+        }
+    }
+
+    @Test func closeSendsCloseNotifyAndFailsLaterUse() async throws {
+        let certificates = try await TestCertificates.shared()
+        let server = try await Self.reverser(certificates)
+        defer { server.stop() }
+        try await TLSTestHarness.withLoop("tls-close") { loop in
+            let connection = try await TLSTestHarness.connect(port: server.port, context: try TLSTestHarness.context(certificates), loop: loop)
+            let buffer = ByteBuffer()
+            // A read waiting on another task fails when the connection is closed under it.
+            let reader = Task { try await connection.read(into: buffer, chunk: 100, deadline: .after(seconds: 10)) }
+            try await Task.sleep(for: .milliseconds(50))
+            connection.close()
+            connection.close()
+            await #expect(throws: IOError.closed) { _ = try await reader.value }
+            #expect(connection.isPeerClosed)
+            await #expect(throws: IOError.closed) { try await connection.write([1], deadline: nil) }
+            #expect(loop.registrationCount == 0, "the socket was closed and deregistered")
+        }
+        // s_server logs the close_notify it received as a clean shutdown.
+        #expect(await eventuallyTrue { server.log.contains("CONNECTION CLOSED") || server.log.contains("DONE") }, "\(server.log)")
+    }
+}
+
+extension TLSTransferTests {
+    /// A server killed mid-connection sends FIN without close_notify (OpenSSL: "unexpected EOF
+    /// while reading"): that reads as end of stream, and says the peer did not close cleanly.
+    @Test func aPeerThatVanishesWithoutCloseNotifyReadsAsEndOfStream() async throws {
+        let certificates = try await TestCertificates.shared()
+        let server = try await Self.reverser(certificates)
+        defer { server.stop() }
+        try await TLSTestHarness.withLoop("tls-eof") { loop in
+            let connection = try await TLSTestHarness.connect(port: server.port, context: try TLSTestHarness.context(certificates), loop: loop)
+            defer { connection.close() }
+            try await connection.write(Array("ping\n".utf8), deadline: .after(seconds: 10))
+            #expect(try await Self.read(5, from: connection, deadline: .after(seconds: 10)) == Array("gnip\n".utf8))
+            server.stop()
+            let buffer = ByteBuffer()
+            #expect(try await connection.read(into: buffer, chunk: 100, deadline: .after(seconds: 10)) == 0)
+            #expect(try await connection.read(into: buffer, chunk: 100, deadline: .after(seconds: 10)) == 0, "still the end")
+            #expect(!connection.peerSentCloseNotify)
+            #expect(connection.isPeerClosed)
+        }
+    }
+}
