@@ -26,14 +26,15 @@ package final class DockerClient: Sendable {
         pool = DockerConnectionPool(transport: transport, group: group, timeouts: timeouts, maxIdle: maxIdleConnections)
     }
 
-    /// A client for a Unix or plain-TCP endpoint.
+    /// A client for a Unix, plain-TCP or TLS endpoint.
     package convenience init(
         endpoint: DockerEndpoint, group: EventLoopGroup, timeouts: DockerTimeouts = DockerTimeouts(),
         maxIdleConnections: Int = 4
     ) {
-        let transport: SocketTransport = switch endpoint {
-        case .unix(let path): .unix(path: path)
-        case .tcp(let host, let port): .tcp(host: host, port: port)
+        let transport: any DockerTransport = switch endpoint {
+        case .unix(let path): SocketTransport.unix(path: path)
+        case .tcp(let host, let port): SocketTransport.tcp(host: host, port: port)
+        case .tls(let host, let port, let context): TLSTransport(host: host, port: port, context: context)
         }
         self.init(transport: transport, group: group, timeouts: timeouts, maxIdleConnections: maxIdleConnections)
     }

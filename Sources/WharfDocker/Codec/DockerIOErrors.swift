@@ -1,4 +1,5 @@
 import WharfIO
+import WharfTLS
 
 /// Maps socket-layer failures to ``DockerError``s that name the address and the phase.
 enum DockerIOErrors {
@@ -12,9 +13,10 @@ enum DockerIOErrors {
             return DockerError.connectionLost(address: address, phase: phase, reason: "the connection was closed")
         case let system as SystemError:
             return DockerError.connectionLost(address: address, phase: phase, reason: system.description)
+        case let tls as TLSError:
+            return DockerError.tls(address: address, underlying: tls)
         default:
-            // Anything else comes from the stream layer below (TLS): keep it, wrapped.
-            return DockerError.tls(address: address, underlying: error)
+            return DockerError.connectionLost(address: address, phase: phase, reason: String(describing: error))
         }
     }
 }

@@ -1,3 +1,5 @@
+package import WharfTLS
+
 /// A failure talking to a Docker engine, with a `description` that says what to do about it.
 ///
 /// The cases keep apart where a call failed: the engine could not be reached, it did not answer in
@@ -9,7 +11,7 @@ package enum DockerError: Error, CustomStringConvertible, Sendable {
     /// A phase did not complete in time.
     case timedOut(address: String, phase: DockerTimeoutPhase)
     /// The TLS handshake or a TLS read or write failed; `underlying` is the TLS layer's error.
-    case tls(address: String, underlying: any Error)
+    case tls(address: String, underlying: TLSError)
     /// The engine answered with a non-2xx status; `message` is the engine's own `message`.
     case api(status: Int, message: String)
     /// A stream (pull, push, build, events) reported an error in-band after its `200`.
@@ -47,8 +49,7 @@ package enum DockerError: Error, CustomStringConvertible, Sendable {
             "The Docker engine at \(address) did not answer in time (\(phase.description)). The engine may be "
                 + "overloaded or the address may not be a Docker engine; try again, or raise the timeout."
         case .tls(let address, let underlying):
-            "TLS with the Docker engine at \(address) failed: \(underlying). Check the CA, the client certificate "
-                + "and key, and that the certificate names this host."
+            "TLS with the Docker engine at \(address) failed: \(underlying)"
         case .api(let status, let message):
             "The Docker engine refused the request (\(status)): \(message)"
         case .stream(let message, _):

@@ -1,3 +1,5 @@
+package import WharfTLS
+
 /// Where a Docker engine listens: a Unix socket, plain TCP, or TCP with TLS.
 ///
 /// Parsed from the URLs the docker CLI uses in `DOCKER_HOST`: `unix:///var/run/docker.sock`,
@@ -5,10 +7,28 @@
 package enum DockerEndpoint: Sendable, CustomStringConvertible {
     case unix(path: String)
     case tcp(host: String, port: UInt16)
+    /// TCP with TLS; the certificate is verified against `host`.
+    case tls(host: String, port: UInt16, context: TLSContext)
+
+    /// Parses `unix:///path`, `tcp://host[:port]`, `http://host[:port]` or `https://host[:port]`.
+    /// With a `tls` context, `tcp://` means TLS too (as `DOCKER_HOST` with `DOCKER_TLS_VERIFY`).
+    /// A TCP port defaults to 2375, a TLS one to 2376.
+    /// - Throws: ``DockerError/invalidEndpoint(_:reason:)``, also for `https://` without a context.
+    package init(parsing text: String, tls: TLSContext?) throws(DockerError) {
+        if text.hasPrefix("https://") || (text.hasPrefix("tcp://") && tls != nil) {
+            guard let tls else { throw .invalidEndpoint(text, reason: "https needs a CA certificate (a TLS context)") }
+            let scheme = text.hasPrefix("https://") ? "https://" : "tcp://"
+            let (host, port) = try Self.hostAndPort(text.dropFirst(scheme.count), defaultPort: 2376, text: text)
+            self = .tls(host: host, port: port, context: tls)
+            return
+        }
+        try self.init(parsing: text)
+    }
 
     /// Parses `unix:///path`, `tcp://host[:port]` or `http://host[:port]`. A TCP port defaults to 2375.
     /// - Throws: ``DockerError/invalidEndpoint(_:reason:)``.
     package init(parsing text: String) throws(DockerError) {
+        if text.hasPrefix("https://") { throw .invalidEndpoint(text, reason: "https needs a CA certificate (a TLS context)") }
         if text.hasPrefix("unix://") {
             let path = String(text.dropFirst("unix://".count))
             guard path.hasPrefix("/") else { throw .invalidEndpoint(text, reason: "a unix socket path must be absolute") }
@@ -62,6 +82,7 @@ package enum DockerEndpoint: Sendable, CustomStringConvertible {
         switch self {
         case .unix(let path): "unix://\(path)"
         case .tcp(let host, let port): "tcp://\(Self.authority(host, port))"
+        case .tls(let host, let port, _): "https://\(Self.authority(host, port))"
         }
     }
 
