@@ -38,6 +38,9 @@ let package = Package(
             swiftSettings: strict),
         .executableTarget(
             name: "wharf", dependencies: ["WharfApp", "WharfHTTP", "WharfIO"], swiftSettings: strict),
+        // The Docker-client half of `deploy/bench/run.sh docker`; not part of the panel.
+        .executableTarget(
+            name: "wharf-bench", dependencies: ["WharfDocker", "WharfIO", "WharfTLS"], swiftSettings: strict),
 
         // Tests.
         .target(

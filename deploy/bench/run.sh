@@ -2,6 +2,7 @@
 # Wharf's benchmark command: prints figures, asserts nothing. See README.md "Benchmarks".
 #
 #   deploy/bench/run.sh [http]      HTTP server: /healthz vs nginx, 10,000 idle connections, 1M requests
+#   deploy/bench/run.sh docker      Docker client vs curl on the fleet's mutual-TLS engine: warm latency, 1 GiB build upload
 #
 # The server runs on CPU 0 and the load generator on CPU 1 (taskset), so figures compare across runs.
 # Every phase is bounded in time and stops by itself.
@@ -128,7 +129,72 @@ NGINX
   echo "RSS growth per million requests: $(awk -v a="$after" -v b="$before" -v n="$total" 'BEGIN { printf "%.0f KiB", (a - b) * 1000000 / n }')"
 }
 
+# p50 p99 mean (ms) of the numbers on stdin, one per line.
+percentiles() {
+  sort -n | awk '{ v[NR] = $1; s += $1 } END {
+    if (NR == 0) { print "0 0 0"; exit }
+    i50 = int(NR * 0.50) + 1; i99 = int(NR * 0.99) + 1; if (i99 > NR) i99 = NR
+    printf "%.3f %.3f %.3f\n", v[i50], v[i99], s / NR }'
+}
+
+bench_docker() {
+  need curl
+  echo "building release..." >&2
+  swift build -c release --static-swift-stdlib --product wharf-bench 2>&1 | tail -1 >&2
+  local started_fleet=0
+  deploy/dev/fleet.sh status >/dev/null 2>&1 || started_fleet=1
+  eval "$(deploy/dev/fleet.sh start)"
+  if ((started_fleet)); then trap 'deploy/dev/fleet.sh stop >/dev/null 2>&1; cleanup' EXIT; fi
+  local base="https://${WHARF_TEST_ENGINE_B#tcp://}"
+  local tls=(--ca "$WHARF_TEST_TLS_CA" --cert "$WHARF_TEST_TLS_CLIENT_CERT" --key "$WHARF_TEST_TLS_CLIENT_KEY")
+  local curl_tls=(--cacert "$WHARF_TEST_TLS_CA" --cert "$WHARF_TEST_TLS_CLIENT_CERT" --key "$WHARF_TEST_TLS_CLIENT_KEY")
+  local bench="$root/.build/release/wharf-bench" count=2000
+
+  echo "== 1. Warm requests to the mutual-TLS engine B ($base), one kept-alive connection, $count each (client on CPU 1)"
+  printf '%-18s %-28s %-28s %s\n' "request" "WharfDocker p50/p99/mean ms" "curl p50/p99/mean ms" "p50 difference"
+  local path
+  for path in /_ping /v1.41/containers/json; do
+    local ours theirs
+    ours=$(taskset -c 1 "$bench" latency --url "$base" "${tls[@]}" --path "${path#/v1.41}" --count "$count")
+    # curl reuses one connection for every URL of one invocation; the first 100 are warm-up.
+    : > "$work/curl.cfg"
+    for _ in $(seq 1 $((count + 100))); do printf 'url = "%s%s"\noutput = "/dev/null"\n' "$base" "$path" >> "$work/curl.cfg"; done
+    theirs=$(taskset -c 1 curl -s "${curl_tls[@]}" -K "$work/curl.cfg" -w '%{time_total}\n' | tail -n +101 |
+      awk '{ printf "%.6f\n", $1 * 1000 }' | percentiles)
+    printf '%-18s %-28s %-28s %s ms\n' "$path" "$ours" "$theirs" \
+      "$(awk -v a="${ours%% *}" -v b="${theirs%% *}" 'BEGIN { printf "%+.3f", a - b }')"
+  done
+
+  local bytes=$((1 << 30)) rounds=3
+  echo
+  echo "== 2. A 1 GiB build context streamed to engine B's POST /build (generated on the fly, chunked; $rounds rounds each, alternating, median)"
+  local round wtimes=() ctimes=() growths=()
+  for round in $(seq 1 "$rounds"); do
+    local w wsec wmibs wrss wpeak
+    w=$(taskset -c 1 "$bench" build --url "$base" "${tls[@]}" --image "$WHARF_TEST_IMAGE_BUSYBOX" --bytes "$bytes")
+    read -r wsec wmibs wrss wpeak <<<"$w"
+    wtimes+=("$wsec"); growths+=($(( (wpeak - wrss) / 1024 )))
+    local t0 t1
+    t0=$(date +%s.%N)
+    taskset -c 1 "$bench" tar --image "$WHARF_TEST_IMAGE_BUSYBOX" --bytes "$bytes" |
+      taskset -c 1 curl -sS "${curl_tls[@]}" -X POST -T - -H 'Content-Type: application/x-tar' \
+        "$base/v1.41/build?rm=1" -o "$work/curl-build.out"
+    t1=$(date +%s.%N)
+    ctimes+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')")
+    local image; image=$(grep -o '"ID":"sha256:[0-9a-f]*"' "$work/curl-build.out" | head -1 | cut -d'"' -f4)
+    [ -n "$image" ] && curl -sS "${curl_tls[@]}" -X DELETE "$base/v1.41/images/$image?force=1" -o /dev/null
+    echo "round $round: WharfDocker ${wsec} s (RSS +$(( (wpeak - wrss) / 1024 )) MiB), curl ${ctimes[-1]} s"
+  done
+  local wmed cmed
+  wmed=$(printf '%s\n' "${wtimes[@]}" | sort -n | sed -n "$(( (rounds + 1) / 2 ))p")
+  cmed=$(printf '%s\n' "${ctimes[@]}" | sort -n | sed -n "$(( (rounds + 1) / 2 ))p")
+  echo "WharfDocker: median ${wmed} s = $(awk -v s="$wmed" -v n="$bytes" 'BEGIN { printf "%.1f", n / s / 1048576 }') MiB/s; largest RSS growth $(printf '%s\n' "${growths[@]}" | sort -n | tail -1) MiB"
+  echo "curl:        median ${cmed} s = $(awk -v s="$cmed" -v n="$bytes" 'BEGIN { printf "%.1f", n / s / 1048576 }') MiB/s"
+  echo "throughput vs curl: $(awk -v a="$wmed" -v b="$cmed" 'BEGIN { printf "%.0f%%", b * 100 / a }')"
+}
+
 case "$section" in
   http) bench_http ;;
-  *) echo "usage: $0 [http]" >&2; exit 2 ;;
+  docker) bench_docker ;;
+  *) echo "usage: $0 [http|docker]" >&2; exit 2 ;;
 esac
