@@ -72,6 +72,8 @@ package final class WharfApplication: Sendable {
         HomeRoutes(pages: pages).register(into: &router)
         SignInRoutes(pages: pages, services: accounts).register(into: &router)
         SetupRoutes(pages: pages, services: accounts).register(into: &router)
+        UserRoutes(pages: pages, services: accounts).register(into: &router)
+        ProfileRoutes(pages: pages, services: accounts).register(into: &router)
 
         let responder = HTTPResponder(
             router: try router.build(),
