@@ -77,8 +77,11 @@ package final class WharfApplication: Sendable {
 
         let responder = HTTPResponder(
             router: try router.build(),
+            // ErrorPages twice: the outer one answers what authentication itself refuses (a bad
+            // bearer token); the inner one renders every later error with the principal known,
+            // so a signed-in user's error page still has the header and its sign-out form.
             middleware: [
-                SecurityHeaders(), errorPages, AuthenticationMiddleware(services: accounts),
+                SecurityHeaders(), errorPages, AuthenticationMiddleware(services: accounts), errorPages,
                 CSRFMiddleware(services: accounts), AuthorizationMiddleware(services: accounts),
             ],
             notFound: { _, _ in throw HTTPError(.notFound, "There is no page at this address.") },
