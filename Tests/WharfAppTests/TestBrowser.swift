@@ -20,13 +20,22 @@ final class TestBrowser {
 
     /// The text between `marker` and the next `"` in `text`.
     static func attribute(after marker: String, in text: String) -> String? {
+        between(marker, "\"", in: text)
+    }
+
+    /// The text between the first `start` and the next `end` after it.
+    static func between(_ start: String, _ end: String, in text: String) -> String? {
         let bytes = Array(text.utf8)
-        let needle = Array(marker.utf8)
+        let needle = Array(start.utf8)
+        let stop = Array(end.utf8)
         guard bytes.count >= needle.count else { return nil }
-        for start in 0...(bytes.count - needle.count) where Array(bytes[start..<start + needle.count]) == needle {
-            let rest = bytes[(start + needle.count)...]
-            guard let end = rest.firstIndex(of: UInt8(ascii: "\"")) else { return nil }
-            return String(decoding: rest[..<end], as: UTF8.self)
+        for index in 0...(bytes.count - needle.count) where Array(bytes[index..<index + needle.count]) == needle {
+            let from = index + needle.count
+            guard bytes.count >= from + stop.count else { return nil }
+            for finish in from...(bytes.count - stop.count) where Array(bytes[finish..<finish + stop.count]) == stop {
+                return String(decoding: bytes[from..<finish], as: UTF8.self)
+            }
+            return nil
         }
         return nil
     }

@@ -51,7 +51,8 @@ import WharfSQLite
             let unknown = try await fail(browser, "nobody")
             let wrong = try await fail(browser, "ada")
             #expect(unknown.status == wrong.status)
-            func message(_ text: String) -> String? { TestBrowser.attribute(after: #"<p class="notice error" role="alert">"#, in: text.replacing("<", with: "\"")) }
+            func message(_ text: String) -> String? { TestBrowser.between(#"<p class="notice error" role="alert">"#, "<", in: text) }
+            #expect(message(unknown.text) != nil)
             #expect(message(unknown.text) == message(wrong.text))
             #expect(unknown.text.contains("The username or password is not right"))
             #expect(!unknown.text.contains("a long enough password"))
