@@ -124,7 +124,9 @@ def fill(driver, fields, submit=True):
             element.clear()
             element.send_keys(value)
     if submit:
+        old = driver.find_element(By.TAG_NAME, "html")
         driver.find_element(By.NAME, list(fields)[-1]).submit()
+        WebDriverWait(driver, 10).until(EC.staleness_of(old))
 
 
 def text(driver):
@@ -174,7 +176,9 @@ def run(binary):
         shoot(driver, "totp-codes")
 
         driver.get(base + "/profile")
+        old = driver.find_element(By.TAG_NAME, "html")
         driver.find_element(By.CSS_SELECTOR, "form[action='/signout'] button").click()
+        wait.until(EC.staleness_of(old))
         wait.until(EC.url_contains("/signin"))
         check("You are signed out." in text(driver), "sign-out lands on sign-in with a notice")
         fill(driver, {"username": "admin", "password": "not the password"})
@@ -195,7 +199,9 @@ def run(binary):
 
         driver.get(base + "/users")
         driver.find_element(By.ID, "require_totp").click()
+        old = driver.find_element(By.TAG_NAME, "html")
         driver.find_element(By.CSS_SELECTOR, "form[action='/settings/security'] button").click()
+        wait.until(EC.staleness_of(old))
         wait.until(EC.url_contains("done=settings"))
         check("Settings saved." in text(driver), "admins can require two-step sign-in")
 

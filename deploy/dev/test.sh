@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 # Build and test dependencies from Debian; only what is missing is installed.
-packages=(libsqlite3-dev libssl-dev sqlite3 openssl curl python3)
+packages=(libsqlite3-dev libssl-dev sqlite3 openssl curl python3 chromium chromium-driver python3-selenium)
 missing=()
 for pkg in "${packages[@]}"; do dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg"); done
 if ((${#missing[@]})); then
@@ -25,3 +25,6 @@ fi
 
 swift build --build-tests
 swift test --skip-build
+
+# Browser: a real `wharf serve`, headless Chromium, screenshots into .build/screenshots/.
+/usr/bin/python3 Tests/Browser/accounts.py .build/debug/wharf

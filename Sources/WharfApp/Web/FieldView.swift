@@ -26,7 +26,8 @@ package struct FieldView {
         self.keepsValue = type != "password"
     }
 
-    package func value(_ state: FormState, prefix: String = "") -> TemplateValue {
+    /// - Parameter focus: whether this field takes the focus (see ``values(_:_:prefix:)``).
+    package func value(_ state: FormState, prefix: String = "", focus: Bool? = nil) -> TemplateValue {
         let field = state.templateValue(fields: [name])
         var value: TemplateValue = ""
         var error: TemplateValue = .null
@@ -37,13 +38,17 @@ package struct FieldView {
         return .object([
             "id": .text(prefix + name), "name": .text(name), "label": .text(label), "type": .text(type),
             "autocomplete": .text(autocomplete), "hint": hint.map(TemplateValue.text) ?? .null,
-            "required": .bool(required), "autofocus": .bool(autofocus || (state.error(name) != nil)),
+            "required": .bool(required), "autofocus": .bool(focus ?? autofocus),
             "value": value, "error": error,
         ])
     }
 
-    /// `{name: field}` for each of `fields`.
+    /// `{name: field}` for each of `fields`. When some field is wrong, the first wrong one takes
+    /// the focus instead of the one marked `autofocus`.
     package static func values(_ fields: [FieldView], _ state: FormState, prefix: String = "") -> TemplateValue {
-        .object(Dictionary(uniqueKeysWithValues: fields.map { ($0.name, $0.value(state, prefix: prefix)) }))
+        let firstWrong = fields.first { state.error($0.name) != nil }?.name
+        return .object(Dictionary(uniqueKeysWithValues: fields.map { field in
+            (field.name, field.value(state, prefix: prefix, focus: firstWrong.map { $0 == field.name }))
+        }))
     }
 }
