@@ -68,8 +68,8 @@ final class TestApp: Sendable {
     }
 
     /// Answers `request` in process, as the server would for a client at `address`.
-    func respond(_ request: HTTPRequest, address: String = "127.0.0.1") async throws -> HTTPResponse {
-        var context = RequestContext(requestID: "test", remoteAddress: try SocketAddress(ip: address, port: 40000))
+    func respond(_ request: HTTPRequest, address: String = "127.0.0.1", secure: Bool = false) async throws -> HTTPResponse {
+        var context = RequestContext(requestID: "test", remoteAddress: try SocketAddress(ip: address, port: 40000), isSecure: secure)
         app.responder.route(request.head, into: &context)
         return try await app.responder.respond(to: request, context: context)
     }

@@ -38,6 +38,28 @@ import WharfSQLite
         }
     }
 
+    @Test func overTLSCookiesAreSecureWithTheHostPrefix() async throws {
+        try await withApp { app in
+            try await app.user("ada", .admin)
+            let browser = TestBrowser(app)
+            browser.secure = true
+            browser.origin = "https://localhost"
+            let page = try await browser.get("/signin")
+            #expect(page.headers.values("Set-Cookie").first?.hasPrefix("__Host-wharf_pre=") == true)
+            let response = try await browser.post("/signin", [("username", "ada"), ("password", "a long enough password")])
+            let cookie = try #require(response.headers.values("Set-Cookie").first { $0.hasPrefix("__Host-wharf_session=") })
+            #expect(cookie.contains("; Secure"))
+            #expect(cookie.contains("Path=/"))
+            #expect(!cookie.contains("Domain"))
+            #expect(try await browser.get("/profile").status == .ok)
+            // The unprefixed name means nothing over TLS.
+            let raw = try #require(browser.cookie("__Host-wharf_session"))
+            browser.setCookie("__Host-wharf_session", nil)
+            browser.setCookie("wharf_session", raw)
+            #expect(try await browser.get("/profile").status == .seeOther)
+        }
+    }
+
     @Test func sessionsEndAfterTheIdleTimeout() async throws {
         try await withApp { app in
             try await app.user("ada", .admin)

@@ -8,6 +8,8 @@ final class TestBrowser {
     let app: TestApp
     var address: String
     var origin: String? = "http://localhost"
+    /// Whether the connection is TLS (cookies get `Secure` and the `__Host-` prefix).
+    var secure = false
     private(set) var cookies: [String: String] = [:]
     private(set) var lastBody = ""
 
@@ -70,7 +72,7 @@ final class TestBrowser {
         var headers: HTTPHeaders = ["Host": "localhost", "User-Agent": "TestBrowser", "Accept": "text/html"]
         if !cookies.isEmpty { headers.add("Cookie", cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; ")) }
         for (name, value) in extra { headers.add(name, value) }
-        let response = try await app.respond(HTTPRequest.make(method, target, headers: headers, body: body), address: address)
+        let response = try await app.respond(HTTPRequest.make(method, target, headers: headers, body: body), address: address, secure: secure)
         for line in response.headers.values("Set-Cookie") {
             let pair = line.split(separator: ";")[0]
             guard let equals = pair.firstIndex(of: "=") else { continue }

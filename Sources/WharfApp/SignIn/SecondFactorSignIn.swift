@@ -64,8 +64,8 @@ struct SecondFactorSignIn {
         var state = FormState()
         if let wait = await services.throttle.retryAfter(username: user.username, address: address) {
             try await services.audit.record(context.auditEntry(
-                    "auth.signin.throttled", outcome: .denied, target: user.username, parameters: ["factor": "totp"],
-                    httpStatus: .tooManyRequests))
+                "auth.signin.throttled", outcome: .denied, target: user.username, parameters: ["factor": "totp"],
+                httpStatus: .tooManyRequests))
             state.message = "Too many failed attempts. Wait \(SignInRoutes.describe(seconds: wait)) and try again."
             var response = try page(context: context, username: user.username, state: state, status: .tooManyRequests)
             response.headers.set("Retry-After", String(wait))

@@ -57,7 +57,7 @@ struct SignInRoutes {
         let address = context.client.address
         if let wait = await services.throttle.retryAfter(username: username, address: address) {
             try await services.audit.record(context.auditEntry(
-                    "auth.signin.throttled", outcome: .denied, target: username, httpStatus: .tooManyRequests))
+                "auth.signin.throttled", outcome: .denied, target: username, httpStatus: .tooManyRequests))
             state.message = "Too many failed sign-ins. Wait \(Self.describe(seconds: wait)) and try again."
             var response = try await page(context: context, state: state, next: next, status: .tooManyRequests)
             response.headers.set("Retry-After", String(wait))
@@ -75,8 +75,8 @@ struct SignInRoutes {
             await services.throttle.recordFailure(username: username, address: address)
             let reason = stored == nil ? "unknown user" : verification.matches ? "user disabled" : "wrong password"
             try await services.audit.record(context.auditEntry(
-                    "auth.signin.failed", outcome: .failed, target: username, parameters: ["reason": reason],
-                    httpStatus: .unauthorized))
+                "auth.signin.failed", outcome: .failed, target: username, parameters: ["reason": reason],
+                httpStatus: .unauthorized))
             state.message = verification.matches && stored != nil
                 ? "This account is disabled. Ask an admin to enable it."
                 : "The username or password is not right. Check both and try again."
