@@ -14,24 +14,53 @@ package final class WharfApplication: Sendable {
     package let server: HTTPServer
     package let database: Database
     package let audit: AuditLog
+    package let accounts: AccountServices
+    /// The one-time setup token issued at start-up because there are no users yet; nil otherwise.
+    /// `wharf serve` prints it as `/setup?token=…`.
+    package let setupToken: String?
     private let group: EventLoopGroup
 
+    /// What tests change about accounts: a cheap password hash, a manual clock, shorter sessions.
+    package struct AccountOptions: Sendable {
+        package var passwordParameters = PasswordHasher.Parameters.standard
+        package var time = TimeSource.system
+        package var sessions = SessionPolicy()
+        package var throttle = SignInThrottle.Limits()
+
+        package init() {}
+    }
+
     /// Opens the database in the data directory (migrating it) and wires the application.
-    package static func make(configuration: WharfConfiguration, log: @escaping @Sendable (String) -> Void) async throws -> WharfApplication {
+    package static func make(
+        configuration: WharfConfiguration, accountOptions: AccountOptions = AccountOptions(),
+        log: @escaping @Sendable (String) -> Void
+    ) async throws -> WharfApplication {
         let database = try await WharfStore.open(
             dataDirectory: configuration.dataDirectory, resourcesDirectory: configuration.resourcesDirectory)
         do {
-            return try WharfApplication(configuration: configuration, database: database, log: log)
+            let accounts = try await AccountServices.make(
+                database: database, hasher: PasswordHasher(parameters: accountOptions.passwordParameters),
+                policy: accountOptions.sessions, time: accountOptions.time, throttleLimits: accountOptions.throttle)
+            try await accounts.sessions.purgeExpired()
+            let now = accountOptions.time.now()
+            let setupToken = try await database.write { connection in try SetupTokens.issueIfNeeded(now: now, on: connection) }
+            return try WharfApplication(
+                configuration: configuration, database: database, accounts: accounts, setupToken: setupToken, log: log)
         } catch {
             await database.close()
             throw error
         }
     }
 
-    private init(configuration: WharfConfiguration, database: Database, log: @escaping @Sendable (String) -> Void) throws {
+    private init(
+        configuration: WharfConfiguration, database: Database, accounts: AccountServices, setupToken: String?,
+        log: @escaping @Sendable (String) -> Void
+    ) throws {
         self.configuration = configuration
         self.database = database
         self.audit = AuditLog(database: database)
+        self.accounts = accounts
+        self.setupToken = setupToken
         let resources = URL(fileURLWithPath: configuration.resourcesDirectory)
         let templates = try TemplateLibrary(directory: resources.appendingPathComponent("Templates"))
         let assets = try StaticFiles(root: resources.appendingPathComponent("Public").path)
@@ -41,10 +70,20 @@ package final class WharfApplication: Sendable {
         var router = RouterBuilder()
         SystemRoutes(assets: assets).register(into: &router)
         HomeRoutes(pages: pages).register(into: &router)
+        SignInRoutes(pages: pages, services: accounts).register(into: &router)
+        SetupRoutes(pages: pages, services: accounts).register(into: &router)
+        UserRoutes(pages: pages, services: accounts).register(into: &router)
+        ProfileRoutes(pages: pages, services: accounts).register(into: &router)
 
         let responder = HTTPResponder(
             router: try router.build(),
-            middleware: [SecurityHeaders(), errorPages],
+            // ErrorPages twice: the outer one answers what authentication itself refuses (a bad
+            // bearer token); the inner one renders every later error with the principal known,
+            // so a signed-in user's error page still has the header and its sign-out form.
+            middleware: [
+                SecurityHeaders(), errorPages, AuthenticationMiddleware(services: accounts), errorPages,
+                CSRFMiddleware(services: accounts), AuthorizationMiddleware(services: accounts),
+            ],
             notFound: { _, _ in throw HTTPError(.notFound, "There is no page at this address.") },
             methodNotAllowed: { _, context in
                 let allow = (context.allowedMethods ?? []).map(\.rawValue).joined(separator: ", ")
@@ -55,7 +94,11 @@ package final class WharfApplication: Sendable {
         http.errorLog = log
         group = try EventLoopGroup(loops: configuration.eventLoops)
         server = HTTPServer(configuration: http, responder: responder, group: group)
+        self.responder = responder
     }
+
+    /// The composed router and middleware, for in-process tests.
+    package let responder: HTTPResponder
 
     /// Starts listening.
     package func start() throws {

@@ -69,6 +69,13 @@ enum ServeCommand {
         for address in application.boundAddresses {
             printError("Wharf \(WharfVersion.current) listening on http://\(address)")
         }
+        if let token = application.setupToken, let address = application.boundAddresses.first {
+            printError("""
+                Wharf has no users yet. Create the first admin within one hour at:
+                  http://\(address)/setup?token=\(token)
+                (the address works once; restart Wharf for a new one)
+                """)
+        }
         let received = await Signals.wait(for: [SIGINT, SIGTERM])
         printError("wharf: received \(received == SIGINT ? "SIGINT" : "SIGTERM"), shutting down")
         await application.shutdown()

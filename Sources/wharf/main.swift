@@ -7,6 +7,8 @@ let usage = """
 
     Commands:
       serve         Run the panel (see wharf serve --help)
+      user          Create, list, disable users and set passwords (see wharf user --help)
+      token         Create API tokens (see wharf token --help)
 
     Options:
       -h, --help    Show this help
@@ -26,6 +28,10 @@ case "--version", "version":
     status = 0
 case "serve":
     status = await ServeCommand.run(arguments.dropFirst())
+case "user":
+    status = await UserCommand.run(arguments.dropFirst())
+case "token":
+    status = await TokenCommand.run(arguments.dropFirst())
 case let other?:
     printError("wharf: unknown command \(other)\n\n\(usage)")
     status = 2

@@ -7,7 +7,8 @@ cd "$(dirname "$0")/../.."
 
 # Build and test dependencies from Debian; only what is missing is installed.
 . deploy/dev/packages.sh
-install_missing_packages "${WHARF_BUILD_PACKAGES[@]}" sqlite3 openssl curl python3 util-linux
+install_missing_packages "${WHARF_BUILD_PACKAGES[@]}" sqlite3 openssl curl python3 util-linux \
+  chromium chromium-driver python3-selenium
 
 # The test fleet: real Docker engines (unix socket, mutual TLS, plain TCP), a registry and TLS
 # endpoints with broken certificates. Integration tests fail, not skip, without it.
@@ -19,3 +20,6 @@ export WHARF_REQUIRE_FLEET=1
 
 swift build --build-tests
 swift test --skip-build
+
+# Browser: a real `wharf serve`, headless Chromium, screenshots into .build/screenshots/.
+/usr/bin/python3 Tests/Browser/accounts.py .build/debug/wharf

@@ -7,6 +7,9 @@ package enum Permission: RoutePermission, Equatable {
     case anonymous
     /// Any signed-in user (browser session or API token), whatever the role.
     case signedIn
+    /// Any signed-in user, including one who must still enrol a second factor because admins
+    /// require it: the enrolment page and sign-out. Every other page sends such a user there.
+    case enrolling
     /// Administrators only: users, hosts, grants, the audit history.
     case admin
     /// Read access to the host named by the route's `:host` parameter: admins, and users with a
@@ -20,6 +23,7 @@ package enum Permission: RoutePermission, Equatable {
         switch self {
         case .anonymous: "anonymous"
         case .signedIn: "signed in"
+        case .enrolling: "signed in, second factor pending"
         case .admin: "admin"
         case .hostView: "host viewer"
         case .hostOperate: "host operator"

@@ -1,0 +1,132 @@
+import WharfSQLite
+
+/// User administration: every change writes its audit row in the same transaction.
+extension AccountServices {
+    /// Creates a user. - Throws: ``AccountError/invalid(field:message:)`` for a bad name or
+    /// password, or a name already taken (names are unique ignoring case).
+    @discardableResult
+    package func createUser(username: String, role: Role, password: String, by actor: AuditActor) async throws -> User {
+        if let problem = Username.problem(with: username) { throw AccountError.invalid(field: "username", message: problem) }
+        if let problem = PasswordHasher.problem(with: password) { throw AccountError.invalid(field: "password", message: problem) }
+        let hash = try await hasher.hash(password)
+        let now = time.now()
+        return try await database.write { connection in
+            if try UserRepository.find(username: username, on: connection) != nil {
+                throw AccountError.invalid(field: "username", message: "That username is taken.")
+            }
+            let id = try UserRepository.insert(username: username, role: role, passwordHash: hash, now: now, on: connection)
+            try AuditLog.append(
+                actor.entry("user.create", target: username, parameters: ["role": role.rawValue, "user_id": String(id)]),
+                on: connection)
+            guard let user = try UserRepository.find(id: id, on: connection) else { throw AccountError.userNotFound }
+            return user
+        }
+    }
+
+    package func users() async throws -> [User] {
+        try await database.read { connection in try UserRepository.all(on: connection) }
+    }
+
+    package func user(id: Int64) async throws -> User? {
+        try await database.read { connection in try UserRepository.find(id: id, on: connection) }
+    }
+
+    package func user(named username: String) async throws -> User? {
+        try await database.read { connection in try UserRepository.find(username: username, on: connection) }
+    }
+
+    /// Sets a user's password and ends their sessions, except `keepingSession` (the one changing
+    /// its own password stays signed in). `action` is `user.password.reset` (an admin or the CLI)
+    /// or `profile.password.change` (the user).
+    package func setPassword(
+        userID: Int64, password: String, action: String, keepingSession: Int64? = nil, by actor: AuditActor
+    ) async throws {
+        if let problem = PasswordHasher.problem(with: password) { throw AccountError.invalid(field: "password", message: problem) }
+        let hash = try await hasher.hash(password)
+        let now = time.now()
+        try await database.write { connection in
+            guard let user = try UserRepository.find(id: userID, on: connection) else { throw AccountError.userNotFound }
+            try UserRepository.setPasswordHash(hash, userID: userID, now: now, on: connection)
+            let ended = try SessionStore.deleteAll(userID: userID, keeping: keepingSession, on: connection)
+            try AuditLog.append(
+                actor.entry(action, target: user.username, parameters: ["sessions_ended": String(ended)]), on: connection)
+        }
+    }
+
+    /// Changes a user's role and ends their sessions (a privilege change gets a new session id).
+    package func changeRole(userID: Int64, to role: Role, by actor: AuditActor) async throws {
+        let now = time.now()
+        try await database.write { connection in
+            guard let user = try UserRepository.find(id: userID, on: connection) else { throw AccountError.userNotFound }
+            guard user.role != role else { return }
+            if user.role == .admin, !user.disabled, try UserRepository.activeAdminCount(on: connection) <= 1 {
+                throw AccountError.lastAdmin
+            }
+            try UserRepository.setRole(role, userID: userID, now: now, on: connection)
+            let ended = try SessionStore.deleteAll(userID: userID, on: connection)
+            try AuditLog.append(
+                actor.entry(
+                    "user.role.change", target: user.username,
+                    parameters: ["from": user.role.rawValue, "to": role.rawValue, "sessions_ended": String(ended)]),
+                on: connection)
+        }
+    }
+
+    /// Disables (ending sessions; tokens stop working while disabled) or enables a user.
+    package func setDisabled(userID: Int64, _ disabled: Bool, by actor: AuditActor) async throws {
+        let now = time.now()
+        try await database.write { connection in
+            guard let user = try UserRepository.find(id: userID, on: connection) else { throw AccountError.userNotFound }
+            guard user.disabled != disabled else { return }
+            if disabled, user.role == .admin, try UserRepository.activeAdminCount(on: connection) <= 1 {
+                throw AccountError.lastAdmin
+            }
+            try UserRepository.setDisabled(disabled, userID: userID, now: now, on: connection)
+            let ended = disabled ? try SessionStore.deleteAll(userID: userID, on: connection) : 0
+            try AuditLog.append(
+                actor.entry(disabled ? "user.disable" : "user.enable", target: user.username,
+                            parameters: disabled ? ["sessions_ended": String(ended)] : [:]),
+                on: connection)
+        }
+    }
+
+    /// Ends every session of a user.
+    package func revokeSessions(userID: Int64, by actor: AuditActor) async throws {
+        try await database.write { connection in
+            guard let user = try UserRepository.find(id: userID, on: connection) else { throw AccountError.userNotFound }
+            let ended = try SessionStore.deleteAll(userID: userID, on: connection)
+            try AuditLog.append(
+                actor.entry("user.sessions.revoke", target: user.username, parameters: ["sessions_ended": String(ended)]),
+                on: connection)
+        }
+    }
+
+    /// Creates an API token for `userID` with a role no higher than the owner's.
+    package func createToken(
+        userID: Int64, name: String, role requested: Role?, expiresInDays days: Int?, by actor: AuditActor
+    ) async throws -> (token: APIToken, secret: String) {
+        let trimmed = String(name.drop { $0.isWhitespace }.reversed().drop { $0.isWhitespace }.reversed())
+        if trimmed.isEmpty { throw AccountError.invalid(field: "name", message: "Give the token a name, e.g. the machine that uses it.") }
+        if trimmed.count > APITokenStore.maximumNameLength {
+            throw AccountError.invalid(field: "name", message: "Use at most \(APITokenStore.maximumNameLength) characters.")
+        }
+        if let days, !(1...3650).contains(days) {
+            throw AccountError.invalid(field: "expires_days", message: "Enter a number of days from 1 to 3650, or leave it empty.")
+        }
+        let now = time.now()
+        return try await database.write { connection in
+            guard let owner = try UserRepository.find(id: userID, on: connection) else { throw AccountError.userNotFound }
+            let role = requested ?? owner.role
+            guard role <= owner.role else {
+                throw AccountError.invalid(field: "role", message: "A token cannot have a higher role than its owner (\(owner.role.rawValue)).")
+            }
+            let created = try APITokenStore.create(
+                userID: userID, name: trimmed, role: role, expiresMilliseconds: days.map { now + Int64($0) * 86_400_000 },
+                now: now, on: connection)
+            var parameters = ["name": trimmed, "role": role.rawValue, "prefix": created.token.prefix]
+            if let days { parameters["expires_days"] = String(days) }
+            try AuditLog.append(actor.entry("token.create", target: owner.username, parameters: parameters), on: connection)
+            return created
+        }
+    }
+}

@@ -1,0 +1,54 @@
+package import WharfSQLite
+import WharfTLS
+
+/// The account machinery shared by the web layer and the CLI: the database, password hashing,
+/// sessions, the sign-in throttle, the request signer, host grants and the clock.
+package struct AccountServices: Sendable {
+    package let database: Database
+    package let hasher: PasswordHasher
+    package let sessions: SessionStore
+    package let throttle: SignInThrottle
+    package let signer: RequestSigner
+    package let grants: Grants
+    package let time: TimeSource
+    /// A hash of a random password with the current parameters: unknown usernames are verified
+    /// against it, so they cost the same time as a wrong password.
+    package let dummyHash: String
+
+    package init(
+        database: Database, hasher: PasswordHasher, sessions: SessionStore, throttle: SignInThrottle,
+        signer: RequestSigner, grants: Grants, time: TimeSource, dummyHash: String
+    ) {
+        self.database = database
+        self.hasher = hasher
+        self.sessions = sessions
+        self.throttle = throttle
+        self.signer = signer
+        self.grants = grants
+        self.time = time
+        self.dummyHash = dummyHash
+    }
+
+    /// Loads (or creates) the signing key and prepares the dummy hash.
+    package static func make(
+        database: Database, hasher: PasswordHasher = PasswordHasher(), policy: SessionPolicy = SessionPolicy(),
+        time: TimeSource = .system, throttleLimits: SignInThrottle.Limits = SignInThrottle.Limits(),
+        grants: Grants? = nil
+    ) async throws -> AccountServices {
+        let now = time.now()
+        let key = try await database.write { connection in try SecuritySettings.signingKey(now: now, on: connection) }
+        let dummy = try await hasher.hash(SecureRandom.token(byteCount: 16))
+        return AccountServices(
+            database: database, hasher: hasher, sessions: SessionStore(database: database, policy: policy, time: time),
+            throttle: SignInThrottle(limits: throttleLimits, time: time), signer: RequestSigner(key: key),
+            grants: grants ?? Grants(database: database), time: time, dummyHash: dummy)
+    }
+
+    /// The audit history, for rows that stand alone (denials, failures).
+    package var audit: AuditLog { AuditLog(database: database) }
+
+    /// Whether every user must have a second factor.
+    package func requireTOTP() async throws -> Bool {
+        try await database.read { connection in try SecuritySettings.requireTOTP(on: connection) }
+    }
+}

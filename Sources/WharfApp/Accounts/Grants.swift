@@ -1,0 +1,48 @@
+package import WharfSQLite
+
+/// A per-host role: what a non-admin user may do on one host.
+package enum HostRole: String, Sendable, CaseIterable {
+    case viewer, `operator`
+
+    package var rank: Int { self == .operator ? 1 : 0 }
+}
+
+/// Per-host grants (user × host → operator | viewer), read by the authorization middleware for
+/// `.hostView` and `.hostOperate` routes. Admins need no grant.
+package struct Grants: Sendable {
+    /// Turns a route's `:host` value (an id or a name) into a host id. Until the hosts issue plugs
+    /// in a lookup by name, only numeric ids resolve.
+    package typealias HostResolver = @Sendable (String) async throws -> Int64?
+
+    package let database: Database
+    package let resolveHost: HostResolver
+
+    package init(database: Database, resolveHost: @escaping HostResolver = { Int64($0) }) {
+        self.database = database
+        self.resolveHost = resolveHost
+    }
+
+    /// The role `user` holds on host `host`, nil when none.
+    package func role(user: Int64, host: Int64) async throws -> HostRole? {
+        try await database.read { connection in try Grants.role(user: user, host: host, on: connection) }
+    }
+
+    package static func role(user: Int64, host: Int64, on connection: SQLiteConnection) throws -> HostRole? {
+        let text = try connection.queryValue(
+            "SELECT role FROM host_grants WHERE user_id = ? AND host_id = ?", [.integer(user), .integer(host)], as: String.self)
+        return text.flatMap(HostRole.init(rawValue:))
+    }
+
+    /// Grants `role` on `host` to `user`, replacing any earlier grant; nil removes it.
+    package static func set(_ role: HostRole?, user: Int64, host: Int64, on connection: SQLiteConnection) throws {
+        if let role {
+            try connection.execute(
+                """
+                INSERT INTO host_grants (user_id, host_id, role) VALUES (?, ?, ?)
+                ON CONFLICT (user_id, host_id) DO UPDATE SET role = excluded.role
+                """, [.integer(user), .integer(host), .text(role.rawValue)])
+        } else {
+            try connection.execute("DELETE FROM host_grants WHERE user_id = ? AND host_id = ?", [.integer(user), .integer(host)])
+        }
+    }
+}

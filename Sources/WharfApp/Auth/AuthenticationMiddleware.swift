@@ -1,0 +1,106 @@
+package import WharfHTTP
+import WharfSQLite
+import WharfIO
+import WharfTLS
+
+/// Resolves who is asking: an `Authorization: Bearer` API token, or the session cookie. Puts the
+/// ``Principal`` (or nothing) and the ``ClientInfo`` into the context, and keeps the pre-session
+/// cookie that sign-in and setup forms are signed with.
+///
+/// A bearer token that is unknown, expired or revoked, or whose owner is disabled, is answered
+/// with 401 and audited (`auth.token.denied`): a client that sends a token means to use it, so it
+/// is never silently treated as anonymous. Tokens in the query string are not looked at.
+package struct AuthenticationMiddleware: HTTPMiddleware {
+    package static let sessionCookie = "wharf_session"
+    package static let preSessionCookie = "wharf_pre"
+
+    let services: AccountServices
+
+    package init(services: AccountServices) { self.services = services }
+
+    package func handle(_ request: HTTPRequest, context: RequestContext, next: HTTPHandler) async throws -> HTTPResponse {
+        var context = context
+        context.client = ClientInfo(
+            address: context.remoteAddress?.host ?? "local", userAgent: request.headers["User-Agent"].map { String($0.prefix(256)) })
+        var cookies: [String] = []
+        let secure = context.isSecure
+        if let authorization = request.headers["Authorization"] {
+            context.principal = try await bearer(authorization, context: context)
+        } else if let rawID = Cookies.value(Cookies.name(Self.sessionCookie, secure: secure), in: request) {
+            if let resolved = try await services.sessions.resolve(rawID: rawID) {
+                context.principal = Principal(
+                    userID: resolved.user.id, username: resolved.user.username, role: resolved.user.role,
+                    credential: .session(id: resolved.session.id), csrfToken: services.signer.csrfToken(session: rawID),
+                    mustEnrolSecondFactor: resolved.requireTOTP && !resolved.user.hasTOTP)
+            } else {
+                cookies.append(Cookies.deleteCookie(Cookies.name(Self.sessionCookie, secure: secure), secure: secure))
+            }
+        }
+        if context.principal == nil {
+            let name = Cookies.name(Self.preSessionCookie, secure: secure)
+            if let value = Cookies.value(name, in: request), Self.isRandomToken(value) {
+                context.preSession = value
+            } else if !ErrorPages.wantsJSON(request) {
+                let value = SecureRandom.token(byteCount: 32)
+                context.preSession = value
+                cookies.append(Cookies.setCookie(name, value, secure: secure, maxAge: nil))
+            }
+        }
+        context.formToken = context.principal?.csrfToken ?? context.preSession.map(services.signer.csrfToken(preSession:))
+        var response = try await next(request, context)
+        for cookie in cookies { response.headers.add("Set-Cookie", cookie) }
+        return response
+    }
+
+    /// 32 random bytes in URL-safe base64: 43 characters of its alphabet.
+    static func isRandomToken(_ value: String) -> Bool {
+        value.utf8.count == 43 && value.utf8.allSatisfy { byte in
+            (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
+                || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "_")
+        }
+    }
+
+    /// The principal for an `Authorization` header, or a thrown 401.
+    private func bearer(_ authorization: String, context: RequestContext) async throws -> Principal {
+        let parts = authorization.split(separator: " ", maxSplits: 1)
+        guard parts.count == 2, parts[0].equalsIgnoringASCIICase("Bearer") else {
+            throw HTTPError(
+                .unauthorized, "Only `Authorization: Bearer <token>` is accepted.",
+                headers: ["WWW-Authenticate": #"Bearer realm="wharf""#])
+        }
+        let secret = String(parts[1].trimmingASCIISpaces())
+        let now = services.time.now()
+        let found = try await services.database.read { connection -> (APIToken, User)? in
+            guard let token = try APITokenStore.find(secret: secret, on: connection),
+                  let user = try UserRepository.find(id: token.userID, on: connection) else { return nil }
+            return (token, user)
+        }
+        let refusal: String?
+        switch found {
+        case nil: refusal = "unknown"
+        case let (token, user)?:
+            refusal = token.isRevoked ? "revoked" : token.isExpired(now: now) ? "expired" : user.disabled ? "user disabled" : nil
+        }
+        if let refusal {
+            let prefix = found?.0.prefix ?? (APITokenStore.looksLikeToken(secret) ? String(secret.prefix(14)) : nil)
+            var entry = context.auditEntry(
+                "auth.token.denied", outcome: .denied, target: prefix, parameters: ["reason": refusal], httpStatus: .unauthorized)
+            entry.source = .api
+            if let (token, user) = found {
+                entry.actorID = token.userID
+                entry.actorName = user.username
+            }
+            try await services.audit.record(entry)
+            throw HTTPError(
+                .unauthorized, "The API token is \(refusal == "user disabled" ? "not usable: its owner is disabled" : refusal).",
+                headers: ["WWW-Authenticate": #"Bearer realm="wharf", error="invalid_token""#])
+        }
+        guard let (token, user) = found else { throw HTTPError(.unauthorized) }
+        if token.lastUsedMilliseconds.map({ now - $0 >= 60_000 }) ?? true {
+            try await services.database.write { connection in try APITokenStore.touch(id: token.id, now: now, on: connection) }
+        }
+        return Principal(
+            userID: user.id, username: user.username, role: min(token.role, user.role),
+            credential: .token(id: token.id, prefix: token.prefix), csrfToken: nil)
+    }
+}

@@ -1,0 +1,115 @@
+import WharfHTTP
+import WharfSQLite
+import WharfTemplates
+
+/// The signed-in user's own page: change password, two-step sign-in, sessions and API tokens.
+struct ProfileRoutes {
+    let pages: Pages
+    let services: AccountServices
+
+    static let passwordFields = [
+        FieldView("current", label: "Current password", type: "password", autocomplete: "current-password"),
+        FieldView("password", label: "New password", type: "password", autocomplete: "new-password",
+                  hint: "At least \(PasswordHasher.minimumLength) characters. Your other sessions end."),
+        FieldView("confirm", label: "New password again", type: "password", autocomplete: "new-password"),
+    ]
+    static let tokenFields = [
+        FieldView("name", label: "Name", hint: "What uses it, e.g. ci-runner."),
+        FieldView("expires_days", label: "Expires after (days)", type: "number", hint: "Empty for no expiry.", required: false),
+    ]
+    static let notices = [
+        "password": "Password changed. Your other sessions were ended.",
+        "session": "That session was signed out.", "token": "Token revoked.",
+        "totp": "Two-step sign-in is off.",
+    ]
+
+    func register(into router: inout RouterBuilder) {
+        router.add(.get, "/profile", permission: Permission.signedIn) { request, context in
+            try await page(context, notice: request.queryValue("done").flatMap { Self.notices[$0] })
+        }
+        router.add(.post, "/profile/password", permission: Permission.signedIn) { request, context in
+            try await changePassword(request, context)
+        }
+        router.add(.post, "/profile/sessions/:id/revoke", permission: Permission.signedIn) { _, context in
+            guard let principal = context.principal, let id = context.parameters["id"].flatMap({ Int64($0) }) else {
+                throw HTTPError(.notFound, "There is no such session.")
+            }
+            let ended = try await services.database.write { connection in
+                guard try SessionStore.delete(id: id, userID: principal.userID, on: connection) else { return false }
+                try AuditLog.append(context.auditEntry("profile.session.revoke", target: principal.username,
+                                                       parameters: ["session_id": String(id)]), on: connection)
+                return true
+            }
+            guard ended else { throw HTTPError(.notFound, "That session has already ended.") }
+            return .redirect(to: id == principal.sessionID ? "/signin" : "/profile?done=session")
+        }
+        router.add(.post, "/profile/tokens", permission: Permission.signedIn) { request, context in
+            try await createToken(request, context)
+        }
+        router.add(.post, "/profile/tokens/:id/revoke", permission: Permission.signedIn) { _, context in
+            guard let principal = context.principal, let id = context.parameters["id"].flatMap({ Int64($0) }) else {
+                throw HTTPError(.notFound, "There is no such token.")
+            }
+            let now = services.time.now()
+            let revoked = try await services.database.write { connection -> Bool in
+                guard let token = try APITokenStore.revoke(id: id, userID: principal.userID, now: now, on: connection) else { return false }
+                try AuditLog.append(context.auditEntry(
+                    "token.revoke", target: principal.username, parameters: ["prefix": token.prefix, "name": token.name]), on: connection)
+                return true
+            }
+            guard revoked else { throw HTTPError(.notFound, "That token does not exist or was already revoked.") }
+            return .redirect(to: "/profile?done=token")
+        }
+        router.add(.get, "/api/me", permission: Permission.signedIn) { _, context in
+            guard let principal = context.principal else { throw HTTPError(.unauthorized) }
+            let via = principal.sessionID == nil ? "token" : "session"
+            let json = #"{"id":\#(principal.userID),"username":\#(JSONText.quoted(principal.username)),"role":"\#(principal.role.rawValue)","via":"\#(via)"}"#
+            return .json(Array(json.utf8))
+        }
+        SecondFactorRoutes(pages: pages, services: services).register(into: &router)
+    }
+
+    private func changePassword(_ request: HTTPRequest, _ context: RequestContext) async throws -> HTTPResponse {
+        guard let principal = context.principal else { throw HTTPError(.unauthorized) }
+        let form = try await Form.read(request)
+        let current = form["current"] ?? ""
+        let password = form["password"] ?? ""
+        var state = FormState()
+        let stored = try await services.database.read { connection in
+            try UserRepository.passwordHash(userID: principal.userID, on: connection)
+        }
+        let currentMatches = try await services.hasher.verify(current, against: stored ?? services.dummyHash).matches
+        if current.isEmpty || !currentMatches {
+            state.fail("current", "This is not your current password.")
+        }
+        if let problem = PasswordHasher.problem(with: password) { state.fail("password", problem) }
+        if password != (form["confirm"] ?? "") { state.fail("confirm", "The two passwords differ.") }
+        if state.hasErrors { return try await page(context, password: state, status: .unprocessableContent) }
+        try await services.setPassword(
+            userID: principal.userID, password: password, action: "profile.password.change",
+            keepingSession: principal.sessionID, by: context.auditActor)
+        return .redirect(to: "/profile?done=password")
+    }
+
+    private func createToken(_ request: HTTPRequest, _ context: RequestContext) async throws -> HTTPResponse {
+        guard let principal = context.principal else { throw HTTPError(.unauthorized) }
+        let form = try await Form.read(request)
+        var state = FormState(["name": form.text("name"), "expires_days": form.text("expires_days")])
+        let role = Role(rawValue: form.text("role"))
+        var days: Int?
+        if !form.text("expires_days").isEmpty {
+            days = Int(form.text("expires_days"))
+            if days == nil { state.fail("expires_days", "Enter a whole number of days, or leave it empty.") }
+        }
+        if !state.hasErrors {
+            do {
+                let created = try await services.createToken(
+                    userID: principal.userID, name: form.text("name"), role: role, expiresInDays: days, by: context.auditActor)
+                return try await page(context, newToken: created.secret)
+            } catch AccountError.invalid(let field, let message) {
+                state.fail(field, message)
+            }
+        }
+        return try await page(context, token: state, tokenRole: role, status: .unprocessableContent)
+    }
+}

@@ -1,0 +1,70 @@
+package import WharfHTTP
+import WharfIO
+
+private enum PrincipalKey: ContextKey { typealias Value = Principal }
+private enum ClientKey: ContextKey { typealias Value = ClientInfo }
+private enum PreSessionKey: ContextKey { typealias Value = String }
+private enum FormTokenKey: ContextKey { typealias Value = String }
+
+/// Where a request came from, for audit rows and throttling.
+package struct ClientInfo: Sendable, Equatable {
+    /// The peer's IP address without port ("local" for in-process calls).
+    package var address: String
+    package var userAgent: String?
+
+    package init(address: String, userAgent: String?) {
+        self.address = address
+        self.userAgent = userAgent
+    }
+}
+
+extension RequestContext {
+    /// The signed-in user, set by ``AuthenticationMiddleware``; nil for anonymous requests.
+    package var principal: Principal? {
+        get { self[PrincipalKey.self] }
+        set { self[PrincipalKey.self] = newValue }
+    }
+
+    /// The client's address and user agent, set by ``AuthenticationMiddleware``.
+    package var client: ClientInfo {
+        get { self[ClientKey.self] ?? ClientInfo(address: remoteAddress?.host ?? "local", userAgent: nil) }
+        set { self[ClientKey.self] = newValue }
+    }
+
+    /// The pre-session value (from the double-submit cookie) forms without a session sign with.
+    package var preSession: String? {
+        get { self[PreSessionKey.self] }
+        set { self[PreSessionKey.self] = newValue }
+    }
+
+    /// Milliseconds since the request head was complete.
+    package var elapsedMilliseconds: Int64 {
+        let now = Deadline.now.nanoseconds
+        return now > receivedAt.nanoseconds ? Int64((now - receivedAt.nanoseconds) / 1_000_000) : 0
+    }
+
+    /// The CSRF token forms on this page carry: the session's, or before sign-in the one bound to
+    /// the pre-session cookie. Nil for API requests.
+    package var formToken: String? {
+        get { self[FormTokenKey.self] }
+        set { self[FormTokenKey.self] = newValue }
+    }
+
+    /// The actor of this request for audit rows: the principal, the source (`web` for sessions
+    /// and anonymous browsers, `api` for tokens), the client address and the user agent.
+    package var auditActor: AuditActor {
+        let client = self.client
+        return AuditActor(
+            source: principal?.auditSource ?? .web, actorID: principal?.userID, actorName: principal?.username,
+            clientAddress: client.address, userAgent: client.userAgent, durationMilliseconds: elapsedMilliseconds)
+    }
+
+    /// An audit row prefilled with ``auditActor``.
+    package func auditEntry(
+        _ action: String, outcome: AuditOutcome = .ok, target: String? = nil, parameters: [String: String] = [:],
+        httpStatus: HTTPStatus? = nil, error: String? = nil
+    ) -> AuditEntry {
+        auditActor.entry(
+            action, outcome: outcome, target: target, parameters: parameters, httpStatus: httpStatus?.code, error: error)
+    }
+}

@@ -1,0 +1,109 @@
+import FoundationEssentials
+import Testing
+import WharfApp
+import WharfHTTP
+import WharfIO
+import WharfSQLite
+
+/// The repository's root, found from this file's path (Tests/WharfAppTests/…).
+let repositoryRoot: String = {
+    var url = URL(fileURLWithPath: #filePath)
+    url.deleteLastPathComponent()
+    url.deleteLastPathComponent()
+    url.deleteLastPathComponent()
+    return url.path
+}()
+
+/// A fresh temporary database with the repository's migrations applied.
+func migratedDatabase() async throws -> Database {
+    let database = try await Database.temporary()
+    let migrations = try Migrator.load(
+        directory: URL(fileURLWithPath: repositoryRoot).appendingPathComponent("migrations"), checksum: { _ in "test" })
+    _ = try await Migrator.migrate(database, migrations)
+    return database
+}
+
+/// Account services over a temporary database, with cheap hashing and a manual clock.
+func testAccounts(time: ManualTime = ManualTime(), policy: SessionPolicy = SessionPolicy()) async throws -> AccountServices {
+    try await AccountServices.make(
+        database: try await migratedDatabase(), hasher: PasswordHasher(parameters: .testing), policy: policy, time: time.source)
+}
+
+let cliActor = AuditActor(source: .cli, actorName: "cli:test")
+
+/// The whole application (routes, middleware, templates, database) in a temporary data directory,
+/// answering requests in process or over loopback.
+final class TestApp: Sendable {
+    let app: WharfApplication
+    let time: ManualTime
+    let dataDirectory: String
+
+    private init(app: WharfApplication, time: ManualTime, dataDirectory: String) {
+        self.app = app
+        self.time = time
+        self.dataDirectory = dataDirectory
+    }
+
+    static func make(options: (inout WharfApplication.AccountOptions) -> Void = { _ in }) async throws -> TestApp {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("wharf-app-tests-\(UUID().uuidString)").path
+        let time = ManualTime()
+        var accountOptions = WharfApplication.AccountOptions()
+        accountOptions.passwordParameters = .testing
+        accountOptions.time = time.source
+        options(&accountOptions)
+        var configuration = WharfConfiguration(
+            listen: [try SocketAddress(ip: "127.0.0.1", port: 0)], dataDirectory: directory, resourcesDirectory: repositoryRoot)
+        configuration.accessLog = false
+        configuration.eventLoops = 1
+        let app = try await WharfApplication.make(configuration: configuration, accountOptions: accountOptions, log: { _ in })
+        return TestApp(app: app, time: time, dataDirectory: directory)
+    }
+
+    var accounts: AccountServices { app.accounts }
+
+    /// Creates a user directly (as the CLI would).
+    @discardableResult
+    func user(_ name: String, _ role: Role, password: String = "a long enough password") async throws -> User {
+        try await accounts.createUser(username: name, role: role, password: password, by: cliActor)
+    }
+
+    /// Answers `request` in process, as the server would for a client at `address`.
+    func respond(_ request: HTTPRequest, address: String = "127.0.0.1", secure: Bool = false) async throws -> HTTPResponse {
+        var context = RequestContext(requestID: "test", remoteAddress: try SocketAddress(ip: address, port: 40000), isSecure: secure)
+        app.responder.route(request.head, into: &context)
+        return try await app.responder.respond(to: request, context: context)
+    }
+
+    /// The audit rows' actions, in order.
+    func auditActions() async throws -> [String] {
+        try await app.database.read { connection in
+            try connection.query("SELECT action FROM audit_log ORDER BY id").map { try $0.get(0, as: String.self) }
+        }
+    }
+
+    func auditRows(_ action: String) async throws -> [Row] {
+        try await app.database.read { connection in
+            try connection.query("SELECT * FROM audit_log WHERE action = ? ORDER BY id", [.text(action)])
+        }
+    }
+
+    func shutdown() async {
+        await app.shutdown()
+        try? FileManager.default.removeItem(atPath: dataDirectory)
+    }
+}
+
+/// Runs `body` with a fresh ``TestApp`` and shuts it down afterwards.
+func withApp<T>(
+    options: (inout WharfApplication.AccountOptions) -> Void = { _ in }, _ body: (TestApp) async throws -> T
+) async throws -> T {
+    let app = try await TestApp.make(options: options)
+    do {
+        let result = try await body(app)
+        await app.shutdown()
+        return result
+    } catch {
+        await app.shutdown()
+        throw error
+    }
+}

@@ -1,0 +1,147 @@
+import Testing
+import WharfApp
+import WharfHTTP
+import WharfSQLite
+
+@Suite struct SecondFactorTests {
+    /// Enrols `browser`'s user; returns the secret and the recovery codes shown.
+    private func enrol(_ app: TestApp, _ browser: TestBrowser) async throws -> (secret: [UInt8], codes: [String]) {
+        let page = try await browser.get("/profile/totp")
+        #expect(page.status == .ok)
+        let shown = try #require(TestBrowser.between(#"<p class="secret"><code>"#, "<", in: page.text))
+        let secret = try #require(Base32.decode(shown))
+        #expect(secret.count == 20)
+        let code = TOTP.code(secret: secret, step: TOTP.step(atMilliseconds: app.time.source.now()))
+        let done = try await browser.post("/profile/totp", [("code", code)])
+        #expect(done.status == .ok)
+        var codes: [String] = []
+        var rest = done.text
+        while let code = TestBrowser.between("<li><code>", "</code>", in: rest) {
+            codes.append(code)
+            rest = String(rest.split(separator: "<li><code>\(code)", maxSplits: 1).last ?? "")
+        }
+        return (secret, codes)
+    }
+
+    @Test func enrolmentShowsTenRecoveryCodesAndRotatesTheSession() async throws {
+        try await withApp { app in
+            try await app.user("ada", .viewer)
+            let browser = TestBrowser(app)
+            try await browser.signIn("ada")
+            let before = browser.cookie("wharf_session")
+            let (_, codes) = try await enrol(app, browser)
+            #expect(codes.count == 10)
+            #expect(browser.cookie("wharf_session") != before)
+            #expect(try await browser.get("/profile").text.contains("10 recovery codes left"))
+            let stored = try await app.app.database.read { connection in
+                try connection.query("SELECT code_hash FROM recovery_codes").map { try $0.get(0, as: String.self) }
+            }
+            #expect(Set(stored) == Set(codes.map(RecoveryCodes.hash)))
+            #expect(try await app.auditRows("profile.totp.enable").count == 1)
+        }
+    }
+
+    @Test func signInThenAsksForTheCodeAndRefusesReuse() async throws {
+        try await withApp { app in
+            try await app.user("ada", .viewer)
+            let browser = TestBrowser(app)
+            try await browser.signIn("ada")
+            let (secret, _) = try await enrol(app, browser)
+            try await browser.post("/signout")
+            app.time.advance(seconds: 90)
+
+            let first = try await browser.signIn("ada")
+            #expect(first.location == "/signin/totp")
+            #expect(browser.cookie("wharf_session") == nil)
+            #expect(try await browser.get("/profile").status == .seeOther)   // not signed in yet
+            #expect(try await browser.get("/signin/totp").text.contains("ada"))
+            let code = TOTP.code(secret: secret, step: TOTP.step(atMilliseconds: app.time.source.now()))
+            let wrong = try await browser.post("/signin/totp", [("code", "000000" == code ? "111111" : "000000")])
+            #expect(wrong.status == .unauthorized)
+            let right = try await browser.post("/signin/totp", [("code", code)])
+            #expect(right.location == "/")
+            #expect(try await browser.get("/profile").status == .ok)
+            try await browser.post("/signout")
+
+            // The same code again, within its window, is refused.
+            try await browser.signIn("ada")
+            try await browser.get("/signin/totp")
+            #expect(try await browser.post("/signin/totp", [("code", code)]).status == .unauthorized)
+            let failures = try await app.auditRows("auth.signin.failed")
+            #expect(failures.count == 2)
+            #expect(try failures.allSatisfy { try $0.get("parameters", as: String?.self)?.contains(#""factor":"totp""#) == true })
+        }
+    }
+
+    @Test func aRecoveryCodeWorksOnce() async throws {
+        try await withApp { app in
+            try await app.user("ada", .viewer)
+            let browser = TestBrowser(app)
+            try await browser.signIn("ada")
+            let (_, codes) = try await enrol(app, browser)
+            try await browser.post("/signout")
+            try await browser.signIn("ada")
+            try await browser.get("/signin/totp")
+            #expect(try await browser.post("/signin/totp", [("code", codes[3].uppercased())]).location == "/")
+            try await browser.get("/profile")
+            try await browser.post("/signout")
+            try await browser.signIn("ada")
+            try await browser.get("/signin/totp")
+            #expect(try await browser.post("/signin/totp", [("code", codes[3])]).status == .unauthorized)
+        }
+    }
+
+    @Test func thePendingStepExpiresAndCannotBeForged() async throws {
+        try await withApp { app in
+            try await app.user("ada", .viewer)
+            let browser = TestBrowser(app)
+            try await browser.signIn("ada")
+            _ = try await enrol(app, browser)
+            try await browser.post("/signout")
+            try await browser.signIn("ada")
+            let pending = try #require(browser.cookie("wharf_2fa"))
+            browser.setCookie("wharf_2fa", "x" + pending)
+            #expect(try await browser.get("/signin/totp").location == "/signin")
+            browser.setCookie("wharf_2fa", pending)
+            app.time.advance(seconds: 5 * 60)
+            #expect(try await browser.get("/signin/totp").location == "/signin")
+        }
+    }
+
+    @Test func whenAdminsRequireItUsersAreSentToEnrolFirst() async throws {
+        try await withApp { app in
+            try await app.user("root", .admin)
+            try await app.user("ada", .viewer)
+            let admin = TestBrowser(app)
+            try await admin.signIn("root")
+            try await admin.get("/users")
+            #expect(try await admin.post("/settings/security", [("require_totp", "1")]).status == .seeOther)
+
+            let browser = TestBrowser(app)
+            try await browser.signIn("ada")
+            let home = try await browser.get("/")
+            #expect(home.location == "/profile/totp")
+            let page = try await browser.get("/profile/totp")
+            #expect(page.text.contains("Admins require two-step sign-in"))
+            _ = try await enrol(app, browser)
+            #expect(try await browser.get("/").status == .ok)
+            // And it cannot be turned off while required.
+            try await browser.get("/profile/totp")
+            let remove = try await browser.post("/profile/totp/remove", [("password", "a long enough password")])
+            #expect(remove.status == .conflict)
+        }
+    }
+
+    @Test func removingItNeedsThePassword() async throws {
+        try await withApp { app in
+            try await app.user("ada", .viewer)
+            let browser = TestBrowser(app)
+            try await browser.signIn("ada")
+            _ = try await enrol(app, browser)
+            try await browser.get("/profile/totp")
+            #expect(try await browser.post("/profile/totp/remove", [("password", "wrong password!!")]).status == .unprocessableContent)
+            #expect(try await browser.post("/profile/totp/remove", [("password", "a long enough password")]).location == "/profile?done=totp")
+            #expect(try await app.accounts.user(named: "ada")?.hasTOTP == false)
+        }
+    }
+}
