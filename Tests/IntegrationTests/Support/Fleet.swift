@@ -40,7 +40,15 @@ enum Fleet {
         var description: String { "\(name) is not set: \(Fleet.hint)" }
     }
 
-    static var group: EventLoopGroup { TestHTTPServer.group }
+    /// The Docker clients' own loops: a 1 GiB upload keeps its loop busy for seconds, which must
+    /// not delay the HTTP server tests running beside it on `TestHTTPServer.group`.
+    static let group: EventLoopGroup = {
+        do {
+            return try EventLoopGroup(loops: 2, name: "wharf-fleet-test")
+        } catch {
+            fatalError("cannot start the integration tests' event loops: \(error)")
+        }
+    }()
 
     /// A client for engine A (unix socket).
     static func engineA(timeouts: DockerTimeouts = DockerTimeouts()) throws -> DockerClient {
