@@ -31,34 +31,13 @@ struct ProfileRoutes {
             try await changePassword(request, context)
         }
         router.add(.post, "/profile/sessions/:id/revoke", permission: Permission.signedIn) { _, context in
-            guard let principal = context.principal, let id = context.parameters["id"].flatMap({ Int64($0) }) else {
-                throw HTTPError(.notFound, "There is no such session.")
-            }
-            let ended = try await services.database.write { connection in
-                guard try SessionStore.delete(id: id, userID: principal.userID, on: connection) else { return false }
-                try AuditLog.append(context.auditEntry("profile.session.revoke", target: principal.username,
-                                                       parameters: ["session_id": String(id)]), on: connection)
-                return true
-            }
-            guard ended else { throw HTTPError(.notFound, "That session has already ended.") }
-            return .redirect(to: id == principal.sessionID ? "/signin" : "/profile?done=session")
+            try await revokeSession(context)
         }
         router.add(.post, "/profile/tokens", permission: Permission.signedIn) { request, context in
             try await createToken(request, context)
         }
         router.add(.post, "/profile/tokens/:id/revoke", permission: Permission.signedIn) { _, context in
-            guard let principal = context.principal, let id = context.parameters["id"].flatMap({ Int64($0) }) else {
-                throw HTTPError(.notFound, "There is no such token.")
-            }
-            let now = services.time.now()
-            let revoked = try await services.database.write { connection -> Bool in
-                guard let token = try APITokenStore.revoke(id: id, userID: principal.userID, now: now, on: connection) else { return false }
-                try AuditLog.append(context.auditEntry(
-                    "token.revoke", target: principal.username, parameters: ["prefix": token.prefix, "name": token.name]), on: connection)
-                return true
-            }
-            guard revoked else { throw HTTPError(.notFound, "That token does not exist or was already revoked.") }
-            return .redirect(to: "/profile?done=token")
+            try await revokeToken(context)
         }
         router.add(.get, "/api/me", permission: Permission.signedIn) { _, context in
             guard let principal = context.principal else { throw HTTPError(.unauthorized) }
