@@ -4,8 +4,8 @@ import WharfHTTP
 import WharfSQLite
 
 /// `.hostView` / `.hostOperate` against `host_grants`, through the real middleware, with API
-/// tokens (so CSRF does not come into it). The hosts table does not exist yet: hosts are ids, and
-/// a resolver stands in for the name lookup the hosts issue adds.
+/// tokens (so CSRF does not come into it). Hosts 7 and 8 are rows written here directly, and a
+/// resolver stands in for the name lookup.
 @Suite struct HostGrantTests {
     @Test func grantsDecideHostRoutesAndAdminsAlwaysPass() async throws {
         let database = try await migratedDatabase()
@@ -18,6 +18,11 @@ import WharfSQLite
             tokens[name] = try await accounts.createToken(userID: user.id, name: "t", role: nil, expiresInDays: nil, by: cliActor).secret
         }
         try await database.write { connection in
+            for id in [7, 8] as [Int64] {
+                try connection.execute(
+                    "INSERT INTO hosts (id, name, url, created_ms, updated_ms) VALUES (?, ?, 'unix:///nowhere.sock', 0, 0)",
+                    [.integer(id), .text("host\(id)")])
+            }
             try Grants.set(.viewer, user: 2, host: 7, on: connection)
             try Grants.set(.operator, user: 3, host: 7, on: connection)
             try Grants.set(.viewer, user: 3, host: 8, on: connection)
