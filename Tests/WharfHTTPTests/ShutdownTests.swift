@@ -8,11 +8,15 @@ import WharfTestSupport
     @Test func gracefulShutdownFinishesInFlightWorkEndsStreamsAndClosesIdleConnections() async throws {
         let slowStarted = AsyncSignal()
         let streamEnded = AsyncSignal()
+        let shutdownBegun = AsyncSignal()
         let server = try TestHTTPServer(limits: .test { $0.shutdownGracePeriod = 5 }) { routes in
             commonRoutes(&routes)
             routes.add(.get, "/slow", permission: .test) { _, _ in
                 slowStarted.fire()
-                try? await Task.sleep(for: .milliseconds(400))  // the subject: a request still in flight
+                // The subject: a request still in flight when shutdown begins, however long the
+                // test's own steps take on a loaded machine.
+                _ = await shutdownBegun.wait(timeout: 10)
+                try? await Task.sleep(for: .milliseconds(50))
                 return .text("slow and complete")
             }
             routes.add(.get, "/events", permission: .test) { _, _ in
@@ -55,6 +59,8 @@ import WharfTestSupport
                 return false
             }
         })
+
+        shutdownBegun.fire()
 
         // The idle keep-alive connection is closed.
         await expectServerCloses(idle)

@@ -161,7 +161,14 @@ import WharfTestSupport
             }
             return received
         }
-        try await a.write(payload, deadline: .after(seconds: 10))
+        do {
+            try await a.write(payload, deadline: .after(seconds: 10))
+        } catch {
+            // The reader must be finished before `defer` closes the sockets under it.
+            reader.cancel()
+            _ = try? await reader.value
+            throw error
+        }
         #expect(try await reader.value == payload)
         await loop.shutdown()
     }

@@ -93,8 +93,10 @@ package final class ChildProcess: @unchecked Sendable {
         let result = (argv + [nil]).withUnsafeBufferPointer { argvPointer in
             (envp + [nil]).withUnsafeBufferPointer { envPointer in
                 guard let argvBase = argvPointer.baseAddress, let envBase = envPointer.baseAddress else { return EINVAL }
-                return posix_spawn(&pid, path, &actions, nil, UnsafeMutablePointer(mutating: argvBase),
-                                   UnsafeMutablePointer(mutating: envBase))
+                return withCleanSignalAttributes { attributes in
+                    posix_spawn(&pid, path, &actions, attributes, UnsafeMutablePointer(mutating: argvBase),
+                                UnsafeMutablePointer(mutating: envBase))
+                }
             }
         }
         close(outPipe[1]); close(errPipe[1]); close(inPipe[0])

@@ -1,4 +1,6 @@
+import Dispatch
 import Glibc
+import WharfTestSupport
 
 /// A child process started with `posix_spawnp`, its stdout and stderr going to a log file.
 ///
@@ -27,7 +29,7 @@ final class ChildProcess: Sendable {
         let envp = environment.map { strdup($0) } + [nil]
         defer { (argv + envp).forEach { free($0) } }
         var pid: pid_t = 0
-        let status = posix_spawnp(&pid, arguments[0], &actions, nil, argv, envp)
+        let status = withCleanSignalAttributes { posix_spawnp(&pid, arguments[0], &actions, $0, argv, envp) }
         guard status == 0 else { throw Failure(description: "posix_spawnp \(arguments[0]): errno \(status)") }
         self.pid = pid
         self.logPath = logPath
@@ -63,18 +65,27 @@ final class ChildProcess: Sendable {
         }
     }
 
-    /// Sends SIGTERM (then SIGKILL if needed) to this child and reaps it.
+    /// Sends SIGTERM to this child; it is reaped (SIGKILL after a second) on a queue of its own.
+    ///
+    /// Never blocks the caller: tests call this from `defer` inside async code, and a thread of
+    /// Swift's cooperative pool (two of them on a two-core machine) held in a sleep loop starves
+    /// every other test in the process.
     func terminate() {
         guard kill(pid, SIGTERM) == 0 else { return }
-        for _ in 0..<200 {
+        let pid = self.pid
+        Self.reaper.async {
             var status: Int32 = 0
-            if waitpid(pid, &status, WNOHANG) == pid { return }
-            usleep(5_000)
+            for _ in 0..<200 {
+                // pid: reaped; -1: not (or no longer) our child. Either way there is nothing to wait for.
+                if waitpid(pid, &status, WNOHANG) != 0 { return }
+                usleep(5_000)
+            }
+            kill(pid, SIGKILL)
+            waitpid(pid, &status, 0)
         }
-        kill(pid, SIGKILL)
-        var status: Int32 = 0
-        waitpid(pid, &status, 0)
     }
+
+    private static let reaper = DispatchQueue(label: "wharf-tls-tests.reaper")
 
     /// The whole file at `path` (empty when it cannot be read).
     static func readBytes(_ path: String) -> [UInt8] {
