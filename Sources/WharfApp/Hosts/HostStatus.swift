@@ -1,4 +1,5 @@
 package import WharfDocker
+package import WharfIO
 
 /// What Wharf last learned about a host's engine: reachable or not, why not, how fast, which versions.
 package struct HostStatus: Sendable, Equatable {
@@ -54,6 +55,25 @@ package struct HostStatus: Sendable, Equatable {
         case .unknown: ""
         case .up: "ok"
         case .down: "danger"
+        }
+    }
+}
+
+extension HostRegistry {
+    /// Checks `host` with a client of its own (probe time limits of `timeout` seconds per phase),
+    /// closed afterwards: for the CLI, which has no cached clients.
+    package func check(_ host: DockerHost, group: EventLoopGroup, timeout: Double = 3) async -> HostStatus {
+        do {
+            let client = DockerClient(endpoint: try endpoint(for: host), group: group, timeouts: HostClients.timeouts(timeout))
+            let status = await HostStatus.check(client)
+            client.shutdown()
+            return status
+        } catch {
+            var status = HostStatus()
+            status.state = .down
+            status.error = String(describing: error)
+            status.checkedMilliseconds = TimeSource.system.now()
+            return status
         }
     }
 }
