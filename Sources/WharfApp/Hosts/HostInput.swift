@@ -64,6 +64,9 @@ package struct HostInput: Sendable, Equatable {
                 certificateAuthorityPEM: Array(ca.utf8), certificatePEM: certificatePEM.map { Array($0.utf8) },
                 privateKeyPEM: key.map { Array($0.utf8) })
             do {
+                // The certificate alone first: a key pasted in its place is reported as such,
+                // not as a missing key.
+                if let certificate = certificatePEM { _ = try CertificateInfo.parse(pem: Array(certificate.utf8), as: .certificate) }
                 context = try TLSContext(client: configuration)
             } catch {
                 problems[Self.field(for: error)] = error.description
