@@ -126,12 +126,19 @@ extension HostRoutes {
         ])
     }
 
+    /// An error's first sentence (what failed), for lists; the host page shows all of it.
+    static func firstSentence(_ text: String) -> String {
+        guard let end = text.firstRange(of: ". ") else { return text }
+        return String(text[..<end.lowerBound]) + "."
+    }
+
     static func statusValue(_ status: HostStatus, now: Int64) -> TemplateValue {
         .object([
             "state": .text(status.state.rawValue),
             "label": .text(status.label),
             "badge": .text(status.badge),
             "error": status.error.map(TemplateValue.text) ?? .null,
+            "summary": status.error.map { .text(Self.firstSentence($0)) } ?? .null,
             "latency": status.latencyMilliseconds.map { .text("\($0) ms") } ?? .null,
             "checked": status.checkedMilliseconds.map { .text(TimeText.relative($0, now: max(now, $0))) } ?? .null,
             "engine": status.engineVersion.map(TemplateValue.text) ?? .null,
