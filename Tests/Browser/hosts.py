@@ -3,7 +3,7 @@
 Chromium through Selenium, against the test fleet's engines.
 
 It completes setup, adds engine A (unix socket) after "Test connection", sees it up on the host
-page and the dashboard, adds engine B with mutual TLS (PEM pasted into the form), adds an
+page and the dashboard, adds engine B with mutual TLS (CA pasted, client certificate and key uploaded), adds an
 unreachable host and sees it down with its error, shows a refused form, and saves screenshots at
 1280 and 390 px, light and dark, into .build/screenshots/ (hosts-*.png).
 
@@ -57,7 +57,7 @@ def wait_for_text(driver, url, needle, seconds=15):
 def run(binary):
     engine_a = env("WHARF_TEST_ENGINE_A")
     engine_b = env("WHARF_TEST_ENGINE_B").replace("tcp://", "https://")
-    ca, cert, key = (read(env(name)) for name in ("WHARF_TEST_TLS_CA", "WHARF_TEST_TLS_CLIENT_CERT", "WHARF_TEST_TLS_CLIENT_KEY"))
+    ca = read(env("WHARF_TEST_TLS_CA"))
     os.makedirs(a.SHOTS, exist_ok=True)
     data_dir = tempfile.mkdtemp(prefix="wharf-browser-hosts-")
     server, base, setup_url = a.start_server(binary, data_dir)
@@ -79,7 +79,7 @@ def run(binary):
 
         driver.get(base + "/hosts/new")
         a.fill(driver, {"name": "engine-a", "url": engine_a}, submit=False)
-        click(driver, "button[formaction='/hosts/test']")
+        click(driver, "button[formaction^='/hosts/test']")
         a.check("Connected: Docker Engine" in a.text(driver), "Test connection shows the engine's version")
         a.check(driver.find_element(By.NAME, "name").get_attribute("value") == "engine-a", "the tested form keeps its values")
         a.shoot(driver, "hosts-test-ok")
@@ -95,7 +95,14 @@ def run(binary):
         a.shoot(driver, "hosts-dashboard")
 
         driver.get(base + "/hosts/new")
-        a.fill(driver, {"name": "engine-b", "url": engine_b, "tls_ca": ca, "tls_cert": cert, "tls_key": key}, submit=False)
+        # The CA is pasted; the client certificate and key are uploaded as files.
+        a.fill(driver, {"name": "engine-b", "url": engine_b, "tls_ca": ca}, submit=False)
+        driver.find_element(By.ID, "tls_cert_file").send_keys(env("WHARF_TEST_TLS_CLIENT_CERT"))
+        driver.find_element(By.ID, "tls_key_file").send_keys(env("WHARF_TEST_TLS_CLIENT_KEY"))
+        click(driver, "button[formaction^='/hosts/test']")
+        a.check("Connected: Docker Engine" in a.text(driver), "Test connection over mutual TLS with uploaded files")
+        driver.find_element(By.ID, "tls_key_file").send_keys(env("WHARF_TEST_TLS_CLIENT_KEY"))
+        driver.find_element(By.ID, "tls_cert_file").send_keys(env("WHARF_TEST_TLS_CLIENT_CERT"))
         click(driver, "form.host-form button[type='submit']:not([formaction])")
         wait.until(EC.url_contains("done=created"))
         host_b = driver.current_url.split("?")[0]
@@ -105,7 +112,7 @@ def run(binary):
 
         driver.get(base + "/hosts/new")
         a.fill(driver, {"name": "unreachable", "url": "tcp://127.0.0.1:1"}, submit=False)
-        click(driver, "button[formaction='/hosts/test']")
+        click(driver, "button[formaction^='/hosts/test']")
         a.check("connection refused" in a.text(driver), "Test connection names the failure")
         a.shoot(driver, "hosts-test-failed")
         click(driver, "form.host-form button[type='submit']:not([formaction])")

@@ -55,7 +55,7 @@ extension HostRoutes {
             ? "Stored encrypted and never shown. Leave empty to keep the stored key; paste a new one to replace it."
             : "Docker's key.pem, unencrypted. Stored encrypted; never shown again."
         let specs: [(HostInput.Field, String, String)] = [
-            (.ca, "Docker's ca.pem: the CA that signed the engine's certificate. Paste the PEM text.", "CERTIFICATE"),
+            (.ca, "Docker's ca.pem: the CA that signed the engine's certificate: paste it or upload the file.", "CERTIFICATE"),
             (.cert, "Docker's cert.pem, for engines that require mutual TLS (dockerd --tlsverify).", "CERTIFICATE"),
             (.key, keyHint, "PRIVATE KEY"),
         ]

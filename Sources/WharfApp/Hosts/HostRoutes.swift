@@ -93,10 +93,15 @@ struct HostRoutes {
 
     /// Reads a host form: the input, and the id of the host being edited (for "Test connection").
     static func readInput(_ request: HTTPRequest) async throws -> (HostInput, Int64?) {
-        let form = try await Form.read(request, limit: formLimit)
+        let form = try await Form.read(request, limit: formLimit, multipart: true)
+        // A chosen file wins over the textarea beside it.
+        func pem(_ field: String) -> String? {
+            if let file = form[field + "_file"], !HostInput.trim(file).isEmpty { return file }
+            return form[field]
+        }
         let input = HostInput(
-            name: form.text("name"), url: form.text("url"), certificateAuthorityPEM: form["tls_ca"],
-            certificatePEM: form["tls_cert"], keyPEM: form["tls_key"])
+            name: form.text("name"), url: form.text("url"), certificateAuthorityPEM: pem("tls_ca"),
+            certificatePEM: pem("tls_cert"), keyPEM: pem("tls_key"))
         return (input, Int64(form.text("host_id")))
     }
 
