@@ -78,6 +78,9 @@ import WharfSQLite
             let page = try await admin.get("/hosts/1")
             #expect(page.text.contains("Access for vic"))
             #expect(try await admin.post("/hosts/1/grants", [("user_id", String(vic.id)), ("role", "viewer")]).status == .seeOther)
+            try await admin.get("/hosts/1")
+            let refused = try await admin.post("/hosts/1/grants", [("user_id", "1"), ("role", "viewer")])
+            #expect(refused.status == .unprocessableContent && refused.text.contains("admins reach every host"))
 
             let viewer = TestBrowser(app, address: "10.0.0.2")
             try await viewer.signIn("vic")
@@ -98,7 +101,8 @@ import WharfSQLite
             #expect(try await admin.post("/hosts/1/grants", [("user_id", String(vic.id)), ("role", "none")]).status == .seeOther)
             #expect(try await viewer.get("/hosts/alpha").status == .forbidden)
             #expect(!(try await viewer.get("/hosts").text.contains("alpha")))
-            #expect(try await app.auditActions().filter { $0.hasPrefix("host.") } == ["host.create", "host.create", "host.grant", "host.revoke"])
+            #expect(try await app.auditActions().filter { $0.hasPrefix("host.") } == ["host.create", "host.create", "host.grant", "host.grant", "host.revoke"])
+            #expect(try await app.auditRows("host.grant").map { try $0.get("outcome", as: String.self) } == ["ok", "failed"])
             let grant = try #require(try await app.auditRows("host.grant").first)
             #expect(try grant.get("host_id", as: Int64?.self) == 1)
         }

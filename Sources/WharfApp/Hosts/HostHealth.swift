@@ -10,9 +10,12 @@ package actor HostHealth {
 
     package func status(_ id: Int64) -> HostStatus { statuses[id] ?? HostStatus() }
 
+    /// Stores a check's result, unless the host was edited while it ran (then the result is about
+    /// the old address or certificates, and the next tick checks again).
     package func set(_ id: Int64, _ status: HostStatus) {
-        statuses[id] = status
         inFlight.remove(id)
+        guard !due.contains(id) else { return }
+        statuses[id] = status
     }
 
     /// Asks for host `id` to be checked at the checker's next tick (after an add or edit).

@@ -128,7 +128,9 @@ package struct HostRegistry: Sendable {
     }
 
     /// Gives `userID` `role` on `host` (`host.grant`), or removes their grant when nil (`host.revoke`).
-    package func setGrant(_ role: HostRole?, userID: Int64, on host: DockerHost, by actor: AuditActor) async throws {
+    /// - Returns: false (and audits the refusal) when `userID` is not an operator or viewer.
+    @discardableResult
+    package func setGrant(_ role: HostRole?, userID: Int64, on host: DockerHost, by actor: AuditActor) async throws -> Bool {
         try await database.write { connection in
             guard let user = try UserRepository.find(id: userID, on: connection), user.role != .admin else {
                 var entry = actor.entry(
@@ -136,7 +138,7 @@ package struct HostRegistry: Sendable {
                     parameters: ["user_id": String(userID)], error: "no such operator or viewer")
                 entry.hostID = host.id
                 try AuditLog.append(entry, on: connection)
-                return
+                return false
             }
             try Grants.set(role, user: userID, host: host.id, on: connection)
             var parameters = ["user": user.username, "user_id": String(userID)]
@@ -144,6 +146,7 @@ package struct HostRegistry: Sendable {
             var entry = actor.entry(role == nil ? "host.revoke" : "host.grant", target: host.name, parameters: parameters)
             entry.hostID = host.id
             try AuditLog.append(entry, on: connection)
+            return true
         }
     }
 

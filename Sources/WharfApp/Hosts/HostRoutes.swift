@@ -78,7 +78,9 @@ struct HostRoutes {
             guard role != nil || roleText.isEmpty || roleText == "none" else {
                 throw HTTPError(.unprocessableContent, "Choose operator, viewer or no access.")
             }
-            try await hosts.registry.setGrant(role, userID: userID, on: host, by: context.auditActor)
+            guard try await hosts.registry.setGrant(role, userID: userID, on: host, by: context.auditActor) else {
+                throw HTTPError(.unprocessableContent, "Only operators and viewers get access per host; admins reach every host.")
+            }
             return .redirect(to: "/hosts/\(host.id)?done=grants")
         }
     }
