@@ -5,6 +5,7 @@ package actor HostHealth {
     private var started: [Int64: ContinuousClock.Instant] = [:]
     private var inFlight: Set<Int64> = []
     private var due: Set<Int64> = []
+    private var generations: [Int64: Int] = [:]
 
     package init() {}
 
@@ -12,15 +13,19 @@ package actor HostHealth {
 
     /// Stores a check's result, unless the host was edited while it ran (then the result is about
     /// the old address or certificates, and the next tick checks again).
-    package func set(_ id: Int64, _ status: HostStatus) {
+    package func set(_ id: Int64, _ status: HostStatus, generation: Int) {
         inFlight.remove(id)
-        guard !due.contains(id) else { return }
+        guard generation == generations[id, default: 0] else { return }
         statuses[id] = status
     }
+
+    /// Changes with every edit of host `id`: a check stores its result only if it did not change meanwhile.
+    package func generation(_ id: Int64) -> Int { generations[id, default: 0] }
 
     /// Asks for host `id` to be checked at the checker's next tick (after an add or edit).
     package func checkSoon(_ id: Int64) {
         due.insert(id)
+        generations[id, default: 0] += 1
         statuses[id] = nil
     }
 
@@ -29,11 +34,12 @@ package actor HostHealth {
         started[id] = nil
         inFlight.remove(id)
         due.remove(id)
+        generations[id] = nil
     }
 
     /// Which of `ids` to check now: not in flight, and never checked, asked for, or last started
     /// `interval` ago. Marks them in flight.
-    func claim(_ ids: [Int64], interval: Duration, now: ContinuousClock.Instant) -> [Int64] {
+    package func claim(_ ids: [Int64], interval: Duration, now: ContinuousClock.Instant) -> [Int64] {
         var claimed: [Int64] = []
         for id in ids where !inFlight.contains(id) {
             let isDue = due.contains(id) || started[id].map { now - $0 >= interval } ?? true
@@ -87,6 +93,7 @@ package struct HostHealthChecker: Sendable {
     /// Checks one host now and stores the result.
     @discardableResult
     package func check(_ host: DockerHost) async -> HostStatus {
+        let generation = await health.generation(host.id)
         let status: HostStatus
         do {
             status = await HostStatus.check(try await clients.probe(for: host))
@@ -97,7 +104,7 @@ package struct HostHealthChecker: Sendable {
             failed.checkedMilliseconds = TimeSource.system.now()
             status = failed
         }
-        await health.set(host.id, status)
+        await health.set(host.id, status, generation: generation)
         return status
     }
 }
