@@ -36,6 +36,13 @@ import WharfSQLite
             #expect(page.text.contains("DNS:wharf-test-client.example, IP:127.0.0.1"))
             #expect(page.text.contains("Expires in 9 days") || page.text.contains("Expires in 10 days"), "\(page.text)")
             #expect(!page.text.contains(identity.keyBodyLine))
+            // Eleven days later the certificate has expired (a new session: the old one has ended).
+            app.time.advance(seconds: 11 * 86_400)
+            let later = TestBrowser(app, address: "10.0.0.9")
+            try await later.signIn("root")
+            let expired = try await later.get(location).text
+            #expect(expired.contains("Expired ") && expired.contains("badge danger"), "\(expired)")
+            app.time.set(AuditEntry.now())
             #expect(try await admin.get("/hosts").text.contains("edge"))
             #expect(try await admin.get("/").text.contains("href=\"/hosts/1\""))
             #expect(try await admin.get("/hosts/edge").status == .ok)

@@ -63,7 +63,7 @@ package struct HostHealthChecker: Sendable {
     package let health: HostHealth
     package let interval: Duration
     /// How often the checker looks for due hosts (and for hosts added or edited meanwhile).
-    package var tick: Duration = .milliseconds(200)
+    package var tick: Duration = .seconds(1)
 
     package init(registry: HostRegistry, clients: HostClients, health: HostHealth, interval: Duration) {
         self.registry = registry
