@@ -2,7 +2,7 @@
 """Browser test of the host pages: a real `wharf serve` (temporary data directory) driven by headless
 Chromium through Selenium, against the test fleet's engines.
 
-It completes setup, adds engine A (unix socket) after "Test connection", sees it up on the host
+It completes setup, registers engine A's socket as `local` from the dashboard's offer, adds engine A (unix socket) after "Test connection", sees it up on the host
 page and the dashboard, adds engine B with mutual TLS (CA pasted, client certificate and key uploaded), adds an
 unreachable host and sees it down with its error, shows a refused form, and saves screenshots at
 1280 and 390 px, light and dark, into .build/screenshots/ (hosts-*.png).
@@ -60,6 +60,8 @@ def run(binary):
     ca = read(env("WHARF_TEST_TLS_CA"))
     os.makedirs(a.SHOTS, exist_ok=True)
     data_dir = tempfile.mkdtemp(prefix="wharf-browser-hosts-")
+    # Engine A's socket stands in for /var/run/docker.sock: the fresh dashboard offers it.
+    os.environ["WHARF_DOCKER_SOCKET"] = engine_a.replace("unix://", "")
     server, base, setup_url = a.start_server(binary, data_dir)
     driver = a.make_driver()
     wait = WebDriverWait(driver, 10)
@@ -69,7 +71,11 @@ def run(binary):
         a.fill(driver, {"username": "admin", "password": a.PASSWORD, "confirm": a.PASSWORD})
         wait.until(EC.url_to_be(base + "/"))
         a.check("No Docker hosts yet" in a.text(driver), "a fresh dashboard says there are no hosts")
+        a.check("Register it as" in a.text(driver) and "/tmp/" in a.text(driver), "the dashboard offers the local engine")
         a.shoot(driver, "hosts-dashboard-empty")
+        click(driver, "form[action='/hosts/local'] button")
+        wait.until(EC.url_contains("done=created"))
+        a.check(wait_for_text(driver, driver.current_url.split("?")[0], "Docker Engine"), "the local engine is registered and up")
 
         driver.get(base + "/hosts/new")
         a.fill(driver, {"name": "bad name", "url": "https://10.0.0.9:2376"})
