@@ -25,6 +25,11 @@ import WharfSQLite
             var copied = other
             copied.sealedKey = host.sealedKey
             #expect(throws: SecretKeyError.self) { try registry.keyPEM(of: copied) }
+            #expect(throws: HostError.invalid([.key: "The stored key cannot be decrypted (was secret.key replaced?): paste the client key again."])) {
+                try registry.endpoint(for: HostInput(
+                    name: "other", url: "https://127.0.0.1:23760", certificateAuthorityPEM: identity.certificate,
+                    certificatePEM: identity.certificate), editing: copied)
+            }
 
             // Editing with an empty key keeps the stored one; a new certificate needs its own key.
             let kept = try await registry.update(host, with: HostInput(

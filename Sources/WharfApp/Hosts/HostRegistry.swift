@@ -53,7 +53,15 @@ package struct HostRegistry: Sendable {
 
     /// Checks `input` (keeping `existing`'s key when the key field is empty) and returns its endpoint.
     package func endpoint(for input: HostInput, editing existing: DockerHost? = nil) throws -> DockerEndpoint {
-        try input.validate(keepingKey: try existing.flatMap(keyPEM(of:))).get()
+        var stored: String?
+        if input.keyPEM == nil, input.certificatePEM != nil, let existing {
+            do {
+                stored = try keyPEM(of: existing)
+            } catch {
+                throw HostError.invalid([.key: "The stored key cannot be decrypted (was secret.key replaced?): paste the client key again."])
+            }
+        }
+        return try input.validate(keepingKey: stored).get()
     }
 
     @discardableResult
