@@ -1,4 +1,5 @@
 import FoundationEssentials
+import Synchronization
 package import WharfHTTP
 package import WharfIO
 package import WharfSQLite
@@ -15,6 +16,8 @@ package final class WharfApplication: Sendable {
     package let database: Database
     package let audit: AuditLog
     package let accounts: AccountServices
+    package let hosts: HostServices
+    private let checkerTask = Mutex<Task<Void, Never>?>(nil)
     /// The one-time setup token issued at start-up because there are no users yet; nil otherwise.
     /// `wharf serve` prints it as `/setup?token=…`.
     package let setupToken: String?
@@ -40,7 +43,8 @@ package final class WharfApplication: Sendable {
         do {
             let accounts = try await AccountServices.make(
                 database: database, hasher: PasswordHasher(parameters: accountOptions.passwordParameters),
-                policy: accountOptions.sessions, time: accountOptions.time, throttleLimits: accountOptions.throttle)
+                policy: accountOptions.sessions, time: accountOptions.time, throttleLimits: accountOptions.throttle,
+                grants: Grants(database: database, resolveHost: HostServices.resolver(database)))
             try await accounts.sessions.purgeExpired()
             let now = accountOptions.time.now()
             let setupToken = try await database.write { connection in try SetupTokens.issueIfNeeded(now: now, on: connection) }
@@ -61,6 +65,13 @@ package final class WharfApplication: Sendable {
         self.audit = AuditLog(database: database)
         self.accounts = accounts
         self.setupToken = setupToken
+        let group = try EventLoopGroup(loops: configuration.eventLoops)
+        self.group = group
+        let hosts = try HostServices(
+            database: database, dataDirectory: configuration.dataDirectory, group: group, time: accounts.time,
+            checkInterval: configuration.hostCheckInterval, probeTimeout: configuration.hostProbeTimeout,
+            localDockerSocket: configuration.localDockerSocket)
+        self.hosts = hosts
         let resources = URL(fileURLWithPath: configuration.resourcesDirectory)
         let templates = try TemplateLibrary(directory: resources.appendingPathComponent("Templates"))
         let assets = try StaticFiles(root: resources.appendingPathComponent("Public").path)
@@ -69,7 +80,9 @@ package final class WharfApplication: Sendable {
 
         var router = RouterBuilder()
         SystemRoutes(assets: assets).register(into: &router)
-        HomeRoutes(pages: pages).register(into: &router)
+        HomeRoutes(pages: pages, hosts: hosts, time: accounts.time).register(into: &router)
+        HostRoutes(pages: pages, hosts: hosts, time: accounts.time).register(into: &router)
+        HostAPIRoutes(hosts: hosts).register(into: &router)
         SignInRoutes(pages: pages, services: accounts).register(into: &router)
         SetupRoutes(pages: pages, services: accounts).register(into: &router)
         UserRoutes(pages: pages, services: accounts).register(into: &router)
@@ -92,7 +105,6 @@ package final class WharfApplication: Sendable {
         var http = HTTPServerConfiguration(addresses: configuration.listen)
         http.accessLog = configuration.accessLog ? AccessLog() : nil
         http.errorLog = log
-        group = try EventLoopGroup(loops: configuration.eventLoops)
         server = HTTPServer(configuration: http, responder: responder, group: group)
         self.responder = responder
     }
@@ -103,13 +115,20 @@ package final class WharfApplication: Sendable {
     /// Starts listening.
     package func start() throws {
         try server.start()
+        let checker = hosts.checker
+        checkerTask.withLock { $0 = Task { await checker.run() } }
     }
 
     package var boundAddresses: [SocketAddress] { server.boundAddresses }
 
     /// Graceful shutdown: in-flight requests finish within the grace period, then the loops stop.
     package func shutdown() async {
+        if let task = checkerTask.withLock({ $0 }) {
+            task.cancel()
+            await task.value
+        }
         await server.shutdown()
+        await hosts.clients.shutdown()
         await group.shutdown()
         await database.close()
     }

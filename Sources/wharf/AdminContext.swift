@@ -9,6 +9,7 @@ struct AdminContext {
     let database: Database
     let accounts: AccountServices
     let actor: AuditActor
+    let dataDirectory: String
 
     /// Options every subcommand accepts besides its own.
     static let commonOptions: Set<String> = ["--data-dir", "--resources"]
@@ -20,7 +21,9 @@ struct AdminContext {
         let database = try await WharfStore.open(dataDirectory: dataDirectory, resourcesDirectory: resources)
         do {
             let accounts = try await AccountServices.make(database: database)
-            return AdminContext(database: database, accounts: accounts, actor: AuditActor(source: .cli, actorName: systemUser()))
+            return AdminContext(
+                database: database, accounts: accounts, actor: AuditActor(source: .cli, actorName: systemUser()),
+                dataDirectory: dataDirectory)
         } catch {
             await database.close()
             throw error

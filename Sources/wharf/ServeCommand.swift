@@ -6,6 +6,7 @@ import WharfApp
 enum ServeCommand {
     static let usage = """
         Usage: wharf serve [--listen ADDR] [--data-dir DIR] [--resources DIR] [--loops N] [--no-access-log]
+                           [--docker-socket PATH]
 
         Runs the Wharf panel.
 
@@ -17,13 +18,16 @@ enum ServeCommand {
                             env WHARF_RESOURCES)
           --loops N         Event-loop threads (default 1; env WHARF_LOOPS)
           --no-access-log   Do not write the access log to stderr
+          --docker-socket PATH
+                            The local engine's socket the dashboard offers to register while there are
+                            no hosts (default /var/run/docker.sock; env WHARF_DOCKER_SOCKET)
         """
 
     static func run(_ arguments: ArraySlice<String>) async -> Int32 {
         let configuration: WharfConfiguration
         do {
             let parsed = try CommandLineArguments(
-                arguments, options: ["--listen", "--data-dir", "--resources", "--loops"],
+                arguments, options: ["--listen", "--data-dir", "--resources", "--loops", "--docker-socket"],
                 flags: ["--no-access-log", "--help", "-h"])
             if parsed.has("--help") || parsed.has("-h") {
                 print(usage)
@@ -47,6 +51,12 @@ enum ServeCommand {
                 config.eventLoops = count
             }
             config.accessLog = !parsed.has("--no-access-log")
+            if let socket = parsed.value("--docker-socket", environment: "WHARF_DOCKER_SOCKET") {
+                guard socket.hasPrefix("/") else {
+                    throw CommandLineArguments.UsageError(description: "--docker-socket must be an absolute path")
+                }
+                config.localDockerSocket = socket
+            }
             configuration = config
         } catch let error as CommandLineArguments.UsageError {
             printError("wharf serve: \(error)\n\n\(usage)")

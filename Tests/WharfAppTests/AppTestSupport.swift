@@ -44,7 +44,10 @@ final class TestApp: Sendable {
         self.dataDirectory = dataDirectory
     }
 
-    static func make(options: (inout WharfApplication.AccountOptions) -> Void = { _ in }) async throws -> TestApp {
+    static func make(
+        options: (inout WharfApplication.AccountOptions) -> Void = { _ in },
+        configure: (inout WharfConfiguration) -> Void = { _ in }
+    ) async throws -> TestApp {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("wharf-app-tests-\(UUID().uuidString)").path
         let time = ManualTime()
         var accountOptions = WharfApplication.AccountOptions()
@@ -55,6 +58,7 @@ final class TestApp: Sendable {
             listen: [try SocketAddress(ip: "127.0.0.1", port: 0)], dataDirectory: directory, resourcesDirectory: repositoryRoot)
         configuration.accessLog = false
         configuration.eventLoops = 1
+        configure(&configuration)
         let app = try await WharfApplication.make(configuration: configuration, accountOptions: accountOptions, log: { _ in })
         return TestApp(app: app, time: time, dataDirectory: directory)
     }
@@ -95,9 +99,10 @@ final class TestApp: Sendable {
 
 /// Runs `body` with a fresh ``TestApp`` and shuts it down afterwards.
 func withApp<T>(
-    options: (inout WharfApplication.AccountOptions) -> Void = { _ in }, _ body: (TestApp) async throws -> T
+    options: (inout WharfApplication.AccountOptions) -> Void = { _ in },
+    configure: (inout WharfConfiguration) -> Void = { _ in }, _ body: (TestApp) async throws -> T
 ) async throws -> T {
-    let app = try await TestApp.make(options: options)
+    let app = try await TestApp.make(options: options, configure: configure)
     do {
         let result = try await body(app)
         await app.shutdown()

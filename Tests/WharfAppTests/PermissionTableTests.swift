@@ -41,6 +41,26 @@ import WharfSQLite
         "GET /profile/totp": [303, 200, 200, 200],
         "POST /profile/totp": [303, 422, 422, 422],
         "POST /profile/totp/remove": [303, 422, 422, 422],
+        "GET /hosts": [303, 200, 200, 200],
+        "GET /hosts/new": [303, 403, 403, 200],
+        "POST /hosts": [303, 403, 403, 422],
+        "POST /hosts/test": [303, 403, 403, 422],
+        "POST /hosts/local": [303, 403, 403, 303],
+        "GET /hosts/:host": [303, 200, 200, 200],
+        "GET /hosts/:host/edit": [303, 403, 403, 200],
+        "POST /hosts/:host": [303, 403, 403, 422],
+        "POST /hosts/:host/delete": [303, 403, 403, 303],
+        "POST /hosts/:host/grants": [303, 403, 403, 422],
+        "GET /api/hosts": [401, 200, 200, 200],
+        "GET /api/hosts/:host": [401, 200, 200, 200],
+    ]
+
+    /// Host routes follow grants: vic views and olga operates host 1 ("alpha"); host 2 ("beta") is
+    /// the one removed, so the other rows still find host 1. An ungranted host answers 403.
+    static let hostGrantRows: [(String, [Int])] = [
+        ("GET /hosts/3", [303, 403, 403, 200]),
+        ("GET /api/hosts/3", [401, 403, 403, 200]),
+        ("GET /hosts/alpha", [303, 200, 200, 200]),
     ]
 
     /// A concrete path for a pattern: `:id` is user 4 (a bystander no column signs in as), or a
@@ -48,6 +68,7 @@ import WharfSQLite
     static func path(for pattern: String) -> String {
         var path = pattern.replacing("*path", with: "css/wharf.css")
         if pattern.hasPrefix("/profile/") { path = path.replacing(":id", with: "999") }
+        path = path.replacing(":host/delete", with: "2/delete").replacing(":host", with: "1")
         return path.replacing(":id", with: "4")
     }
 
@@ -72,6 +93,15 @@ import WharfSQLite
             try await app.user("vic", .viewer)
             try await app.user("olga", .operator)
             try await app.user("bystander", .viewer)
+            for name in ["alpha", "beta", "gamma"] {
+                try await app.app.hosts.registry.create(HostInput(name: name, url: "unix:///nowhere/\(name).sock"), by: cliActor)
+            }
+            try await app.app.database.write { connection in
+                for host in [1, 2] as [Int64] {
+                    try Grants.set(.viewer, user: 2, host: host, on: connection)
+                    try Grants.set(.operator, user: 3, host: host, on: connection)
+                }
+            }
             let columns: [String?] = [nil, "vic", "olga", "root"]
             for route in app.app.responder.router.routes.sorted(by: { "\($0.pattern)" < "\($1.pattern)" }) {
                 let key = "\(route.method) \(route.pattern)"
@@ -90,6 +120,15 @@ import WharfSQLite
                     if username == nil, response.status.code == 303, route.permission as? Permission != .anonymous {
                         #expect(response.location?.hasPrefix("/signin?next=") == true, "\(key) as anonymous")
                     }
+                }
+            }
+            for (request, row) in Self.hostGrantRows {
+                let parts = request.split(separator: " ")
+                for (column, username) in columns.enumerated() {
+                    let browser = TestBrowser(app, address: "10.0.1.\(column + 1)")
+                    if let username { try await browser.signIn(username) }
+                    let response = try await browser.get(String(parts[1]))
+                    #expect(response.status.code == row[column], "\(request) as \(username ?? "anonymous"): \(response.status)")
                 }
             }
             let denials = try await app.auditRows("auth.denied")

@@ -14,6 +14,13 @@ package struct WharfConfiguration: Sendable {
     package var eventLoops = 1
     /// Whether to write the access log to stderr.
     package var accessLog = true
+    /// How often every host's engine is pinged, in seconds.
+    package var hostCheckInterval: Double = 30
+    /// The time limit of each phase of a health check or "Test connection", in seconds.
+    package var hostProbeTimeout: Double = 3
+    /// The local engine's socket: when it exists and no host is registered, the dashboard offers
+    /// admins to register it as `local`.
+    package var localDockerSocket = "/var/run/docker.sock"
 
     package init(listen: [SocketAddress], dataDirectory: String, resourcesDirectory: String) {
         self.listen = listen

@@ -8,8 +8,19 @@ package struct Form: Sendable {
     package init(pairs: [(name: String, value: String)]) { self.pairs = pairs }
 
     /// Reads and decodes the request body. - Throws: 415 for another content type, 413 over `limit`.
-    package static func read(_ request: HTTPRequest, limit: Int = 64 * 1024) async throws -> Form {
+    /// - Parameter multipart: whether this form may also come as `multipart/form-data` (file inputs).
+    package static func read(_ request: HTTPRequest, limit: Int = 64 * 1024, multipart: Bool = false) async throws -> Form {
         let type = request.headers["Content-Type"]?.lowercased() ?? ""
+        if multipart, type.hasPrefix("multipart/form-data") {
+            guard let boundary = MultipartForm.boundary(request.headers["Content-Type"] ?? "") else {
+                throw HTTPError(.badRequest, "The form upload has no boundary; send it from its page.")
+            }
+            let body = try await request.body.collect(upTo: limit)
+            guard let pairs = MultipartForm.pairs(body, boundary: boundary) else {
+                throw HTTPError(.badRequest, "The form upload is malformed; send it again from its page.")
+            }
+            return Form(pairs: pairs)
+        }
         guard type.hasPrefix("application/x-www-form-urlencoded") else {
             throw HTTPError(.unsupportedMediaType, "Send this form from its page (as application/x-www-form-urlencoded).")
         }

@@ -1,0 +1,40 @@
+import Glibc
+package import WharfIO
+package import WharfSQLite
+
+/// The hosts machinery the pages, the API and the CLI share: the registry (rows, sealing, audit),
+/// the cached clients, the in-memory health and its checker.
+package struct HostServices: Sendable {
+    package let registry: HostRegistry
+    package let clients: HostClients
+    package let health: HostHealth
+    package let checker: HostHealthChecker
+    /// The local engine's socket the dashboard offers to register.
+    package let localDockerSocket: String
+
+    package init(
+        database: Database, dataDirectory: String, group: EventLoopGroup, time: TimeSource = .system,
+        checkInterval: Double = 30, probeTimeout: Double = 3, localDockerSocket: String = "/var/run/docker.sock"
+    ) throws {
+        let key = try SecretKey.loadOrCreate(dataDirectory: dataDirectory)
+        registry = HostRegistry(database: database, secretKey: key, time: time)
+        clients = HostClients(group: group, registry: registry, probeTimeout: probeTimeout)
+        health = HostHealth()
+        checker = HostHealthChecker(
+            registry: registry, clients: clients, health: health, interval: .milliseconds(Int64(checkInterval * 1000)))
+        self.localDockerSocket = localDockerSocket
+    }
+
+    /// Whether the local socket exists (and is a socket).
+    package var localSocketExists: Bool {
+        var info = stat()
+        return stat(localDockerSocket, &info) == 0 && (info.st_mode & S_IFMT) == S_IFSOCK
+    }
+
+    /// Resolves a route's `:host` (id or name) to an id, for ``Grants``.
+    package static func resolver(_ database: Database) -> Grants.HostResolver {
+        { reference in
+            try await database.read { connection in try HostRepository.find(reference: reference, on: connection)?.id }
+        }
+    }
+}

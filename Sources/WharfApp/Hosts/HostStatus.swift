@@ -1,0 +1,79 @@
+package import WharfDocker
+package import WharfIO
+
+/// What Wharf last learned about a host's engine: reachable or not, why not, how fast, which versions.
+package struct HostStatus: Sendable, Equatable {
+    package enum State: String, Sendable {
+        case unknown, up, down
+    }
+
+    package var state: State = .unknown
+    /// The precise failure (refused, timed out, unknown CA, name mismatch…) when down.
+    package var error: String?
+    /// Round trip of `GET /_ping`, milliseconds.
+    package var latencyMilliseconds: Int?
+    /// When the check finished, milliseconds since the epoch.
+    package var checkedMilliseconds: Int64?
+    package var engineVersion: String?
+    package var apiVersion: String?
+
+    package init() {}
+
+    /// `GET /_ping` (timed) then `GET /version` on `client`, whose time limits bound the check.
+    package static func check(_ client: DockerClient, now: @Sendable () -> Int64 = TimeSource.system.now) async -> HostStatus {
+        var status = HostStatus()
+        let clock = ContinuousClock()
+        let start = clock.now
+        do {
+            let ping = try await client.ping()
+            let elapsed = clock.now - start
+            status.latencyMilliseconds = Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)
+            let version = try await client.version()
+            status.state = .up
+            status.engineVersion = version.version
+            status.apiVersion = ping.apiVersion ?? version.apiVersion
+        } catch {
+            status.state = .down
+            status.error = String(describing: error)
+        }
+        status.checkedMilliseconds = now()
+        return status
+    }
+
+    /// The label lists show: "Up", "Down", "Checking…".
+    package var label: String {
+        switch state {
+        case .unknown: "Not checked yet"
+        case .up: "Up"
+        case .down: "Down"
+        }
+    }
+
+    /// The badge class: `ok`, `danger` or none.
+    package var badge: String {
+        switch state {
+        case .unknown: ""
+        case .up: "ok"
+        case .down: "danger"
+        }
+    }
+}
+
+extension HostRegistry {
+    /// Checks `host` with a client of its own (probe time limits of `timeout` seconds per phase),
+    /// closed afterwards: for the CLI, which has no cached clients.
+    package func check(_ host: DockerHost, group: EventLoopGroup, timeout: Double = 3) async -> HostStatus {
+        do {
+            let client = DockerClient(endpoint: try endpoint(for: host), group: group, timeouts: HostClients.timeouts(timeout))
+            let status = await HostStatus.check(client)
+            client.shutdown()
+            return status
+        } catch {
+            var status = HostStatus()
+            status.state = .down
+            status.error = String(describing: error)
+            status.checkedMilliseconds = TimeSource.system.now()
+            return status
+        }
+    }
+}
