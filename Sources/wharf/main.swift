@@ -9,6 +9,7 @@ let usage = """
       serve         Run the panel (see wharf serve --help)
       user          Create, list, disable users and set passwords (see wharf user --help)
       token         Create API tokens (see wharf token --help)
+      audit         Verify, export and purge the audit history (see wharf audit --help)
 
     Options:
       -h, --help    Show this help
@@ -32,6 +33,8 @@ case "user":
     status = await UserCommand.run(arguments.dropFirst())
 case "token":
     status = await TokenCommand.run(arguments.dropFirst())
+case "audit":
+    status = await AuditCommand.run(arguments.dropFirst())
 case let other?:
     printError("wharf: unknown command \(other)\n\n\(usage)")
     status = 2

@@ -41,6 +41,10 @@ import WharfSQLite
         "GET /profile/totp": [303, 200, 200, 200],
         "POST /profile/totp": [303, 422, 422, 422],
         "POST /profile/totp/remove": [303, 422, 422, 422],
+        "GET /audit": [303, 403, 403, 200],
+        "GET /audit/:id": [303, 403, 403, 200],
+        "GET /audit/export.csv": [303, 403, 403, 200],
+        "GET /audit/export.jsonl": [303, 403, 403, 200],
     ]
 
     /// A concrete path for a pattern: `:id` is user 4 (a bystander no column signs in as), or a
