@@ -39,7 +39,7 @@ package enum AuditVerifier {
             case .headMismatch(let found, let expected):
                 "row \(id): the newest row's hash is \(found), not the expected \(expected); rows were added or removed at the end"
             case .truncated(let sequence):
-                "row \(id + 1): missing; ids were issued up to \(sequence), so rows after \(id) were removed"
+                "row \(id): missing; ids were issued up to \(sequence), so the rows from \(id) on were removed"
             }
         }
     }
@@ -107,7 +107,7 @@ package enum AuditVerifier {
         if through == nil {
             let sequence: Int64 = try connection.queryValue(
                 "SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'audit_log'), 0)") ?? 0
-            if sequence > previousID { throw Break(id: previousID, reason: .truncated(sequence: sequence)) }
+            if sequence > previousID { throw Break(id: previousID + 1, reason: .truncated(sequence: sequence)) }
             if let expectHead, expectHead.lowercased() != previousHash {
                 throw Break(id: previousID, reason: .headMismatch(found: previousHash, expected: expectHead))
             }
