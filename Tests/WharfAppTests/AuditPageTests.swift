@@ -31,7 +31,7 @@ import WharfTestSupport
 
     /// The ids in the page's table, in order.
     static func ids(_ html: String) -> [Int64] {
-        html.matches(of: /<td class="num"><a href="\/audit\/([0-9]+)">/).compactMap { Int64(String($0.output.1)) }
+        html.matches(of: /<td class="num hide-narrow"><a href="\/audit\/([0-9]+)">/).compactMap { Int64(String($0.output.1)) }
     }
 
     static func next(_ html: String) -> String? {

@@ -23,7 +23,7 @@ extension AuditRoutes {
         var object: [String: TemplateValue] = [
             "id": .text(String(record.id)),
             "url": .text("/audit/\(record.id)"),
-            "time": .text(TimeText.utc(milliseconds: record.timeMilliseconds)),
+            "time": .text(AuditTime.display(record.timeMilliseconds)),
             "timeISO": .text(AuditTime.iso(record.timeMilliseconds)),
             "actor": text(record.actorName),
             "actorID": text(record.actorID.map(String.init)),

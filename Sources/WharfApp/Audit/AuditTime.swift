@@ -48,10 +48,10 @@ package enum AuditTime {
             + "." + three(millisecond) + "Z"
     }
 
-    /// `2026-11-24T18:48`, the value of an `<input type="datetime-local">`.
-    package static func minute(_ milliseconds: Int64) -> String {
+    /// `2026-11-24 18:48:05`, as the audit table shows times (its header says UTC).
+    package static func display(_ milliseconds: Int64) -> String {
         let (date, secondOfDay, _) = split(milliseconds)
-        return date + "T" + two(secondOfDay / 3600) + ":" + two(secondOfDay % 3600 / 60)
+        return date + " " + two(secondOfDay / 3600) + ":" + two(secondOfDay % 3600 / 60) + ":" + two(secondOfDay % 60)
     }
 
     private static func split(_ milliseconds: Int64) -> (date: String, secondOfDay: Int64, millisecond: Int64) {
