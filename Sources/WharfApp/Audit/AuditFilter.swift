@@ -97,10 +97,25 @@ package struct AuditFilter: Sendable, Equatable {
         return pairs
     }
 
+    /// How ``conditions(exactAction:walk:targetIndex:)`` writes the range conditions.
+    package enum Walk: Sendable {
+        /// Newest first by id, one page: SQLite picks any index.
+        case page
+        /// The whole set by id (exports): range conditions are written `+column`, so they cannot
+        /// drive the plan; a range scan of the action or time index would be sorted again for
+        /// every batch.
+        case export
+    }
+
     /// The `WHERE` conditions and their arguments, without the keyset bound.
-    package var conditions: (sql: [String], arguments: [SQLiteValue]) {
+    /// - Parameters:
+    ///   - exactAction: one action under the prefix, matched exactly (``AuditRepository`` walks
+    ///     each action's `(action, id)` index in page order and merges them).
+    ///   - targetIndex: whether to narrow the target search through the trigram index first.
+    package func conditions(exactAction: String? = nil, walk: Walk = .page, targetIndex: Bool = false) -> (sql: [String], arguments: [SQLiteValue]) {
         var sql: [String] = []
         var arguments: [SQLiteValue] = []
+        let plus = walk == .export ? "+" : ""
         if let actor {
             sql.append("actor_name = ? COLLATE NOCASE")
             arguments.append(.text(actor))
@@ -109,10 +124,13 @@ package struct AuditFilter: Sendable, Equatable {
             sql.append("host_id = ?")
             arguments.append(.integer(hostID))
         }
-        if let actionPrefix {
-            // A range on the (action, id) index instead of LIKE, which would need case_sensitive_like
-            // and escaping: every text starting with the prefix sorts between it and prefix + U+10FFFF.
-            sql.append("action >= ? AND action < ?")
+        if let exactAction {
+            sql.append("action = ?")
+            arguments.append(.text(exactAction))
+        } else if let actionPrefix {
+            // A range instead of LIKE, which would need case_sensitive_like and escaping: every
+            // text starting with the prefix sorts between it and prefix + U+10FFFF.
+            sql.append("\(plus)action >= ? AND \(plus)action < ?")
             arguments += [.text(actionPrefix), .text(actionPrefix + "\u{10FFFF}")]
         }
         if let outcome {
@@ -120,19 +138,32 @@ package struct AuditFilter: Sendable, Equatable {
             arguments.append(.text(outcome.rawValue))
         }
         if let since {
-            sql.append("time_ms >= ?")
+            sql.append("\(plus)time_ms >= ?")
             arguments.append(.integer(since))
         }
         if let until {
-            sql.append("time_ms < ?")
+            sql.append("\(plus)time_ms < ?")
             arguments.append(.integer(until))
         }
         if let target {
+            if targetIndex, canUseTargetIndex {
+                // Trigram LIKE finds candidates (its case folding is at least as broad as lower()),
+                // instr below decides, so both paths select exactly the same rows.
+                sql.append("id IN (SELECT rowid FROM audit_target_search WHERE target LIKE ?)")
+                arguments.append(.text("%" + target + "%"))
+            }
             // instr over lower(): no LIKE wildcards to escape in what the user typed.
             sql.append("instr(lower(target), lower(?)) > 0")
             arguments.append(.text(target))
         }
         return (sql, arguments)
+    }
+
+    /// The trigram index answers LIKE for three characters or more, and has no ESCAPE: text
+    /// holding `%` or `_` is searched by scanning.
+    package var canUseTargetIndex: Bool {
+        guard let target else { return false }
+        return target.unicodeScalars.count >= 3 && !target.contains("%") && !target.contains("_")
     }
 
     package var isEmpty: Bool { self == AuditFilter() }
