@@ -50,8 +50,13 @@ import WharfSQLite
         ]
         for filter in filters {
             for before in [nil, 8000, 4000, 100] as [Int64?] {
-                let page = try await database.read { connection in try AuditRepository.page(filter, before: before, limit: 50, on: connection) }
-                #expect(page.map(\.id) == Self.naive(filter, before: before, limit: 50, all: all), "\(filter) before \(before ?? 0)")
+                // The default windows cover these rows; small ones send target searches to the index.
+                for windows in [AuditRepository.scanWindows, [64, 256]] {
+                    let page = try await database.read { connection in
+                        try AuditRepository.page(filter, before: before, limit: 50, windows: windows, on: connection)
+                    }
+                    #expect(page.map(\.id) == Self.naive(filter, before: before, limit: 50, all: all), "\(filter) before \(before ?? 0)")
+                }
             }
         }
         let expanded = try await database.read { connection in
