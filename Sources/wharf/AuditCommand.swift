@@ -23,10 +23,10 @@ enum AuditCommand {
     static let filterOptions: Set<String> = ["--actor", "--action", "--host", "--outcome", "--since", "--until", "--target"]
 
     static func run(_ arguments: ArraySlice<String>) async -> Int32 {
-        guard let subcommand = arguments.first, !subcommand.hasPrefix("-") else {
-            let asksHelp = arguments.first == "--help" || arguments.first == "-h"
-            printError(asksHelp ? usage : "wharf audit: missing subcommand\n\n\(usage)")
-            return asksHelp ? 0 : 2
+        let subcommand: String
+        switch AdminContext.subcommand(arguments, command: "audit", usage: usage) {
+        case .success(let name): subcommand = name
+        case .failure(let exit): return exit.code
         }
         let parsed: CommandLineArguments
         var filter = AuditFilter()
@@ -64,23 +64,12 @@ enum AuditCommand {
             printError("wharf audit: \(error)\n\n\(usage)")
             return 2
         }
-        do {
-            let admin = try await AdminContext.open(parsed)
-            do {
-                let status = switch subcommand {
-                case "verify": try await verify(parsed.value("--expect-head"), admin)
-                case "export": try await export(filter, format: format, admin)
-                default: try await purge(before: before, confirmed: parsed.has("--yes"), admin)
-                }
-                await admin.close()
-                return status
-            } catch {
-                await admin.close()
-                throw error
+        return await AdminContext.run(parsed, label: "wharf audit \(subcommand)") { admin in
+            switch subcommand {
+            case "verify": try await verify(parsed.value("--expect-head"), admin)
+            case "export": try await export(filter, format: format, admin)
+            default: try await purge(before: before, confirmed: parsed.has("--yes"), admin)
             }
-        } catch {
-            printError("wharf audit \(subcommand): \(error)")
-            return 1
         }
     }
 

@@ -9,11 +9,9 @@ and 390 px wide, light and dark, into .build/screenshots/audit-*.png.
 Usage: Tests/Browser/audit.py [path/to/wharf]   (default .build/debug/wharf, or $WHARF_BIN)
 """
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
-import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import accounts  # noqa: E402
@@ -69,30 +67,10 @@ def run(binary):
         check("Enter a host id" in text(driver), "a wrong filter is explained next to its field")
         shoot(driver, "audit-errors")
 
-        violations = [entry["message"] for entry in driver.get_log("browser")
-                      if "Content Security Policy" in entry["message"] or "Refused to" in entry["message"]]
-        check(not violations, f"no CSP violations: {violations}")
+        accounts.check_no_csp_violations(driver)
     finally:
-        driver.quit()
-        server.terminate()
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-        shutil.rmtree(data_dir, ignore_errors=True)
-
-
-def main():
-    binary = sys.argv[1] if len(sys.argv) > 1 else os.environ.get("WHARF_BIN", os.path.join(ROOT, ".build", "debug", "wharf"))
-    try:
-        run(binary)
-    except Exception:
-        traceback.print_exc()
-        accounts.failed += 1
-    print(f"screenshots in {SHOTS}")
-    print(f"browser (audit): {accounts.passed} passed, {accounts.failed} failed")
-    return 1 if accounts.failed else 0
+        accounts.stop(driver, server, data_dir)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(accounts.main(run, "browser (audit)"))

@@ -115,46 +115,31 @@ package struct AuditFilter: Sendable, Equatable {
     package func conditions(exactAction: String? = nil, walk: Walk = .page, targetIndex: Bool = false) -> (sql: [String], arguments: [SQLiteValue]) {
         var sql: [String] = []
         var arguments: [SQLiteValue] = []
+        func add(_ condition: String, _ values: SQLiteValue...) {
+            sql.append(condition)
+            arguments += values
+        }
         let plus = walk == .export ? "+" : ""
-        if let actor {
-            sql.append("actor_name = ? COLLATE NOCASE")
-            arguments.append(.text(actor))
-        }
-        if let hostID {
-            sql.append("host_id = ?")
-            arguments.append(.integer(hostID))
-        }
+        if let actor { add("actor_name = ? COLLATE NOCASE", .text(actor)) }
+        if let hostID { add("host_id = ?", .integer(hostID)) }
         if let exactAction {
-            sql.append("action = ?")
-            arguments.append(.text(exactAction))
+            add("action = ?", .text(exactAction))
         } else if let actionPrefix {
             // A range instead of LIKE, which would need case_sensitive_like and escaping: every
             // text starting with the prefix sorts between it and prefix + U+10FFFF.
-            sql.append("\(plus)action >= ? AND \(plus)action < ?")
-            arguments += [.text(actionPrefix), .text(actionPrefix + "\u{10FFFF}")]
+            add("\(plus)action >= ? AND \(plus)action < ?", .text(actionPrefix), .text(actionPrefix + "\u{10FFFF}"))
         }
-        if let outcome {
-            sql.append("outcome = ?")
-            arguments.append(.text(outcome.rawValue))
-        }
-        if let since {
-            sql.append("\(plus)time_ms >= ?")
-            arguments.append(.integer(since))
-        }
-        if let until {
-            sql.append("\(plus)time_ms < ?")
-            arguments.append(.integer(until))
-        }
+        if let outcome { add("outcome = ?", .text(outcome.rawValue)) }
+        if let since { add("\(plus)time_ms >= ?", .integer(since)) }
+        if let until { add("\(plus)time_ms < ?", .integer(until)) }
         if let target {
             if targetIndex, canUseTargetIndex {
                 // Trigram LIKE finds candidates (its case folding is at least as broad as lower()),
                 // instr below decides, so both paths select exactly the same rows.
-                sql.append("id IN (SELECT rowid FROM audit_target_search WHERE target LIKE ?)")
-                arguments.append(.text("%" + target + "%"))
+                add("id IN (SELECT rowid FROM audit_target_search WHERE target LIKE ?)", .text("%" + target + "%"))
             }
             // instr over lower(): no LIKE wildcards to escape in what the user typed.
-            sql.append("instr(lower(target), lower(?)) > 0")
-            arguments.append(.text(target))
+            add("instr(lower(target), lower(?)) > 0", .text(target))
         }
         return (sql, arguments)
     }

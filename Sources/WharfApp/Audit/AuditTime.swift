@@ -54,7 +54,7 @@ package enum AuditTime {
         return date + " " + two(secondOfDay / 3600) + ":" + two(secondOfDay % 3600 / 60) + ":" + two(secondOfDay % 60)
     }
 
-    private static func split(_ milliseconds: Int64) -> (date: String, secondOfDay: Int64, millisecond: Int64) {
+    static func split(_ milliseconds: Int64) -> (date: String, secondOfDay: Int64, millisecond: Int64) {
         let millisecond = ((milliseconds % 1000) + 1000) % 1000
         let seconds = (milliseconds - millisecond) / 1000
         let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
@@ -94,7 +94,8 @@ package enum AuditTime {
         return era * 146_097 + dayOfEra - 719_468
     }
 
-    private static func civil(fromDays days: Int64) -> (Int64, Int64, Int64) {
+    /// (year, month, day) of a day count since 1970-01-01 (Howard Hinnant's civil_from_days).
+    static func civil(fromDays days: Int64) -> (Int64, Int64, Int64) {
         let z = days + 719_468
         let era = (z >= 0 ? z : z - 146_096) / 146_097
         let dayOfEra = z - era * 146_097
