@@ -38,9 +38,10 @@ let package = Package(
             swiftSettings: strict),
         .executableTarget(
             name: "wharf", dependencies: ["WharfApp", "WharfHTTP", "WharfIO"], swiftSettings: strict),
-        // The Docker-client half of `deploy/bench/run.sh docker`; not part of the panel.
+        // The client halves of `deploy/bench/run.sh docker` and `storage`; not part of the panel.
         .executableTarget(
-            name: "wharf-bench", dependencies: ["WharfDocker", "WharfIO", "WharfTLS"], swiftSettings: strict),
+            name: "wharf-bench", dependencies: ["WharfApp", "WharfHTTP", "WharfSQLite", "WharfDocker", "WharfIO", "WharfTLS"],
+            swiftSettings: strict),
 
         // Tests.
         .target(

@@ -87,6 +87,7 @@ package final class WharfApplication: Sendable {
         SetupRoutes(pages: pages, services: accounts).register(into: &router)
         UserRoutes(pages: pages, services: accounts).register(into: &router)
         ProfileRoutes(pages: pages, services: accounts).register(into: &router)
+        AuditRoutes(pages: pages, database: database).register(into: &router)
 
         let responder = HTTPResponder(
             router: try router.build(),

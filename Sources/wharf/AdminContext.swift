@@ -44,3 +44,40 @@ struct CommandFailure: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
 }
+
+extension AdminContext {
+    /// The subcommand named first; or, for `--help`/`-h` or nothing, the usage printed and the
+    /// status to exit with (0 when asked for, 2 when missing).
+    static func subcommand(_ arguments: ArraySlice<String>, command: String, usage: String) -> Result<String, ExitStatus> {
+        guard let subcommand = arguments.first, !subcommand.hasPrefix("-") else {
+            let asksHelp = arguments.first == "--help" || arguments.first == "-h"
+            printError(asksHelp ? usage : "wharf \(command): missing subcommand\n\n\(usage)")
+            return .failure(ExitStatus(code: asksHelp ? 0 : 2))
+        }
+        return .success(subcommand)
+    }
+
+    /// Opens the database for `parsed`, runs `body` and closes it again; a failure is printed as
+    /// `<label>: <error>` and exits with status 1.
+    static func run(_ parsed: CommandLineArguments, label: String, _ body: (AdminContext) async throws -> Int32) async -> Int32 {
+        do {
+            let admin = try await AdminContext.open(parsed)
+            do {
+                let status = try await body(admin)
+                await admin.close()
+                return status
+            } catch {
+                await admin.close()
+                throw error
+            }
+        } catch {
+            printError("\(label): \(error)")
+            return 1
+        }
+    }
+}
+
+/// The status a command exits with before doing its work (help, usage errors).
+struct ExitStatus: Error {
+    let code: Int32
+}

@@ -42,24 +42,14 @@ enum TokenCommand {
             printError("wharf token: \(error)\n\n\(usage)")
             return 2
         }
-        do {
-            let admin = try await AdminContext.open(parsed)
-            do {
-                let user = try await UserCommand.find(parsed.value("--username") ?? "", admin)
-                let created = try await admin.accounts.createToken(
-                    userID: user.id, name: parsed.value("--name") ?? "", role: role, expiresInDays: days, by: admin.actor)
-                await admin.close()
-                print(created.secret)
-                printError("Token \(created.token.prefix) (\(created.token.role.rawValue)) for \(user.username)"
-                    + (days.map { ", expires in \($0) days" } ?? ", no expiry") + ". It is shown only this once.")
-                return 0
-            } catch {
-                await admin.close()
-                throw error
-            }
-        } catch {
-            printError("wharf token create: \(error)")
-            return 1
+        return await AdminContext.run(parsed, label: "wharf token create") { admin in
+            let user = try await UserCommand.find(parsed.value("--username") ?? "", admin)
+            let created = try await admin.accounts.createToken(
+                userID: user.id, name: parsed.value("--name") ?? "", role: role, expiresInDays: days, by: admin.actor)
+            print(created.secret)
+            printError("Token \(created.token.prefix) (\(created.token.role.rawValue)) for \(user.username)"
+                + (days.map { ", expires in \($0) days" } ?? ", no expiry") + ". It is shown only this once.")
+            return 0
         }
     }
 }

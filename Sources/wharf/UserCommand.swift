@@ -19,10 +19,10 @@ enum UserCommand {
         """
 
     static func run(_ arguments: ArraySlice<String>) async -> Int32 {
-        guard let subcommand = arguments.first, !subcommand.hasPrefix("-") else {
-            let asksHelp = arguments.first == "--help" || arguments.first == "-h"
-            printError(asksHelp ? usage : "wharf user: missing subcommand\n\n\(usage)")
-            return asksHelp ? 0 : 2
+        let subcommand: String
+        switch AdminContext.subcommand(arguments, command: "user", usage: usage) {
+        case .success(let name): subcommand = name
+        case .failure(let exit): return exit.code
         }
         let parsed: CommandLineArguments
         do {
@@ -33,19 +33,8 @@ enum UserCommand {
             printError("wharf user: \(error)\n\n\(usage)")
             return 2
         }
-        do {
-            let admin = try await AdminContext.open(parsed)
-            do {
-                let status = try await perform(subcommand, parsed, admin)
-                await admin.close()
-                return status
-            } catch {
-                await admin.close()
-                throw error
-            }
-        } catch {
-            printError("wharf user \(subcommand): \(error)")
-            return 1
+        return await AdminContext.run(parsed, label: "wharf user \(subcommand)") { admin in
+            try await perform(subcommand, parsed, admin)
         }
     }
 

@@ -10,6 +10,7 @@ let usage = """
       user          Create, list, disable users and set passwords (see wharf user --help)
       token         Create API tokens (see wharf token --help)
       host          Add, list, test and remove Docker hosts (see wharf host --help)
+      audit         Verify, export and purge the audit history (see wharf audit --help)
 
     Options:
       -h, --help    Show this help
@@ -35,6 +36,8 @@ case "token":
     status = await TokenCommand.run(arguments.dropFirst())
 case "host":
     status = await HostCommand.run(arguments.dropFirst())
+case "audit":
+    status = await AuditCommand.run(arguments.dropFirst())
 case let other?:
     printError("wharf: unknown command \(other)\n\n\(usage)")
     status = 2

@@ -209,29 +209,38 @@ def run(binary):
         check("There is no page at this address." in text(driver), "a 404 page for a signed-in user")
         shoot(driver, "not-found")
 
-        violations = [entry["message"] for entry in driver.get_log("browser")
-                      if "Content Security Policy" in entry["message"] or "Refused to" in entry["message"]]
-        check(not violations, f"no CSP violations: {violations}")
+        check_no_csp_violations(driver)
     finally:
-        driver.quit()
-        server.terminate()
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-        shutil.rmtree(data_dir, ignore_errors=True)
+        stop(driver, server, data_dir)
 
 
-def main():
+def check_no_csp_violations(driver):
+    violations = [entry["message"] for entry in driver.get_log("browser")
+                  if "Content Security Policy" in entry["message"] or "Refused to" in entry["message"]]
+    check(not violations, f"no CSP violations: {violations}")
+
+
+def stop(driver, server, data_dir):
+    driver.quit()
+    server.terminate()
+    try:
+        server.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        server.kill()
+    shutil.rmtree(data_dir, ignore_errors=True)
+
+
+def main(test=None, label="browser"):
+    """Runs `test(binary)` (default: this file's run), prints the counts, returns the exit status."""
     binary = sys.argv[1] if len(sys.argv) > 1 else os.environ.get("WHARF_BIN", os.path.join(ROOT, ".build", "debug", "wharf"))
     try:
-        run(binary)
+        (test or run)(binary)
     except Exception:
         traceback.print_exc()
         global failed
         failed += 1
     print(f"screenshots in {SHOTS}")
-    print(f"browser: {passed} passed, {failed} failed")
+    print(f"{label}: {passed} passed, {failed} failed")
     return 1 if failed else 0
 
 

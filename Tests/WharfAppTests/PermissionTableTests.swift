@@ -53,6 +53,10 @@ import WharfSQLite
         "POST /hosts/:host/grants": [303, 403, 403, 422],
         "GET /api/hosts": [401, 200, 200, 200],
         "GET /api/hosts/:host": [401, 200, 200, 200],
+        "GET /audit": [303, 403, 403, 200],
+        "GET /audit/:id": [303, 403, 403, 200],
+        "GET /audit/export.csv": [303, 403, 403, 200],
+        "GET /audit/export.jsonl": [303, 403, 403, 200],
     ]
 
     /// Host routes follow grants: vic views and olga operates host 1 ("alpha"); host 2 ("beta") is

@@ -3,6 +3,7 @@
 #
 #   deploy/bench/run.sh [http]      HTTP server: /healthz vs nginx, 10,000 idle connections, 1M requests
 #   deploy/bench/run.sh docker      Docker client vs curl on the fleet's mutual-TLS engine: warm latency, 1 GiB build upload
+#   deploy/bench/run.sh storage     Audit history: 1,000,000 appends, filtered 50-row pages at three depths, CSV export
 #
 # The server runs on CPU 0 and the load generator on CPU 1 (taskset), so figures compare across runs.
 # Every phase is bounded in time and stops by itself.
@@ -193,8 +194,20 @@ bench_docker() {
   echo "throughput vs curl: $(awk -v a="$wmed" -v b="$cmed" 'BEGIN { printf "%.0f%%", b * 100 / a }')"
 }
 
+bench_storage() {
+  echo "building release..." >&2
+  swift build -c release --static-swift-stdlib --product wharf-bench 2>&1 | tail -1 >&2
+  local rows=${WHARF_BENCH_ROWS:-1000000}
+  mkdir -p "$work/storage"
+  echo "== Audit history: $rows rows appended through AuditLog.append into a fresh database (one core)"
+  echo "   then GET /audit pages (50 rows, median of 7, server time through the responder) and GET /audit/export.csv"
+  taskset -c 0 "$root/.build/release/wharf-bench" storage --dir "$work/storage" --resources "$root" --rows "$rows"
+  echo "database size: $(du -sh "$work/storage" | cut -f1)"
+}
+
 case "$section" in
   http) bench_http ;;
   docker) bench_docker ;;
-  *) echo "usage: $0 [http|docker]" >&2; exit 2 ;;
+  storage) bench_storage ;;
+  *) echo "usage: $0 [http|docker|storage]" >&2; exit 2 ;;
 esac

@@ -28,3 +28,4 @@ swift test --skip-build --skip 'WharfIOTests|WharfHTTPTests'
 # Browser: a real `wharf serve`, headless Chromium, screenshots into .build/screenshots/.
 /usr/bin/python3 Tests/Browser/accounts.py .build/debug/wharf
 /usr/bin/python3 Tests/Browser/hosts.py .build/debug/wharf
+/usr/bin/python3 Tests/Browser/audit.py .build/debug/wharf

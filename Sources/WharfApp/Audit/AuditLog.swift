@@ -27,7 +27,8 @@ package struct AuditLog: Sendable {
     @discardableResult
     package static func append(_ entry: AuditEntry, on connection: SQLiteConnection) throws -> Int64 {
         let last = try connection.querySingle("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1")
-        let previous: String = try last?.get(0) ?? genesisHash
+        // With every row purged, the chain continues from the newest purge checkpoint.
+        let previous: String = try last?.get(0) ?? AuditVerifier.start(on: connection).hash
         // AUTOINCREMENT never reuses an id, even after a purge; the id is part of the hash, so it
         // is chosen here rather than by the insert.
         let sequence: Int64 = try connection.queryValue(

@@ -1,0 +1,132 @@
+import FoundationEssentials
+import Glibc
+import Testing
+import WharfApp
+import WharfIO
+import WharfTestSupport
+
+/// `wharf audit verify|export|purge` through the built binary, and crash safety: a SIGKILLed
+/// server loses no acknowledged audit row and leaves a verifiable chain.
+@Suite struct AuditCommandTests {
+    static let password = Array("a long enough password\n".utf8)
+
+    /// Runs `wharf` on `data` with `input` on standard input.
+    static func wharf(_ arguments: [String], data: String, input: [UInt8]? = nil) async throws -> (status: Int32?, out: String, err: String) {
+        let child = try ChildProcess(ServeCommandTests.executable, arguments, environment: [
+            "WHARF_DATA_DIR": data, "WHARF_RESOURCES": ApplicationHarness.repositoryRoot,
+        ], input: input)
+        let status = await child.waitForExit(timeout: 30)
+        return (status, child.standardOutput, child.standardError)
+    }
+
+    static func sqlite3(_ path: String, _ sql: String) async throws -> String {
+        let child = try ChildProcess("/usr/bin/sqlite3", [path, sql])
+        #expect(await child.waitForExit(timeout: 10) == 0, "sqlite3: \(child.standardError)")
+        return child.standardOutput
+    }
+
+    @Test func verifyExportAndPurgeFromTheShell() async throws {
+        let data = try ApplicationHarness.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: data) }
+        #expect(try await Self.wharf(["user", "create", "--username", "ada", "--role", "admin"], data: data, input: Self.password).status == 0)
+        #expect(try await Self.wharf(["user", "create", "--username", "=cmd", "--role", "viewer"], data: data, input: Self.password).status == 1)
+        let verified = try await Self.wharf(["audit", "verify"], data: data)
+        #expect(verified.status == 0)
+        #expect(verified.out.hasPrefix("1 rows verified"), "\(verified.out)")
+
+        let csv = try await Self.wharf(["audit", "export", "--format", "csv", "--action", "user."], data: data)
+        #expect(csv.status == 0, "\(csv.err)")
+        let lines = csv.out.split(separator: "\r\n")
+        #expect(lines.count == 2 && lines[1].contains(",user.create,") && lines[1].contains(",cli:"))
+        let jsonl = try await Self.wharf(["audit", "export", "--format", "jsonl", "--actor", "nobody"], data: data)
+        #expect(jsonl.status == 0 && jsonl.out.isEmpty)
+
+        // Without --yes and without a "yes", nothing is removed.
+        let refused = try await Self.wharf(["audit", "purge", "--before", "2999-01-01"], data: data, input: Array("no\n".utf8))
+        #expect(refused.status == 1 && refused.err.contains("not confirmed"), "\(refused.err)")
+        let confirmed = try await Self.wharf(["audit", "purge", "--before", "2999-01-01"], data: data, input: Array("yes\n".utf8))
+        #expect(confirmed.status == 0 && confirmed.out.hasPrefix("Purged 4 audit rows"), "\(confirmed.out) \(confirmed.err)")
+        let after = try await Self.wharf(["audit", "verify"], data: data)
+        #expect(after.status == 0 && after.out.contains("from the purge checkpoint after row 4"), "\(after.out) \(after.err)")
+        let actions = try await Self.sqlite3(data + "/wharf.db", "SELECT action || ':' || source FROM audit_log ORDER BY id")
+        #expect(actions == "audit.purge:cli\naudit.verify:cli\n")
+
+        // A row changed behind Wharf's back: exit 1, naming it.
+        _ = try await Self.sqlite3(data + "/wharf.db", "DROP TRIGGER audit_log_no_update; UPDATE audit_log SET actor_name = 'x' WHERE id = 6;")
+        let broken = try await Self.wharf(["audit", "verify"], data: data)
+        #expect(broken.status == 1)
+        #expect(broken.err.contains("row 6:"), "\(broken.err)")
+    }
+
+    @Test(arguments: [
+        (["audit"], "missing subcommand"), (["audit", "frob"], "unknown subcommand"),
+        (["audit", "export"], "--format"), (["audit", "export", "--format", "xml"], "--format"),
+        (["audit", "export", "--format", "csv", "--since", "soon"], "--since"), (["audit", "purge"], "--before"),
+        (["audit", "purge", "--before", "2026-02-30"], "--before"), (["audit", "verify", "extra"], "unexpected argument"),
+    ])
+    func usageErrorsExitTwo(arguments: [String], mention: String) async throws {
+        let result = try await ServeCommandTests.run(arguments)
+        #expect(result.status == 2)
+        #expect(result.err.contains(mention), "\(result.err)")
+    }
+
+    /// Starts `wharf serve` on `data`; returns the child and its address.
+    static func serve(_ data: String) async throws -> (ChildProcess, SocketAddress) {
+        let child = try ChildProcess(ServeCommandTests.executable, ["serve", "--no-access-log"], environment: [
+            "WHARF_LISTEN": "127.0.0.1:0", "WHARF_DATA_DIR": data, "WHARF_RESOURCES": ApplicationHarness.repositoryRoot,
+        ])
+        #expect(await child.waitForError(containing: "listening on http://", timeout: 10), "\(child.standardError)")
+        let line = try #require(child.standardError.firstMatch(of: /listening on http:\/\/([0-9.]+):([0-9]+)/))
+        return (child, try SocketAddress(ip: String(line.1), port: try #require(UInt16(String(line.2)))))
+    }
+
+    @Test func aKilledServerLosesNoAcknowledgedRow() async throws {
+        let data = try ApplicationHarness.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: data) }
+        #expect(try await Self.wharf(["user", "create", "--username", "ada", "--role", "admin"], data: data, input: Self.password).status == 0)
+        let token = try await Self.wharf(["token", "create", "--username", "ada", "--name", "burst"], data: data)
+        let secret = token.out.filter { !$0.isWhitespace }
+        #expect(secret.hasPrefix("wharf_"))
+        let (server, address) = try await Self.serve(data)
+
+        // Four clients create tokens as fast as they can; the server dies after some succeed.
+        let acknowledged = Locked<[String]>([])
+        await withTaskGroup(of: Void.self) { group in
+            for client in 0..<4 {
+                group.addTask {
+                    for index in 0..<10_000 {
+                        let name = "burst-\(client)-\(index)"
+                        let body = Array("name=\(name)".utf8)
+                        guard let connection = try? await RawHTTPClient.connect(to: address) else { return }
+                        defer { Task { await connection.close() } }
+                        let request = Wire.request("POST", "/profile/tokens", headers: [
+                            ("Authorization", "Bearer \(secret)"), ("Content-Type", "application/x-www-form-urlencoded"),
+                        ], body: body)
+                        guard (try? await connection.send(request)) != nil,
+                              let response = try? await connection.readResponse() else { return }
+                        if (200..<300).contains(response.status) { acknowledged.withLock { $0.append(name) } }
+                        await connection.close()
+                    }
+                }
+            }
+            group.addTask {
+                while acknowledged.withLock({ $0.count }) < 40 { try? await Task.sleep(nanoseconds: 2_000_000) }
+                server.signal(SIGKILL)
+            }
+        }
+        #expect(await server.waitForExit(timeout: 10) != 0)
+        let names = acknowledged.withLock { $0 }
+        #expect(names.count >= 40)
+
+        // Restart (recovering the WAL), stop cleanly, then check the file and the chain.
+        let (again, _) = try await Self.serve(data)
+        again.signal(SIGTERM)
+        #expect(await again.waitForExit(timeout: 15) == 0, "\(again.standardError)")
+        #expect(try await Self.sqlite3(data + "/wharf.db", "PRAGMA integrity_check") == "ok\n")
+        let verify = try await Self.wharf(["audit", "verify"], data: data)
+        #expect(verify.status == 0, "\(verify.err)")
+        let rows = try await Self.sqlite3(data + "/wharf.db", "SELECT json_extract(parameters, '$.name') FROM audit_log WHERE action = 'token.create'")
+        let recorded = Set(rows.split(separator: "\n").map(String.init))
+        for name in names { #expect(recorded.contains(name), "\(name) was acknowledged but has no audit row") }
+    }
+}
