@@ -139,7 +139,7 @@ extension HostRoutes {
             "badge": .text(status.badge),
             "error": status.error.map(TemplateValue.text) ?? .null,
             "summary": status.error.map { .text(Self.firstSentence($0)) } ?? .null,
-            "latency": status.latencyMilliseconds.map { .text("\($0) ms") } ?? .null,
+            "latency": status.latencyMilliseconds.map { .text($0 < 1 ? "under 1 ms" : "\($0) ms") } ?? .null,
             "checked": status.checkedMilliseconds.map { .text(TimeText.relative($0, now: max(now, $0))) } ?? .null,
             "engine": status.engineVersion.map(TemplateValue.text) ?? .null,
             "api": status.apiVersion.map(TemplateValue.text) ?? .null,
