@@ -30,6 +30,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
+from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SHOTS = os.path.join(ROOT, ".build", "screenshots")
@@ -39,6 +40,25 @@ SCHEMES = ("light", "dark")
 
 passed = 0
 failed = 0
+
+
+def page_left(element):
+    """A wait condition: `element` (taken from the old page) is gone, so the next page has loaded.
+
+    Like EC.staleness_of, but chromedriver sometimes reports a node of an unloaded document as
+    "does not belong to the document" (a plain WebDriverException) rather than as stale.
+    """
+    def gone(_driver):
+        try:
+            element.is_enabled()
+            return False
+        except StaleElementReferenceException:
+            return True
+        except WebDriverException as error:
+            if "does not belong to the document" in str(error):
+                return True
+            raise
+    return gone
 
 
 def check(condition, message):
@@ -126,7 +146,7 @@ def fill(driver, fields, submit=True):
     if submit:
         old = driver.find_element(By.TAG_NAME, "html")
         driver.find_element(By.NAME, list(fields)[-1]).submit()
-        WebDriverWait(driver, 10).until(EC.staleness_of(old))
+        WebDriverWait(driver, 10).until(page_left(old))
 
 
 def text(driver):
@@ -178,7 +198,7 @@ def run(binary):
         driver.get(base + "/profile")
         old = driver.find_element(By.TAG_NAME, "html")
         driver.find_element(By.CSS_SELECTOR, "form[action='/signout'] button").click()
-        wait.until(EC.staleness_of(old))
+        wait.until(page_left(old))
         wait.until(EC.url_contains("/signin"))
         check("You are signed out." in text(driver), "sign-out lands on sign-in with a notice")
         fill(driver, {"username": "admin", "password": "not the password"})
@@ -201,7 +221,7 @@ def run(binary):
         driver.find_element(By.ID, "require_totp").click()
         old = driver.find_element(By.TAG_NAME, "html")
         driver.find_element(By.CSS_SELECTOR, "form[action='/settings/security'] button").click()
-        wait.until(EC.staleness_of(old))
+        wait.until(page_left(old))
         wait.until(EC.url_contains("done=settings"))
         check("Settings saved." in text(driver), "admins can require two-step sign-in")
 

@@ -41,7 +41,7 @@ def read(path):
 def click(driver, selector):
     old = driver.find_element(By.TAG_NAME, "html")
     driver.find_element(By.CSS_SELECTOR, selector).click()
-    WebDriverWait(driver, 15).until(EC.staleness_of(old))
+    WebDriverWait(driver, 15).until(a.page_left(old))
 
 
 def wait_for_text(driver, url, needle, seconds=15):
