@@ -24,9 +24,23 @@ swift build --build-tests
 # build or a busy engine in the integration suites cannot starve them on a two-core machine. The
 # 1 GiB build-context test measures the whole process's RSS, so it runs last, alone, where no
 # other test's memory counts against it.
-swift test --skip-build --filter 'WharfIOTests|WharfHTTPTests'
-swift test --skip-build --skip 'WharfIOTests|WharfHTTPTests|BigBuildContextTests'
-swift test --skip-build --filter BigBuildContextTests
+#
+# Each run is bounded. About one run in five of the middle part has hung with every task parked
+# and no worker thread left (an open bug, see ARCHITECTURE.md "Tests"). A run that times out is
+# reported and started once more; a run that fails is never retried.
+bounded_test() {
+  local attempt status
+  for attempt in 1 2; do
+    status=0
+    timeout -k 10 300 swift test --skip-build "$@" || status=$?
+    if [ "$status" -ne 124 ] && [ "$status" -ne 137 ]; then return "$status"; fi
+    echo "test.sh: 'swift test $*' did not finish within 300 s (attempt $attempt): the known hang" >&2
+  done
+  return 1
+}
+bounded_test --filter 'WharfIOTests|WharfHTTPTests'
+bounded_test --skip 'WharfIOTests|WharfHTTPTests|BigBuildContextTests'
+bounded_test --filter BigBuildContextTests
 
 # Browser: a real `wharf serve`, headless Chromium, screenshots into .build/screenshots/.
 /usr/bin/python3 Tests/Browser/accounts.py .build/debug/wharf
