@@ -11,8 +11,6 @@ Needs the fleet's environment: eval "$(deploy/dev/fleet.sh env)". Helpers come f
 Usage: Tests/Browser/hosts.py [path/to/wharf]   (default .build/debug/wharf, or $WHARF_BIN)
 """
 import os
-import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -128,17 +126,9 @@ def run(binary):
         driver.get(host_b + "/edit")
         a.shoot(driver, "hosts-edit")
 
-        violations = [entry["message"] for entry in driver.get_log("browser")
-                      if "Content Security Policy" in entry["message"] or "Refused to" in entry["message"]]
-        a.check(not violations, f"no CSP violations: {violations}")
+        a.check_no_csp_violations(driver)
     finally:
-        driver.quit()
-        server.terminate()
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-        shutil.rmtree(data_dir, ignore_errors=True)
+        a.stop(driver, server, data_dir)
 
 
 def main():
