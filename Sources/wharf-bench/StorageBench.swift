@@ -71,7 +71,7 @@ enum StorageBench {
         let total = try await database.read { connection in try AuditRepository.lastID(on: connection) }
         print("rows \(total)")
 
-        try await pages(app, token: token, total: total)
+        try await pages(app, token: token, total: total, base: base)
         try await export(app, token: token)
         await app.shutdown()
     }
@@ -84,12 +84,16 @@ enum StorageBench {
     }
 
     /// Median server time of a 50-row page for each filter at the first, middle and last depth.
-    static func pages(_ app: WharfApplication, token: String, total: Int64) async throws {
-        // target=web-42 is in 1.1% of rows, web-999 in 0.1% (past the scan windows, to the index),
-        // nothing in none; user7 never failed (an empty intersection of two indexed filters).
+    static func pages(_ app: WharfApplication, token: String, total: Int64, base: Int64) async throws {
+        // target=web-42 is in 1.1% of rows, web-999 in 0.1%,
+        // nothing in none; user7 never failed and never acts on host 2 (empty intersections).
+        // Row i's time is base + i × 100 ms, so `until` the middle time ends at row total / 2.
+        func time(_ row: Int64) -> String { AuditTime.iso(base + row * 100) }
         let filters = ["", "outcome=failed", "actor=user7", "host=3", "action=container.", "action=auth.signin.failed",
                        "target=web-42", "target=web-999", "target=nothing-like-it", "actor=user0&outcome=failed",
-                       "actor=user7&outcome=failed"]
+                       "actor=user7&outcome=failed", "action=container.&outcome=denied", "actor=user7&host=2",
+                       "until=\(time(total / 2))", "from=\(time(total / 4))&until=\(time(total / 4 + 30_000))",
+                       "actor=user3&until=\(time(total / 2))&target=web-3"]
         for filter in filters {
             var line = "page_ms[\(filter.isEmpty ? "none" : filter)]"
             for (label, before) in [("first", nil), ("middle", total / 2), ("last", total / 50)] as [(String, Int64?)] {

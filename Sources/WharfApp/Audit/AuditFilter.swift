@@ -110,9 +110,10 @@ package struct AuditFilter: Sendable, Equatable {
     /// The `WHERE` conditions and their arguments, without the keyset bound.
     /// - Parameters:
     ///   - exactAction: one action under the prefix, matched exactly (``AuditRepository`` walks
-    ///     each action's `(action, id)` index in page order and merges them).
-    ///   - targetIndex: whether to narrow the target search through the trigram index first.
-    package func conditions(exactAction: String? = nil, walk: Walk = .page, targetIndex: Bool = false) -> (sql: [String], arguments: [SQLiteValue]) {
+    ///     each action's `(action, outcome, id)` index in page order and merges them).
+    ///   - exactOutcome: one outcome, when the filter names none (``AuditRepository`` walks each
+    ///     outcome's range of the `(column, outcome, id)` indexes and merges them).
+    package func conditions(exactAction: String? = nil, exactOutcome: AuditOutcome? = nil, walk: Walk = .page) -> (sql: [String], arguments: [SQLiteValue]) {
         var sql: [String] = []
         var arguments: [SQLiteValue] = []
         func add(_ condition: String, _ values: SQLiteValue...) {
@@ -129,16 +130,12 @@ package struct AuditFilter: Sendable, Equatable {
             // text starting with the prefix sorts between it and prefix + U+10FFFF.
             add("\(plus)action >= ? AND \(plus)action < ?", .text(actionPrefix), .text(actionPrefix + "\u{10FFFF}"))
         }
-        if let outcome { add("outcome = ?", .text(outcome.rawValue)) }
+        if let outcome = outcome ?? exactOutcome { add("outcome = ?", .text(outcome.rawValue)) }
         if let since { add("\(plus)time_ms >= ?", .integer(since)) }
         if let until { add("\(plus)time_ms < ?", .integer(until)) }
         if let target {
-            if targetIndex, canUseTargetIndex {
-                // Trigram LIKE finds candidates (its case folding is at least as broad as lower()),
-                // instr below decides, so both paths select exactly the same rows.
-                add("id IN (SELECT rowid FROM audit_target_search WHERE target LIKE ?)", .text("%" + target + "%"))
-            }
-            // instr over lower(): no LIKE wildcards to escape in what the user typed.
+            // instr over lower(): no LIKE wildcards to escape in what the user typed. The trigram
+            // index only proposes candidates (``AuditRepository``); this decides.
             add("instr(lower(target), lower(?)) > 0", .text(target))
         }
         return (sql, arguments)

@@ -26,9 +26,10 @@ package struct AuditLog: Sendable {
     /// so the row commits or rolls back with the action's own change). Returns the row id.
     @discardableResult
     package static func append(_ entry: AuditEntry, on connection: SQLiteConnection) throws -> Int64 {
-        let last = try connection.querySingle("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1")
+        let last = try connection.querySingle("SELECT hash, time_ms FROM audit_log ORDER BY id DESC LIMIT 1")
         // With every row purged, the chain continues from the newest purge checkpoint.
         let previous: String = try last?.get(0) ?? AuditVerifier.start(on: connection).hash
+        let previousTime: Int64? = try last?.get(1)
         // AUTOINCREMENT never reuses an id, even after a purge; the id is part of the hash, so it
         // is chosen here rather than by the insert.
         let sequence: Int64 = try connection.queryValue(
@@ -41,6 +42,10 @@ package struct AuditLog: Sendable {
                 action, host_id, target, parameters, outcome, http_status, error, duration_ms, prev_hash, hash)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, fields + [.text(previous), .text(hash)])
+        if let previousTime, entry.timeMilliseconds < previousTime {
+            // The clock stepped back: time ranges stop being id ranges (see AuditRepository).
+            try connection.execute("INSERT INTO audit_clock_steps (id) VALUES (?)", [.integer(id)])
+        }
         return id
     }
 }
