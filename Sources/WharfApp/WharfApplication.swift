@@ -17,7 +17,9 @@ package final class WharfApplication: Sendable {
     package let audit: AuditLog
     package let accounts: AccountServices
     package let hosts: HostServices
-    private let checkerTask = Mutex<Task<Void, Never>?>(nil)
+    /// The host health checker and the database's upkeep, cancelled at shutdown.
+    private let backgroundTasks = Mutex<[Task<Void, Never>]>([])
+    private let log: @Sendable (String) -> Void
     /// The one-time setup token issued at start-up because there are no users yet; nil otherwise.
     /// `wharf serve` prints it as `/setup?token=…`.
     package let setupToken: String?
@@ -65,6 +67,7 @@ package final class WharfApplication: Sendable {
         self.audit = AuditLog(database: database)
         self.accounts = accounts
         self.setupToken = setupToken
+        self.log = log
         let group = try EventLoopGroup(loops: configuration.eventLoops)
         self.group = group
         let hosts = try HostServices(
@@ -117,14 +120,30 @@ package final class WharfApplication: Sendable {
     package func start() throws {
         try server.start()
         let checker = hosts.checker
-        checkerTask.withLock { $0 = Task { await checker.run() } }
+        let database = self.database
+        let log = self.log
+        backgroundTasks.withLock {
+            $0.append(Task { await checker.run() })
+            $0.append(Task {
+                while !Task.isCancelled {
+                    do {
+                        if try await database.write({ connection in try AuditStatistics.refresh(on: connection) }) {
+                            log("audit: planner statistics refreshed")
+                        }
+                    } catch {
+                        log("audit: planner statistics not refreshed: \(error)")
+                    }
+                    try? await Task.sleep(for: .seconds(3600))
+                }
+            })
+        }
     }
 
     package var boundAddresses: [SocketAddress] { server.boundAddresses }
 
     /// Graceful shutdown: in-flight requests finish within the grace period, then the loops stop.
     package func shutdown() async {
-        if let task = checkerTask.withLock({ $0 }) {
+        for task in backgroundTasks.withLock({ $0 }) {
             task.cancel()
             await task.value
         }

@@ -70,6 +70,10 @@ enum StorageBench {
         print("insert_batched_rows_per_s \(Int(batchedRate)) (batch \(batch))")
         let total = try await database.read { connection in try AuditRepository.lastID(on: connection) }
         print("rows \(total)")
+        // What the running server's hourly upkeep does once the history has grown this much.
+        start = ContinuousClock.now
+        let analysed = try await database.write { connection in try AuditStatistics.refresh(on: connection) }
+        print("planner_statistics_s \(format3(seconds(ContinuousClock.now - start))) (refreshed: \(analysed))")
 
         try await pages(app, token: token, total: total, base: base)
         try await export(app, token: token)

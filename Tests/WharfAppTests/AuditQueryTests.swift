@@ -51,7 +51,12 @@ import WharfSQLite
     ]
 
     @Test func pagesMatchAPlainScanAtEveryDepth() async throws {
-        try await Self.comparePages(Self.database())
+        let database = try await Self.database()
+        try await Self.comparePages(database)
+        // With planner statistics, SQLite may pick other indexes: the pages stay the same.
+        try await database.write { connection in try connection.execute("ANALYZE audit_log") }
+        try await Self.comparePages(database)
+        await database.close()
     }
 
     /// Rows whose time steps back (a clock set back) are recorded, and time filters then read
@@ -61,6 +66,28 @@ import WharfSQLite
         let steps = try await database.read { connection in try connection.queryValue("SELECT count(*) FROM audit_clock_steps", as: Int.self) }
         #expect(steps == 2)
         try await Self.comparePages(database)
+        await database.close()
+    }
+
+    /// Statistics are taken once there are enough rows and again when they have doubled; the
+    /// plans they lead to give the same pages.
+    @Test func plannerStatisticsFollowTheHistorysSize() async throws {
+        let database = try await Self.database()
+        func refresh() async throws -> Bool {
+            try await database.write { connection in try AuditStatistics.refresh(on: connection, minimumRows: 1000) }
+        }
+        #expect(try await database.write { connection in try AuditStatistics.refresh(on: connection) } == false)
+        #expect(try await refresh())
+        #expect(try await database.read { connection in try AuditStatistics.analysedRows(on: connection) } == Int64(Self.rows))
+        #expect(try await refresh() == false)
+        try await database.write { connection in
+            for index in 0..<Self.rows {
+                try AuditLog.append(AuditEntry(action: "c", outcome: .ok, source: .web, timeMilliseconds: 20_000_000 + Int64(index)), on: connection)
+            }
+        }
+        #expect(try await refresh())
+        #expect(try await database.read { connection in try AuditStatistics.analysedRows(on: connection) } == Int64(2 * Self.rows))
+        await database.close()
     }
 
     static func comparePages(_ database: Database) async throws {
@@ -76,7 +103,6 @@ import WharfSQLite
             try connection.query("SELECT count(DISTINCT action) FROM audit_log WHERE action >= 'b.' AND action < 'b/'")
         }
         #expect(try expanded.first?.get(0, as: Int.self) == 3)
-        await database.close()
     }
 
     @Test func exportBatchesWalkEveryMatchingRowOnce() async throws {
@@ -93,6 +119,39 @@ import WharfSQLite
         }
         let all = try await database.read { connection in try AuditRepository.page(AuditFilter(), before: nil, limit: 100_000, on: connection) }
         #expect(seen == Self.naive(filter, before: 8501, limit: 100_000, all: all).reversed())
+        await database.close()
+    }
+
+    /// The trigram index is filled a batch at a time; a purge that removes rows not yet indexed
+    /// leaves it consistent, and searches cover indexed and newer rows alike.
+    @Test func searchesCoverRowsNotYetIndexedAndSurviveAPurge() async throws {
+        let database = try await migratedDatabase()
+        func append(_ range: Range<Int>) async throws {
+            try await database.write { connection in
+                for index in range {
+                    try AuditLog.append(AuditEntry(
+                        action: "a", outcome: .ok, source: .web, target: "t-\(index % 10)",
+                        timeMilliseconds: 1_000_000 + Int64(index) * 1000), on: connection)
+                }
+            }
+        }
+        try await append(0..<100)
+        #expect(try await database.read { connection in try AuditLog.searchIndexedThrough(on: connection) } == AuditLog.searchBatch)
+        // Rows 1–80 go, 65–80 of them never indexed; the purge row is 101.
+        _ = try await database.write { connection in
+            try AuditPurge.purge(before: 1_000_000 + 80 * 1000, by: AuditActor(source: .cli, actorName: "cli:test"), now: 2_000_000, on: connection)
+        }
+        try await append(100..<230)
+        let all = try await database.read { connection in try AuditRepository.page(AuditFilter(), before: nil, limit: 1000, on: connection) }
+        for before in [nil, 200, 120, 90] as [Int64?] {
+            let filter = AuditFilter(target: "T-7")
+            let page = try await database.read { connection in try AuditRepository.page(filter, before: before, limit: 5, on: connection) }
+            #expect(page.map(\.id) == Self.naive(filter, before: before, limit: 5, all: all))
+        }
+        try await database.write { connection in
+            try AuditLog.indexSearch(through: AuditRepository.lastID(on: connection), on: connection)
+            try connection.execute("INSERT INTO audit_target_search (audit_target_search) VALUES ('integrity-check')")
+        }
         await database.close()
     }
 }

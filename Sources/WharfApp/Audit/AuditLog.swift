@@ -46,7 +46,26 @@ package struct AuditLog: Sendable {
             // The clock stepped back: time ranges stop being id ranges (see AuditRepository).
             try connection.execute("INSERT INTO audit_clock_steps (id) VALUES (?)", [.integer(id)])
         }
+        if id - (try searchIndexedThrough(on: connection)) >= searchBatch { try indexSearch(through: id, on: connection) }
         return id
+    }
+
+    /// Rows added to the trigram index at once: one FTS5 segment per batch rather than per row.
+    package static let searchBatch: Int64 = 64
+
+    /// The newest id in the trigram index; newer rows are searched by scanning.
+    package static func searchIndexedThrough(on connection: SQLiteConnection) throws -> Int64 {
+        try connection.queryValue("SELECT through FROM audit_search_progress") ?? 0
+    }
+
+    /// Adds the rows up to `id` that are not yet in the trigram index, inside the caller's write
+    /// transaction.
+    package static func indexSearch(through id: Int64, on connection: SQLiteConnection) throws {
+        let indexed = try searchIndexedThrough(on: connection)
+        try connection.execute(
+            "INSERT INTO audit_target_search (rowid, target) SELECT id, target FROM audit_log WHERE id > ? AND id <= ?",
+            [.integer(indexed), .integer(id)])
+        try connection.execute("UPDATE audit_search_progress SET through = ?", [.integer(max(indexed, id))])
     }
 }
 

@@ -11,6 +11,7 @@ package import WharfSQLite
 ///   index seek each), each walked the same way;
 /// - a target text (three characters or more) is looked up in the trigram index, which proposes
 ///   candidates newest first; each is checked against the whole filter until the page is full.
+///   The newest rows, not yet indexed (``AuditLog/searchBatch``), are scanned.
 package enum AuditRepository {
     /// Beyond this many actions under a prefix, one range condition is used instead.
     package static let maximumActions = 32
@@ -126,15 +127,24 @@ package enum AuditRepository {
         guard filter.canUseTargetIndex, let target = filter.target else {
             return try select((sql, arguments), in: range, limit: limit, on: connection)
         }
-        return try connection.query("""
+        // The newest rows are not in the index yet (at most a batch of them): scanned.
+        let indexed = try AuditLog.searchIndexedThrough(on: connection)
+        var range = range
+        var rows: [AuditRecord] = []
+        if range.upper > indexed + 1 {
+            rows = try select((sql, arguments), in: IDRange(lower: max(range.lower, indexed + 1), upper: range.upper), limit: limit, on: connection)
+            range.upper = indexed + 1
+            if rows.count >= limit || range.isEmpty { return rows }
+        }
+        return rows + (try connection.query("""
             SELECT \(AuditRecord.columns) FROM (
                 SELECT rowid AS hit FROM audit_target_search WHERE target LIKE ? AND rowid >= ? AND rowid < ? ORDER BY rowid DESC
             ) AS hits CROSS JOIN audit_log ON audit_log.id = hits.hit
             WHERE \(sql.joined(separator: " AND "))
             ORDER BY hits.hit DESC LIMIT ?
             """,
-            [.text("%" + target + "%"), .integer(range.lower), .integer(range.upper)] + arguments + [.integer(Int64(limit))]
-        ).map(AuditRecord.init(row:))
+            [.text("%" + target + "%"), .integer(range.lower), .integer(range.upper)] + arguments + [.integer(Int64(limit - rows.count))]
+        ).map(AuditRecord.init(row:)))
     }
 
     private static func select(
