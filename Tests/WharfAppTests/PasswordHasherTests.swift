@@ -39,6 +39,18 @@ import WharfTLS
         #expect(try await !hasher.verify("anything at all", against: stored).matches)
     }
 
+    /// The hash unknown usernames are checked against: well formed, with the current cost (so it
+    /// takes as long as a real one), different each time, matched by nothing.
+    @Test func theUnmatchableHashCostsWhatARealOneCosts() async throws {
+        let dummy = hasher.unmatchableHash()
+        let parsed = try #require(PasswordHasher.Hash(parsing: dummy))
+        #expect(parsed.parameters == hasher.parameters)
+        #expect(parsed.salt.count == PasswordHasher.saltByteCount && parsed.key.count == PasswordHasher.keyByteCount)
+        #expect(dummy != hasher.unmatchableHash())
+        #expect(try await !hasher.verify("", against: dummy).matches)
+        #expect(try await !hasher.verify("correct horse battery staple", against: dummy).matches)
+    }
+
     @Test func weakerStoredParametersAskForARehash() async throws {
         let weak = try await PasswordHasher(parameters: .init(logN: 6, r: 8, p: 1)).hash("correct horse battery staple")
         let result = try await hasher.verify("correct horse battery staple", against: weak)

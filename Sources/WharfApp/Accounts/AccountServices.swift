@@ -37,7 +37,7 @@ package struct AccountServices: Sendable {
     ) async throws -> AccountServices {
         let now = time.now()
         let key = try await database.write { connection in try SecuritySettings.signingKey(now: now, on: connection) }
-        let dummy = try await hasher.hash(SecureRandom.token(byteCount: 16))
+        let dummy = hasher.unmatchableHash()
         return AccountServices(
             database: database, hasher: hasher, sessions: SessionStore(database: database, policy: policy, time: time),
             throttle: SignInThrottle(limits: throttleLimits, time: time), signer: RequestSigner(key: key),

@@ -115,6 +115,14 @@ package struct PasswordHasher: Sendable {
         }
     }
 
+    /// A stored-hash string with the current parameters and a random salt and key, which no
+    /// password matches (short of finding a 256-bit preimage): verifying against it costs what
+    /// verifying a real hash costs, so unknown users take as long as wrong passwords. Made
+    /// without running scrypt, so start-up pays neither its time nor its 32 MiB.
+    package func unmatchableHash() -> String {
+        Hash(parameters: parameters, salt: SecureRandom.bytes(Self.saltByteCount), key: SecureRandom.bytes(Self.keyByteCount)).encoded
+    }
+
     /// Whether `password` matches `stored`, compared in constant time. A malformed stored string
     /// never matches (but still costs a hash, so timing does not tell it apart).
     package func verify(_ password: String, against stored: String) async throws -> Verification {
