@@ -1,6 +1,8 @@
 import Dispatch
 import Glibc
+import Synchronization
 import WharfApp
+import WharfIO
 
 /// `wharf serve`: runs the panel until SIGINT or SIGTERM, then shuts down gracefully.
 enum ServeCommand {
@@ -68,6 +70,7 @@ enum ServeCommand {
 
         // OpenSSL and plain writes must not kill the process when a peer goes away.
         signal(SIGPIPE, SIG_IGN)
+        let stop = StopSignals()
         let application: WharfApplication
         do {
             application = try await WharfApplication.make(configuration: configuration, log: { printError("wharf: \($0)") })
@@ -86,7 +89,10 @@ enum ServeCommand {
                 (the address works once; restart Wharf for a new one)
                 """)
         }
-        let received = await Signals.wait(for: [SIGINT, SIGTERM])
+        // Start-up's scratch memory (migrations, parsed templates' sources, routing tables being
+        // built) is free now but held in each thread's malloc arena: give it back to the system.
+        Memory.releaseFreePages()
+        let received = await stop.first()
         printError("wharf: received \(received == SIGINT ? "SIGINT" : "SIGTERM"), shutting down")
         await application.shutdown()
         printError("wharf: stopped")
@@ -94,36 +100,44 @@ enum ServeCommand {
     }
 }
 
-/// Waits for one of a set of signals without a signal handler running arbitrary code: the signals
-/// are ignored for the process and delivered to Dispatch sources instead.
-enum Signals {
-    static func wait(for signals: [Int32]) async -> Int32 {
-        await withCheckedContinuation { continuation in
-            let queue = DispatchQueue(label: "wharf.signals")
-            let delivered = SignalLatch(continuation)
-            for number in signals {
-                signal(number, SIG_IGN)
-                let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
-                source.setEventHandler { delivered.fire(number) }
-                source.resume()
-                delivered.keep(source)
-            }
+/// SIGINT and SIGTERM, watched from before start-up, so a stop asked for while Wharf starts is
+/// carried out as soon as it has started, never by the default action (killed mid-migration). No
+/// signal handler runs arbitrary code: the signals are ignored for the process and delivered to
+/// Dispatch sources instead.
+final class StopSignals: @unchecked Sendable {
+    // `sources` is set once in init and only kept alive; the rest is behind `state`'s lock.
+    private var sources: [any DispatchSourceSignal] = []
+    private let state = Mutex<(received: Int32?, waiter: CheckedContinuation<Int32, Never>?)>((nil, nil))
+
+    init(_ numbers: [Int32] = [SIGINT, SIGTERM]) {
+        let queue = DispatchQueue(label: "wharf.signals")
+        for number in numbers {
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
+            source.setEventHandler { [weak self] in self?.deliver(number) }
+            source.resume()
+            sources.append(source)
         }
     }
-}
 
-/// Resumes the waiting task once, for the first signal; keeps the sources alive.
-private final class SignalLatch: @unchecked Sendable {
-    // Touched only on the signal queue (fire) and before any signal can arrive (keep).
-    private var continuation: CheckedContinuation<Int32, Never>?
-    private var sources: [any DispatchSourceSignal] = []
+    /// The first signal received, waiting for it if none has been yet.
+    func first() async -> Int32 {
+        await withCheckedContinuation { continuation in
+            let received = state.withLock { state -> Int32? in
+                if state.received == nil { state.waiter = continuation }
+                return state.received
+            }
+            if let received { continuation.resume(returning: received) }
+        }
+    }
 
-    init(_ continuation: CheckedContinuation<Int32, Never>) { self.continuation = continuation }
-
-    func keep(_ source: any DispatchSourceSignal) { sources.append(source) }
-
-    func fire(_ number: Int32) {
-        continuation?.resume(returning: number)
-        continuation = nil
+    private func deliver(_ number: Int32) {
+        let waiter = state.withLock { state -> CheckedContinuation<Int32, Never>? in
+            guard state.received == nil else { return nil }
+            state.received = number
+            defer { state.waiter = nil }
+            return state.waiter
+        }
+        waiter?.resume(returning: number)
     }
 }

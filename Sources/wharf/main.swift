@@ -1,4 +1,6 @@
+import Dispatch
 import Glibc
+import Synchronization
 import WharfApp
 
 /// `wharf`: the Wharf panel and its administration commands.
@@ -19,6 +21,21 @@ let usage = """
     Environment: WHARF_LISTEN, WHARF_DATA_DIR, WHARF_RESOURCES, WHARF_LOOPS.
     """
 
+/// Runs `command` on the concurrency pool while the main thread waits for it. An `async` main
+/// would hand the main thread to `dispatch_main()`, which ends it with `pthread_exit`: a forced
+/// unwind through the binary's unwind tables, half a MiB of them read and kept resident for nothing.
+func runCommand(_ command: @escaping @Sendable () async -> Int32) -> Int32 {
+    let finished = DispatchSemaphore(value: 0)
+    let status = Mutex<Int32>(0)
+    Task.detached {
+        let result = await command()
+        status.withLock { $0 = result }
+        finished.signal()
+    }
+    finished.wait()
+    return status.withLock { $0 }
+}
+
 let arguments = CommandLine.arguments.dropFirst()
 let status: Int32
 switch arguments.first {
@@ -29,15 +46,15 @@ case "--version", "version":
     print("wharf \(WharfVersion.current)")
     status = 0
 case "serve":
-    status = await ServeCommand.run(arguments.dropFirst())
+    status = runCommand { await ServeCommand.run(arguments.dropFirst()) }
 case "user":
-    status = await UserCommand.run(arguments.dropFirst())
+    status = runCommand { await UserCommand.run(arguments.dropFirst()) }
 case "token":
-    status = await TokenCommand.run(arguments.dropFirst())
+    status = runCommand { await TokenCommand.run(arguments.dropFirst()) }
 case "host":
-    status = await HostCommand.run(arguments.dropFirst())
+    status = runCommand { await HostCommand.run(arguments.dropFirst()) }
 case "audit":
-    status = await AuditCommand.run(arguments.dropFirst())
+    status = runCommand { await AuditCommand.run(arguments.dropFirst()) }
 case let other?:
     printError("wharf: unknown command \(other)\n\n\(usage)")
     status = 2
