@@ -3,12 +3,37 @@
 // No package dependencies: Foundation, Dispatch, Glibc and the system libraries SQLite and OpenSSL.
 import PackageDescription
 
+/// The package's folder, for paths in linker flags (the linker does not run from it).
+let root = String(#filePath.dropLast("Package.swift".count))
+
+/// Release builds only: each function in its own section, so the linker can lay out the code run
+/// at start-up and while serving together (`deploy/release/startup-order.txt`, made by
+/// `deploy/release/order.sh`). See ARCHITECTURE.md, "Start-up memory".
+let releaseSections: [SwiftSetting] = [
+    .unsafeFlags(["-Xfrontend", "-function-sections"], .when(configuration: .release)),
+]
+
+/// Release links of the panel: lld with that ordering; relative relocations packed (DT_RELR)
+/// instead of a 1 MB table read at every start; no Swift symbols exported (swiftc's static-stdlib
+/// link exports them all, and nothing looks them up); libstdc++, which only the Swift runtime
+/// uses, linked statically so only what it uses is loaded.
+let releaseLinking: [LinkerSetting] = [
+    .unsafeFlags([
+        "-use-ld=lld",
+        "-L\(root)deploy/release/static-libstdc++",
+        "-Xlinker", "--no-export-dynamic",
+        "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs",
+        "-Xlinker", "--symbol-ordering-file=\(root)deploy/release/startup-order.txt",
+        "-Xlinker", "--no-warn-symbol-ordering",
+    ], .when(configuration: .release)),
+]
+
 /// Settings shared by every Swift target (see STYLE.md §1).
 let strict: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
     .enableUpcomingFeature("InternalImportsByDefault"),
     .enableUpcomingFeature("MemberImportVisibility"),
-]
+] + releaseSections
 
 let package = Package(
     name: "Wharf",
@@ -37,7 +62,8 @@ let package = Package(
             dependencies: ["WharfIO", "WharfHTTP", "WharfTemplates", "WharfSQLite", "WharfTLS", "WharfDocker"],
             swiftSettings: strict),
         .executableTarget(
-            name: "wharf", dependencies: ["WharfApp", "WharfHTTP", "WharfIO"], swiftSettings: strict),
+            name: "wharf", dependencies: ["WharfApp", "WharfHTTP", "WharfIO"], swiftSettings: strict,
+            linkerSettings: releaseLinking),
         // The client halves of `deploy/bench/run.sh docker` and `storage`; not part of the panel.
         .executableTarget(
             name: "wharf-bench", dependencies: ["WharfApp", "WharfHTTP", "WharfSQLite", "WharfDocker", "WharfIO", "WharfTLS"],

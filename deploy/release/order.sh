@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Remakes deploy/release/startup-order.txt: the functions a release wharf runs while starting and
+# serving, so the release link (Package.swift, releaseLinking)
+# lays them out together and start-up touches fewer pages of the binary. Run it after changes that
+# move much code; a stale list costs memory, never correctness (names it does not find are ignored).
+#
+#   deploy/release/order.sh
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+root=$PWD
+work=$(mktemp -d /tmp/wharf-order.XXXXXX)
+pid=
+cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; wait 2>/dev/null || true; rm -rf "$work"; }
+trap cleanup EXIT
+for pkg in valgrind curl; do
+  dpkg -s "$pkg" >/dev/null 2>&1 || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$pkg" >/dev/null
+done
+
+swift build -c release --static-swift-stdlib --product wharf 2>&1 | tail -1 >&2
+port=18097
+# callgrind records every function that runs (in no particular order, which is enough: the point
+# is that they end up next to each other).
+valgrind --tool=callgrind --demangle=no --dump-instr=no --collect-jumps=no \
+  --callgrind-out-file="$work/callgrind.out" \
+  "$root/.build/release/wharf" serve --listen "127.0.0.1:$port" --data-dir "$work/data" \
+  --resources "$root" --no-access-log 2>"$work/wharf.log" &
+pid=$!
+for _ in $(seq 1 600); do curl -fsS -o /dev/null "http://127.0.0.1:$port/healthz" 2>/dev/null && break; sleep 0.1; done
+# What an idle panel has run once it has served its usual requests.
+for path in /healthz / /signin /setup /static/css/wharf.css /static/img/wharf.svg /no-such-page; do
+  curl -sS -o /dev/null "http://127.0.0.1:$port$path" || true
+done
+curl -sS -o /dev/null -X POST -H 'Content-Type: application/x-www-form-urlencoded' \
+  --data 'username=nobody&password=not-the-password' "http://127.0.0.1:$port/signin" || true
+sleep 1
+kill -TERM "$pid"; wait "$pid" || true; pid=
+
+# Functions of the wharf binary that ran. callgrind compresses names: "(id) name" the first time,
+# "(id)" after, on any kind of line; unnamed addresses are skipped.
+awk '
+  function resolve(kind, text,   id, name) {
+    id = text; sub(/\).*/, "", id); sub(/^\(/, "", id)
+    name = text; sub(/^\([0-9]+\) ?/, "", name)
+    if (name != "") names[kind, id] = name
+    return names[kind, id]
+  }
+  /^ob=/ { ob = resolve("ob", substr($0, 4)) }
+  /^cob=/ { resolve("ob", substr($0, 5)) }
+  /^cfn=/ { resolve("fn", substr($0, 5)) }
+  /^fn=/ { fn = resolve("fn", substr($0, 4)); if (ob ~ /\/wharf$/ && fn !~ /^0x/ && !(fn in seen)) { seen[fn] = 1; print fn } }
+' "$work/callgrind.out" > deploy/release/startup-order.txt
+echo "deploy/release/startup-order.txt: $(wc -l < deploy/release/startup-order.txt) functions" >&2
