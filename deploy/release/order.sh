@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Remakes deploy/release/startup-order.txt: the functions a release wharf runs while starting and
-# serving, so the release link (Package.swift, releaseLinking)
-# lays them out together and start-up touches fewer pages of the binary. Run it after changes that
-# move much code; a stale list costs memory, never correctness (names it does not find are ignored).
+# serving, which the release link (Package.swift, releaseLinking) lays out together, so start-up
+# touches fewer pages of the binary. Run it after changes that move much code; a stale list costs
+# memory, never correctness (names the link does not find are ignored). The list takes effect at
+# the next link: it is not a build input, so remove .build/release/wharf to relink.
 #
 #   deploy/release/order.sh
 set -euo pipefail
@@ -18,8 +19,8 @@ done
 
 swift build -c release --static-swift-stdlib --product wharf 2>&1 | tail -1 >&2
 port=18097
-# callgrind records every function that runs (in no particular order, which is enough: the point
-# is that they end up next to each other).
+# callgrind records every function that runs, in no particular order; which ones is what matters
+# (they end up next to each other), so the list is sorted by name to keep its diffs small.
 valgrind --tool=callgrind --demangle=no --dump-instr=no --collect-jumps=no \
   --callgrind-out-file="$work/callgrind.out" \
   "$root/.build/release/wharf" serve --listen "127.0.0.1:$port" --data-dir "$work/data" \
@@ -48,5 +49,5 @@ awk '
   /^cob=/ { resolve("ob", substr($0, 5)) }
   /^cfn=/ { resolve("fn", substr($0, 5)) }
   /^fn=/ { fn = resolve("fn", substr($0, 4)); if (ob ~ /\/wharf$/ && fn !~ /^0x/ && !(fn in seen)) { seen[fn] = 1; print fn } }
-' "$work/callgrind.out" > deploy/release/startup-order.txt
+' "$work/callgrind.out" | LC_ALL=C sort > deploy/release/startup-order.txt
 echo "deploy/release/startup-order.txt: $(wc -l < deploy/release/startup-order.txt) functions" >&2
