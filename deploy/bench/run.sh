@@ -21,14 +21,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-need() {
-  local missing=()
-  for pkg in "$@"; do dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg"); done
-  if ((${#missing[@]})); then
-    echo "installing ${missing[*]}" >&2
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
-  fi
-}
+. deploy/dev/packages.sh
+need() { install_missing_packages "$@"; }
 
 rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
 

@@ -13,9 +13,8 @@ work=$(mktemp -d /tmp/wharf-order.XXXXXX)
 pid=
 cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; wait 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
-for pkg in valgrind curl; do
-  dpkg -s "$pkg" >/dev/null 2>&1 || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$pkg" >/dev/null
-done
+. deploy/dev/packages.sh
+install_missing_packages valgrind curl "${WHARF_BUILD_PACKAGES[@]}"
 
 swift build -c release --static-swift-stdlib --product wharf 2>&1 | tail -1 >&2
 port=18097
