@@ -145,15 +145,13 @@ package struct SocketAddress: Sendable, Hashable, CustomStringConvertible {
     /// The numeric host (`127.0.0.1`, `::1`) or the Unix path.
     package var host: String {
         withSockAddr { pointer, length in
-            var text = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN) + 1)
             switch Int32(pointer.pointee.sa_family) {
             case AF_INET:
                 return pointer.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { sin in
-                    var addr = sin.pointee.sin_addr
-                    inet_ntop(AF_INET, &addr, &text, socklen_t(text.count))
-                    return String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+                    Self.dottedQuad(UInt32(bigEndian: sin.pointee.sin_addr.s_addr))
                 }
             case AF_INET6:
+                var text = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN) + 1)
                 return pointer.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { sin6 in
                     var addr = sin6.pointee.sin6_addr
                     inet_ntop(AF_INET6, &addr, &text, socklen_t(text.count))
@@ -169,6 +167,23 @@ package struct SocketAddress: Sendable, Hashable, CustomStringConvertible {
             default:
                 return "?"
             }
+        }
+    }
+
+    /// `a.b.c.d`, written straight into the string's storage: every request's client address is
+    /// formatted (access log, audit rows), and inet_ntop's buffer and copies cost more than this.
+    static func dottedQuad(_ address: UInt32) -> String {
+        String(unsafeUninitializedCapacity: 15) { buffer in
+            var count = 0
+            for shift in stride(from: 24, through: 0, by: -8) {
+                let octet = UInt8(truncatingIfNeeded: address >> UInt32(shift))
+                if shift != 24 { buffer[count] = UInt8(ascii: "."); count += 1 }
+                if octet >= 100 { buffer[count] = UInt8(ascii: "0") + octet / 100; count += 1 }
+                if octet >= 10 { buffer[count] = UInt8(ascii: "0") + octet / 10 % 10; count += 1 }
+                buffer[count] = UInt8(ascii: "0") + octet % 10
+                count += 1
+            }
+            return count
         }
     }
 

@@ -108,5 +108,5 @@ package struct DockerByteChunks: AsyncSequence, Sendable {
 private final class IteratorBox<Base: AsyncIteratorProtocol> where Base.Element == [UInt8] {
     var base: Base
     init(_ base: Base) { self.base = base }
-    func next() async throws -> [UInt8]? { try await base.next() }
+    func next() async throws -> [UInt8]? { try await base.next(isolation: #isolation) }
 }

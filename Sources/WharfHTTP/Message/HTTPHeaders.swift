@@ -60,6 +60,18 @@ package struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral {
 extension StringProtocol {
     /// ASCII case-insensitive comparison, without allocating.
     package func equalsIgnoringASCIICase(_ other: some StringProtocol) -> Bool {
+        // Most names compared (header lookups) differ in length: O(1) for native strings.
+        guard utf8.count == other.utf8.count else { return false }
+        let contiguous = utf8.withContiguousStorageIfAvailable { left in
+            other.utf8.withContiguousStorageIfAvailable { right in
+                for index in left.indices where left[index] != right[index] {
+                    let folded = left[index] | 0x20
+                    guard folded == right[index] | 0x20, folded >= 0x61, folded <= 0x7A else { return false }
+                }
+                return true
+            }
+        }
+        if let contiguous, let equal = contiguous { return equal }
         var left = utf8.makeIterator()
         var right = other.utf8.makeIterator()
         while true {

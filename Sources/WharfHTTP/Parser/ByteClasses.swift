@@ -7,24 +7,25 @@ enum ByteClass {
     static let colon: UInt8 = 0x3A
 
     /// `tchar`: the characters of a token (method names, field names, transfer codings).
-    static let token: [Bool] = {
-        var table = [Bool](repeating: false, count: 256)
-        for byte in UInt8(ascii: "0")...UInt8(ascii: "9") { table[Int(byte)] = true }
-        for byte in UInt8(ascii: "a")...UInt8(ascii: "z") { table[Int(byte)] = true }
-        for byte in UInt8(ascii: "A")...UInt8(ascii: "Z") { table[Int(byte)] = true }
-        for byte in "!#$%&'*+-.^_`|~".utf8 { table[Int(byte)] = true }
-        return table
-    }()
+    /// A switch rather than a table: no lazily initialised global on the per-byte path.
+    @inline(__always)
+    static func isToken(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"):
+            true
+        case UInt8(ascii: "!"), UInt8(ascii: "#"), UInt8(ascii: "$"), UInt8(ascii: "%"), UInt8(ascii: "&"), UInt8(ascii: "'"),
+             UInt8(ascii: "*"), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "^"), UInt8(ascii: "_"),
+             UInt8(ascii: "`"), UInt8(ascii: "|"), UInt8(ascii: "~"):
+            true
+        default:
+            false
+        }
+    }
 
     /// Bytes allowed in a field value: HTAB, SP, VCHAR and obs-text (RFC 9110 §5.5). Everything else
     /// (NUL, CR, LF, other controls, DEL) is refused.
-    static let fieldValue: [Bool] = {
-        var table = [Bool](repeating: false, count: 256)
-        table[0x09] = true
-        for byte in 0x20...0x7E { table[byte] = true }
-        for byte in 0x80...0xFF { table[byte] = true }
-        return table
-    }()
+    @inline(__always)
+    static func isFieldValue(_ byte: UInt8) -> Bool { byte == tab || (byte >= space && byte != 0x7F) }
 
     /// Bytes allowed in a request-target: visible ASCII only (RFC 3986 plus what browsers send raw).
     static func isTargetByte(_ byte: UInt8) -> Bool { byte >= 0x21 && byte <= 0x7E }

@@ -90,14 +90,14 @@ package struct ChunkedDecoder {
                 } else {
                     trailerLines += 1
                     guard trailerLines <= limits.maxHeaderCount else { throw .tooManyHeaders }
-                    guard ByteClass.token[Int(byte)] else { throw .badChunk("invalid trailer field") }
+                    guard ByteClass.isToken(byte) else { throw .badChunk("invalid trailer field") }
                     state = .trailerLine
                 }
             case .trailerLine:
                 if byte == ByteClass.cr {
                     state = .trailerLF(empty: false)
                 } else {
-                    guard ByteClass.fieldValue[Int(byte)] else { throw .badChunk("control character in a trailer field") }
+                    guard ByteClass.isFieldValue(byte) else { throw .badChunk("control character in a trailer field") }
                 }
             case .trailerLF(let empty):
                 guard byte == ByteClass.lf else { throw .badChunk("bare CR in the trailer section") }

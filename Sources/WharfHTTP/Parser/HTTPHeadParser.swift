@@ -59,7 +59,7 @@ package struct HTTPHeadParser {
         while index < bytes.count, index - start < 32 {
             let byte = bytes[index]
             if byte == ByteClass.space { break }
-            guard ByteClass.token[Int(byte)] else { throw .malformed("not an HTTP request") }
+            guard ByteClass.isToken(byte) else { throw .malformed("not an HTTP request") }
             index += 1
         }
         if index - start >= 32 { throw .malformed("method too long") }
@@ -167,7 +167,7 @@ package struct HTTPHeadParser {
             }
             var colon = lineStart
             while colon < contentEnd, bytes[colon] != ByteClass.colon {
-                guard ByteClass.token[Int(bytes[colon])] else {
+                guard ByteClass.isToken(bytes[colon]) else {
                     if bytes[colon] == ByteClass.space || bytes[colon] == ByteClass.tab {
                         throw .malformed("whitespace between a header name and its colon")  // RFC 9112 §5.1
                     }
@@ -185,7 +185,7 @@ package struct HTTPHeadParser {
             while valueEnd > valueStart, bytes[valueEnd - 1] == ByteClass.space || bytes[valueEnd - 1] == ByteClass.tab {
                 valueEnd -= 1
             }
-            for index in valueStart..<valueEnd where !ByteClass.fieldValue[Int(bytes[index])] {
+            for index in valueStart..<valueEnd where !ByteClass.isFieldValue(bytes[index]) {
                 throw .malformed("control character in a header value")
             }
             headers.add(string(bytes, lineStart, colon), string(bytes, valueStart, valueEnd))

@@ -4,7 +4,7 @@
 package protocol RoutePermission: Sendable, CustomStringConvertible {}
 
 /// The one handler shape: a request and its context in, a response out.
-package typealias HTTPHandler = @Sendable (HTTPRequest, RequestContext) async throws -> HTTPResponse
+package typealias HTTPHandler = nonisolated(nonsending) @Sendable (HTTPRequest, RequestContext) async throws -> HTTPResponse
 
 /// A registered route.
 package struct Route: Sendable {

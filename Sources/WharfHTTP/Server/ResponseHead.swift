@@ -9,26 +9,39 @@ enum ResponseHead {
         var description: String { "response header \(name) has a name or value that cannot be sent (CR, LF or control character)" }
     }
 
-    static func isValid(name: String, value: String) -> Bool {
-        !name.isEmpty && name.utf8.allSatisfy { ByteClass.token[Int($0)] }
-            && value.utf8.allSatisfy { ByteClass.fieldValue[Int($0)] }
-    }
-
     /// Appends `HTTP/1.1 code reason\r\n`, the fields, and the empty line to `buffer`.
     static func write(status: HTTPStatus, headers: HTTPHeaders, into buffer: inout [UInt8]) throws(InvalidHeader) {
         buffer.append(contentsOf: "HTTP/1.1 ".utf8)
         appendDecimal(status.code, to: &buffer)
         buffer.append(0x20)
-        buffer.append(contentsOf: status.reason.utf8)
-        buffer.append(contentsOf: [0x0D, 0x0A])
+        var reason = status.reason
+        reason.withUTF8 { buffer.append(contentsOf: $0) }
+        appendLineEnd(to: &buffer)
         for (name, value) in headers {
-            guard isValid(name: name, value: value) else { throw InvalidHeader(name: String(name.prefix(64))) }
-            buffer.append(contentsOf: name.utf8)
-            buffer.append(contentsOf: [0x3A, 0x20])
-            buffer.append(contentsOf: value.utf8)
-            buffer.append(contentsOf: [0x0D, 0x0A])
+            // Checked and copied as contiguous UTF-8 (a memcpy each), not byte by byte.
+            var name = name
+            var value = value
+            let valid = name.withUTF8 { name in
+                guard !name.isEmpty, name.allSatisfy(ByteClass.isToken) else { return false }
+                buffer.append(contentsOf: name)
+                return true
+            } && value.withUTF8 { value in
+                guard value.allSatisfy(ByteClass.isFieldValue) else { return false }
+                buffer.append(ByteClass.colon)
+                buffer.append(ByteClass.space)
+                buffer.append(contentsOf: value)
+                return true
+            }
+            guard valid else { throw InvalidHeader(name: String(name.prefix(64))) }
+            appendLineEnd(to: &buffer)
         }
-        buffer.append(contentsOf: [0x0D, 0x0A])
+        appendLineEnd(to: &buffer)
+    }
+
+    @inline(__always)
+    static func appendLineEnd(to buffer: inout [UInt8]) {
+        buffer.append(ByteClass.cr)
+        buffer.append(ByteClass.lf)
     }
 
     static func appendDecimal(_ value: Int, to buffer: inout [UInt8]) {
@@ -36,13 +49,14 @@ enum ResponseHead {
             buffer.append(UInt8(ascii: "0"))
             return
         }
-        var digits: [UInt8] = []
+        var divisor = 1
+        while divisor <= value / 10 { divisor *= 10 }
         var rest = value
-        while rest > 0 {
-            digits.append(UInt8(ascii: "0") + UInt8(rest % 10))
-            rest /= 10
+        while divisor > 0 {
+            buffer.append(UInt8(ascii: "0") + UInt8(rest / divisor))
+            rest %= divisor
+            divisor /= 10
         }
-        buffer.append(contentsOf: digits.reversed())
     }
 
     static func appendHex(_ value: Int, to buffer: inout [UInt8]) {
