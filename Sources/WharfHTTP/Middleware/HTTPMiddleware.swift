@@ -51,9 +51,16 @@ package struct HTTPResponder: Sendable {
             }
             return try await notFound(request, context)
         }
-        chain = middleware.reversed().reduce(endpoint) { next, middleware in
-            { request, context in try await middleware.handle(request, context: context, next: next) }
-        }
+        chain = Self.compose(middleware[...], around: endpoint)
+    }
+
+    /// The first middleware around the rest, around `endpoint`. Built as concrete `HTTPHandler`
+    /// closures (not through a generic `reduce`): no reabstraction thunk and no executor check at
+    /// each layer of every request.
+    private static func compose(_ middleware: ArraySlice<any HTTPMiddleware>, around endpoint: @escaping HTTPHandler) -> HTTPHandler {
+        guard let first = middleware.first else { return endpoint }
+        let next = compose(middleware.dropFirst(), around: endpoint)
+        return { request, context in try await first.handle(request, context: context, next: next) }
     }
 
     /// Routes and answers `request`; `context` gets the match.
