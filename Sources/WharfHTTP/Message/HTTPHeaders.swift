@@ -28,18 +28,25 @@ package struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral {
 
     /// Appends a field, keeping any existing ones with the same name.
     package mutating func add(_ name: String, _ value: String) {
-        fields.append((name: name, value: value))
+        append(name, value)
     }
 
     /// Replaces every field named `name` with one field.
     package mutating func set(_ name: String, _ value: String) {
         remove(name)
-        fields.append((name: name, value: value))
+        append(name, value)
     }
 
     /// Sets the field only when it is not present.
     package mutating func setIfAbsent(_ name: String, _ value: String) {
-        if !contains(name) { fields.append((name: name, value: value)) }
+        if !contains(name) { append(name, value) }
+    }
+
+    private mutating func append(_ name: String, _ value: String) {
+        // A response collects about ten fields on its way out: room for them at once rather
+        // than four regrowths.
+        if fields.capacity == 0 { fields.reserveCapacity(12) }
+        fields.append((name: name, value: value))
     }
 
     package mutating func remove(_ name: String) {

@@ -40,7 +40,12 @@ package struct RequestContext: Sendable {
 
     package subscript<Key: ContextKey>(_ key: Key.Type) -> Key.Value? {
         get { values[ObjectIdentifier(key)] as? Key.Value }
-        set { values[ObjectIdentifier(key)] = newValue }
+        set {
+            // Middleware attach a handful of values to every request: room for them at once
+            // rather than three regrowths and rehashes.
+            if values.isEmpty, newValue != nil { values.reserveCapacity(8) }
+            values[ObjectIdentifier(key)] = newValue
+        }
     }
 }
 
