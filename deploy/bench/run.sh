@@ -22,8 +22,6 @@ cleanup() {
 trap cleanup EXIT
 
 . deploy/dev/packages.sh
-need() { install_missing_packages "$@"; }
-
 rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
 
 wait_http() {  # url: poll until it answers (bounded)
@@ -54,7 +52,7 @@ start_wharf() {  # port
 }
 
 bench_http() {
-  need wrk nginx-light curl python3
+  install_missing_packages wrk nginx-light curl python3
   echo "building release..." >&2
   swift build -c release --static-swift-stdlib --product wharf 2>&1 | tail -1 >&2
 
@@ -80,12 +78,19 @@ NGINX
   wait_http "http://127.0.0.1:$nport/healthz"
 
   echo
-  echo "== 1. GET /healthz, keep-alive, server on one core (wrk 10 s per row; access log off for both)"
+  echo "== 1. GET /healthz, keep-alive, server on one core (access log off for both)"
+  echo "   three alternating 5 s rounds per row, median of each side: a shared machine's speed drifts"
+  echo "   by tens of percent within minutes, and alternating rounds give both servers the same drift"
   printf "%-6s %12s %9s %9s | %12s %9s %9s | %7s\n" conns "wharf req/s" "p50 ms" "p99 ms" "nginx req/s" "p50 ms" "p99 ms" ratio
   for c in 1 64 256; do
-    read -r wr wp50 wp99 < <(load "$c" 10s "http://127.0.0.1:$wport/healthz")
+    local wharf_rounds=() nginx_rounds=()
+    for _ in 1 2 3; do
+      wharf_rounds+=("$(load "$c" 5s "http://127.0.0.1:$wport/healthz")")
+      nginx_rounds+=("$(load "$c" 5s "http://127.0.0.1:$nport/healthz")")
+    done
+    read -r wr wp50 wp99 < <(printf '%s\n' "${wharf_rounds[@]}" | sort -n | sed -n 2p)
+    read -r nr np50 np99 < <(printf '%s\n' "${nginx_rounds[@]}" | sort -n | sed -n 2p)
     [ "$c" = 64 ] && rate64=$wr
-    read -r nr np50 np99 < <(load "$c" 10s "http://127.0.0.1:$nport/healthz")
     printf "%-6s %12s %9s %9s | %12s %9s %9s | %6.2fx\n" "$c" "$wr" "$wp50" "$wp99" "$nr" "$np50" "$np99" \
       "$(awk -v a="$wr" -v b="$nr" 'BEGIN { print a / b }')"
   done
@@ -133,7 +138,7 @@ percentiles() {
 }
 
 bench_docker() {
-  need curl
+  install_missing_packages curl
   echo "building release..." >&2
   swift build -c release --static-swift-stdlib --product wharf-bench 2>&1 | tail -1 >&2
   local started_fleet=0
