@@ -24,7 +24,10 @@ package struct RequestContext: Sendable {
     package var parameters: RouteParameters
     /// Whether the connection is TLS (cookies get `Secure`, HSTS is sent).
     package var isSecure: Bool
-    private var values: [ObjectIdentifier: any Sendable] = [:]
+    /// Values middleware attached, by key type. A handful per request: a short list scanned in
+    /// order costs less than hashing, and far less than copying a dictionary's storage each time
+    /// a middleware changes its copy of the context.
+    private var values: [(key: ObjectIdentifier, value: any Sendable)] = []
 
     package init(
         requestID: String, remoteAddress: SocketAddress? = nil, receivedAt: Deadline = .now,
@@ -39,12 +42,19 @@ package struct RequestContext: Sendable {
     }
 
     package subscript<Key: ContextKey>(_ key: Key.Type) -> Key.Value? {
-        get { values[ObjectIdentifier(key)] as? Key.Value }
+        get {
+            let id = ObjectIdentifier(key)
+            for entry in values where entry.key == id { return entry.value as? Key.Value }
+            return nil
+        }
         set {
-            // Middleware attach a handful of values to every request: room for them at once
-            // rather than three regrowths and rehashes.
-            if values.isEmpty, newValue != nil { values.reserveCapacity(8) }
-            values[ObjectIdentifier(key)] = newValue
+            let id = ObjectIdentifier(key)
+            if let index = values.firstIndex(where: { $0.key == id }) {
+                if let newValue { values[index].value = newValue } else { values.remove(at: index) }
+            } else if let newValue {
+                if values.isEmpty { values.reserveCapacity(6) }
+                values.append((id, newValue))
+            }
         }
     }
 }
