@@ -4,6 +4,19 @@ import WharfHTTP
 import WharfSQLite
 
 @Suite struct SessionTests {
+    /// User agents are kept for audit rows and sessions up to 256 characters, cut on a character
+    /// boundary.
+    @Test func userAgentsAreKeptUpTo256Characters() {
+        #expect(AuthenticationMiddleware.truncated("curl/8.5") == "curl/8.5")
+        let exact = String(repeating: "a", count: 256)
+        #expect(AuthenticationMiddleware.truncated(exact) == exact)
+        #expect(AuthenticationMiddleware.truncated(exact + "b") == exact)
+        let wide = String(repeating: "é", count: 300)  // 600 bytes
+        #expect(AuthenticationMiddleware.truncated(wide) == String(repeating: "é", count: 256))
+        let short = String(repeating: "é", count: 200)  // 400 bytes, 200 characters: kept whole
+        #expect(AuthenticationMiddleware.truncated(short) == short)
+    }
+
     @Test func signInSetsAHardenedCookieAndRotatesTheID() async throws {
         try await withApp { app in
             try await app.user("ada", .admin)

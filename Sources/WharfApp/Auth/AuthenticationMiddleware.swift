@@ -21,7 +21,7 @@ package struct AuthenticationMiddleware: HTTPMiddleware {
     package func handle(_ request: HTTPRequest, context: RequestContext, next: HTTPHandler) async throws -> HTTPResponse {
         var context = context
         context.client = ClientInfo(
-            address: context.remoteAddress?.host ?? "local", userAgent: request.headers["User-Agent"].map { String($0.prefix(256)) })
+            address: context.remoteAddress?.host ?? "local", userAgent: request.headers["User-Agent"].map(Self.truncated))
         var cookies: [String] = []
         let secure = context.isSecure
         if let authorization = request.headers["Authorization"] {
@@ -50,6 +50,12 @@ package struct AuthenticationMiddleware: HTTPMiddleware {
         var response = try await next(request, context)
         for cookie in cookies { response.headers.add("Set-Cookie", cookie) }
         return response
+    }
+
+    /// A user agent as kept for audit rows: at most 256 characters. Most are shorter, and are
+    /// kept without walking their characters.
+    package static func truncated(_ userAgent: String) -> String {
+        userAgent.utf8.count <= 256 ? userAgent : String(userAgent.prefix(256))
     }
 
     /// 32 random bytes in URL-safe base64: 43 characters of its alphabet.

@@ -134,7 +134,7 @@ package struct HTTPHeadParser {
 
         // request-target forms (RFC 9112 §3.2): origin-form, absolute-form, asterisk-form for OPTIONS.
         let originForm: String
-        if target.first == "/" || (target == "*" && httpMethod == .options) {
+        if target.utf8.first == UInt8(ascii: "/") || (target == "*" && httpMethod == .options) {
             originForm = target
         } else if let colon = target.firstIndex(of: ":"), target[..<colon].allSatisfy(\.isLetter),
                   target[colon...].hasPrefix("://") {
@@ -199,11 +199,23 @@ package struct HTTPHeadParser {
     /// Message framing, persistence and expectations (RFC 9112 §6.3, §9.3; RFC 9110 §10.1.1).
     private func applyFraming(_ head: inout HTTPRequestHead) throws(HTTPParseError) {
         let headers = head.headers
-        let hosts = headers.values("Host")
-        if hosts.count > 1 || (head.minorVersion >= 1 && hosts.isEmpty) { throw .invalidHost }
+        // One pass for the fields framing depends on; most requests have none but Host.
+        var hosts = 0
+        var lengths: [String] = []
+        var codings: [String] = []
+        for (name, value) in headers {
+            if name.equalsIgnoringASCIICase("Host") {
+                hosts += 1
+            } else if name.equalsIgnoringASCIICase("Content-Length") {
+                lengths.append(value)
+            } else if name.equalsIgnoringASCIICase("Transfer-Encoding") {
+                codings.append(value)
+            }
+        }
+        if hosts > 1 || (head.minorVersion >= 1 && hosts == 0) { throw .invalidHost }
 
         var contentLength: Int?
-        for value in headers.values("Content-Length") {
+        for value in lengths {
             for part in value.split(separator: ",", omittingEmptySubsequences: false) {
                 let digits = part.trimmingASCIISpaces()
                 guard !digits.isEmpty, digits.utf8.count <= 18, digits.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
@@ -212,7 +224,6 @@ package struct HTTPHeadParser {
                 contentLength = length
             }
         }
-        let codings = headers.values("Transfer-Encoding")
         if !codings.isEmpty {
             if contentLength != nil { throw .conflictingFraming }
             let list = codings.flatMap { $0.split(separator: ",", omittingEmptySubsequences: false) }
