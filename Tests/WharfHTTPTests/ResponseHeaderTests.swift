@@ -58,6 +58,9 @@ import WharfTestSupport
                 #expect(response["Server"] == "wharf", "\(name)")
                 let id = try #require(response["X-Request-Id"], "\(name)")
                 #expect(ids.insert(id).inserted, "\(name): request id \(id) was used before")
+                // Eight hex digits of the process's prefix, a dash, eight of the counter.
+                let parts = id.split(separator: "-", omittingEmptySubsequences: false)
+                #expect(parts.count == 2 && parts.allSatisfy { $0.count == 8 && $0.allSatisfy(\.isHexDigit) && $0 == $0.lowercased() }, "\(name): request id \(id)")
             }
         }
     }

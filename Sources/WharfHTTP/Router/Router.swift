@@ -6,6 +6,10 @@
 package struct Router: Sendable {
     package let routes: [Route]
     private let nodes: [Node]
+    /// Fully literal patterns by path, so most requests (pages, `/healthz`) resolve with one
+    /// lookup. A literal route is always the first candidate of the tree walk, so the answer is
+    /// the same; when its pattern lacks the method, the walk runs.
+    private let literalRoutes: [String: [HTTPMethod: Int]]
 
     private struct Node: Sendable {
         var literals: [String: Int] = [:]
@@ -27,10 +31,18 @@ package struct Router: Sendable {
     /// Builds the table, refusing clashes and malformed patterns.
     package init(_ routes: [Route]) throws(RouterError) {
         var nodes = [Node()]
+        var literalRoutes: [String: [HTTPMethod: Int]] = [:]
         for (index, route) in routes.enumerated() {
             var current = 0
             var names: Set<String> = []
             let segments = try PatternSegment.parse(route.pattern)
+            let literals = segments.compactMap { segment -> String? in
+                if case .literal(let text) = segment { return text }
+                return nil
+            }
+            if literals.count == segments.count {
+                literalRoutes["/" + literals.joined(separator: "/"), default: [:]][route.method] = index
+            }
             for segment in segments {
                 switch segment {
                 case .literal(let text):
@@ -67,10 +79,14 @@ package struct Router: Sendable {
         }
         self.routes = routes
         self.nodes = nodes
+        self.literalRoutes = literalRoutes
     }
 
     /// Finds the route for `method` and the raw `path`. `HEAD` falls back to `GET`.
     package func match(_ method: HTTPMethod, path: String) -> Match {
+        if let endpoints = literalRoutes[path], let index = endpoints[method] ?? (method == .head ? endpoints[.get] : nil) {
+            return .found(routes[index], RouteParameters())
+        }
         let segments = path.utf8.first == UInt8(ascii: "/")
             ? path.utf8.dropFirst().split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false).map { Substring($0) }
             : []
