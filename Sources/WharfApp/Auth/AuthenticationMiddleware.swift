@@ -4,7 +4,7 @@ import WharfIO
 import WharfTLS
 
 /// Resolves who is asking: an `Authorization: Bearer` API token, or the session cookie. Puts the
-/// ``Principal`` (or nothing) and the ``ClientInfo`` into the context, and keeps the pre-session
+/// ``Principal`` (or nothing) and the user agent into the context, and keeps the pre-session
 /// cookie that sign-in and setup forms are signed with.
 ///
 /// A bearer token that is unknown, expired or revoked, or whose owner is disabled, is answered
@@ -20,8 +20,7 @@ package struct AuthenticationMiddleware: HTTPMiddleware {
 
     package func handle(_ request: HTTPRequest, context: RequestContext, next: HTTPHandler) async throws -> HTTPResponse {
         var context = context
-        context.client = ClientInfo(
-            address: context.remoteAddress?.host ?? "local", userAgent: request.headers["User-Agent"].map(Self.truncated))
+        if let userAgent = request.headers["User-Agent"] { context.userAgent = Self.truncated(userAgent) }
         var cookies: [String] = []
         let secure = context.isSecure
         if let authorization = request.headers["Authorization"] {

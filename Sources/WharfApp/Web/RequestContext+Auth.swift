@@ -2,7 +2,7 @@ package import WharfHTTP
 import WharfIO
 
 private enum PrincipalKey: ContextKey { typealias Value = Principal }
-private enum ClientKey: ContextKey { typealias Value = ClientInfo }
+private enum UserAgentKey: ContextKey { typealias Value = String }
 private enum PreSessionKey: ContextKey { typealias Value = String }
 private enum FormTokenKey: ContextKey { typealias Value = String }
 
@@ -25,10 +25,16 @@ extension RequestContext {
         set { self[PrincipalKey.self] = newValue }
     }
 
-    /// The client's address and user agent, set by ``AuthenticationMiddleware``.
+    /// The client's address and user agent. Made when asked for (audit rows, sessions,
+    /// throttling), not for every request.
     package var client: ClientInfo {
-        get { self[ClientKey.self] ?? ClientInfo(address: remoteAddress?.host ?? "local", userAgent: nil) }
-        set { self[ClientKey.self] = newValue }
+        ClientInfo(address: remoteAddress?.host ?? "local", userAgent: userAgent)
+    }
+
+    /// The `User-Agent` as kept for audit rows, set by ``AuthenticationMiddleware``.
+    package var userAgent: String? {
+        get { self[UserAgentKey.self] }
+        set { self[UserAgentKey.self] = newValue }
     }
 
     /// The pre-session value (from the double-submit cookie) forms without a session sign with.
