@@ -43,8 +43,9 @@ package final class WharfApplication: Sendable {
         let database = try await WharfStore.open(
             dataDirectory: configuration.dataDirectory, resourcesDirectory: configuration.resourcesDirectory)
         do {
+            let secretKey = try SecretKey.loadOrCreate(dataDirectory: configuration.dataDirectory)
             let accounts = try await AccountServices.make(
-                database: database, hasher: PasswordHasher(parameters: accountOptions.passwordParameters),
+                database: database, secretKey: secretKey, hasher: PasswordHasher(parameters: accountOptions.passwordParameters),
                 policy: accountOptions.sessions, time: accountOptions.time, throttleLimits: accountOptions.throttle,
                 grants: Grants(database: database, resolveHost: HostServices.resolver(database)))
             try await accounts.sessions.purgeExpired()
@@ -70,8 +71,8 @@ package final class WharfApplication: Sendable {
         self.log = log
         let group = try EventLoopGroup(loops: configuration.eventLoops)
         self.group = group
-        let hosts = try HostServices(
-            database: database, dataDirectory: configuration.dataDirectory, group: group, time: accounts.time,
+        let hosts = HostServices(
+            database: database, secretKey: accounts.secretKey, group: group, time: accounts.time,
             checkInterval: configuration.hostCheckInterval, probeTimeout: configuration.hostProbeTimeout,
             localDockerSocket: configuration.localDockerSocket)
         self.hosts = hosts

@@ -20,7 +20,8 @@ struct AdminContext {
         let dataDirectory = arguments.value("--data-dir", environment: "WHARF_DATA_DIR") ?? WharfConfiguration.defaultDataDirectory
         let database = try await WharfStore.open(dataDirectory: dataDirectory, resourcesDirectory: resources)
         do {
-            let accounts = try await AccountServices.make(database: database)
+            let accounts = try await AccountServices.make(
+                database: database, secretKey: try SecretKey.loadOrCreate(dataDirectory: dataDirectory))
             return AdminContext(
                 database: database, accounts: accounts, actor: AuditActor(source: .cli, actorName: systemUser()),
                 dataDirectory: dataDirectory)

@@ -26,7 +26,13 @@ func migratedDatabase() async throws -> Database {
 /// Account services over a temporary database, with cheap hashing and a manual clock.
 func testAccounts(time: ManualTime = ManualTime(), policy: SessionPolicy = SessionPolicy()) async throws -> AccountServices {
     try await AccountServices.make(
-        database: try await migratedDatabase(), hasher: PasswordHasher(parameters: .testing), policy: policy, time: time.source)
+        database: try await migratedDatabase(), secretKey: try testSecretKey(), hasher: PasswordHasher(parameters: .testing),
+        policy: policy, time: time.source)
+}
+
+/// A fresh random key, as a new data directory's `secret.key` would hold.
+func testSecretKey() throws -> SecretKey {
+    try SecretKey(bytes: (0..<32).map { _ in UInt8.random(in: .min ... .max) })
 }
 
 let cliActor = AuditActor(source: .cli, actorName: "cli:test")

@@ -10,7 +10,7 @@ import WharfSQLite
     @Test func grantsDecideHostRoutesAndAdminsAlwaysPass() async throws {
         let database = try await migratedDatabase()
         let accounts = try await AccountServices.make(
-            database: database, hasher: PasswordHasher(parameters: .testing),
+            database: database, secretKey: try testSecretKey(), hasher: PasswordHasher(parameters: .testing),
             grants: Grants(database: database, resolveHost: { value in value == "prod" ? 7 : Int64(value) }))
         var tokens: [String: String] = [:]
         for (name, role) in [("root", Role.admin), ("vic", .viewer), ("olga", .operator), ("nobody", .operator)] {

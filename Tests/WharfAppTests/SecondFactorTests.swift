@@ -41,6 +41,64 @@ import WharfSQLite
         }
     }
 
+    /// The secret is stored sealed under the data directory's key, bound to its user: the
+    /// database file alone does not give it away.
+    @Test func theSecretIsStoredSealed() async throws {
+        try await withApp { app in
+            let ada = try await app.user("ada", .viewer)
+            let browser = TestBrowser(app)
+            try await browser.signIn("ada")
+            let (secret, _) = try await enrol(app, browser)
+            let stored = try await app.app.database.read { connection in
+                try connection.querySingle("SELECT totp_secret, totp_pending_secret FROM users WHERE id = ?", [.integer(ada.id)])
+            }
+            let sealed = try #require(try stored?.get(0, as: [UInt8]?.self))
+            #expect(try stored?.get(1, as: [UInt8]?.self) == nil)
+            #expect(sealed.count == 12 + secret.count + 16)
+            #expect(!sealed.indices.contains { sealed[$0...].starts(with: secret.prefix(8)) })
+            let opened = try await app.app.database.read { connection in
+                try UserRepository.totpState(userID: ada.id, key: app.accounts.secretKey, on: connection).secret
+            }
+            #expect(opened == secret)
+        }
+    }
+
+    /// Secrets an earlier version stored in the clear are sealed when Wharf starts, audited, and
+    /// keep working; under another key they do not open.
+    @Test func clearSecretsFromEarlierVersionsAreSealedAtStart() async throws {
+        let accounts = try await testAccounts()
+        let ada = try await accounts.createUser(username: "ada", role: .viewer, password: "a long enough password", by: cliActor)
+        let secret = (0..<TOTP.secretByteCount).map { UInt8($0 * 7 % 256) }
+        try await accounts.database.write { connection in
+            try connection.execute(
+                "UPDATE users SET totp_secret = ?, totp_pending_secret = ? WHERE id = ?",
+                [.blob(secret), .blob(secret.reversed()), .integer(ada.id)])
+        }
+        let restarted = try await AccountServices.make(
+            database: accounts.database, secretKey: accounts.secretKey, hasher: PasswordHasher(parameters: .testing))
+        let (state, lengths, audited) = try await accounts.database.read { connection in
+            (
+                try UserRepository.totpState(userID: ada.id, key: restarted.secretKey, on: connection),
+                try connection.querySingle("SELECT length(totp_secret), length(totp_pending_secret) FROM users WHERE id = ?", [.integer(ada.id)]),
+                try connection.query("SELECT parameters FROM audit_log WHERE action = 'system.secrets.seal'").map { try $0.get(0, as: String.self) }
+            )
+        }
+        #expect(state.secret == secret && state.pending == Array(secret.reversed()))
+        #expect(try lengths?.get(0, as: Int.self) == 48 && lengths?.get(1, as: Int.self) == 48)
+        #expect(audited.count == 1 && audited.first?.contains(#""sealed":"2""#) == true, "\(audited)")
+        // A second start finds nothing left to seal.
+        _ = try await AccountServices.make(database: accounts.database, secretKey: accounts.secretKey, hasher: PasswordHasher(parameters: .testing))
+        #expect(try await accounts.database.read { connection in
+            try connection.queryValue("SELECT count(*) FROM audit_log WHERE action = 'system.secrets.seal'", as: Int.self)
+        } == 1)
+        await #expect(throws: SecretKeyError.cannotOpen(UserRepository.totpLabel(userID: ada.id, pending: false))) {
+            try await accounts.database.read { connection in
+                try UserRepository.totpState(userID: ada.id, key: try testSecretKey(), on: connection)
+            }
+        }
+        await accounts.database.close()
+    }
+
     @Test func signInThenAsksForTheCodeAndRefusesReuse() async throws {
         try await withApp { app in
             try await app.user("ada", .viewer)
@@ -88,6 +146,32 @@ import WharfSQLite
             try await browser.signIn("ada")
             try await browser.get("/signin/totp")
             #expect(try await browser.post("/signin/totp", [("code", codes[3])]).status == .unauthorized)
+        }
+    }
+
+    /// A sealed secret that no longer opens (the key file replaced, the value changed): the code
+    /// step says what happened and changes nothing; recovery codes still sign in.
+    @Test func aSecretThatCannotBeOpenedLeavesRecoveryCodes() async throws {
+        try await withApp { app in
+            let ada = try await app.user("ada", .viewer)
+            let browser = TestBrowser(app)
+            try await browser.signIn("ada")
+            let (secret, codes) = try await enrol(app, browser)
+            try await browser.post("/signout")
+            try await app.app.database.write { connection in
+                var sealed = try connection.queryValue("SELECT totp_secret FROM users WHERE id = ?", [.integer(ada.id)], as: [UInt8].self) ?? []
+                sealed[20] ^= 0x01
+                try connection.execute("UPDATE users SET totp_secret = ? WHERE id = ?", [.blob(sealed), .integer(ada.id)])
+            }
+            try await browser.signIn("ada")
+            try await browser.get("/signin/totp")
+            let code = TOTP.code(secret: secret, step: TOTP.step(atMilliseconds: app.time.source.now()))
+            let refused = try await browser.post("/signin/totp", [("code", code)])
+            #expect(refused.status == .internalServerError)
+            #expect(refused.text.contains("recovery code"))
+            #expect(browser.cookie("wharf_session") == nil)
+            try await browser.get("/signin/totp")
+            #expect(try await browser.post("/signin/totp", [("code", codes[0])]).location == "/")
         }
     }
 

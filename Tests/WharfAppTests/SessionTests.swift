@@ -132,7 +132,7 @@ import WharfSQLite
         }
         // A second set of services over the same database (a restarted server) knows the session.
         let restarted = try await AccountServices.make(
-            database: accounts.database, hasher: PasswordHasher(parameters: .testing), time: time.source)
+            database: accounts.database, secretKey: accounts.secretKey, hasher: PasswordHasher(parameters: .testing), time: time.source)
         #expect(try await restarted.sessions.resolve(rawID: raw)?.user.username == "ada")
         #expect(restarted.signer.csrfToken(session: raw) == accounts.signer.csrfToken(session: raw))
         #expect(try await restarted.sessions.resolve(rawID: raw + "x") == nil)

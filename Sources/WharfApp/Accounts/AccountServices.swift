@@ -11,13 +11,15 @@ package struct AccountServices: Sendable {
     package let signer: RequestSigner
     package let grants: Grants
     package let time: TimeSource
+    /// Seals secrets kept in the database (TOTP secrets; host TLS keys use the same key).
+    package let secretKey: SecretKey
     /// A hash of a random password with the current parameters: unknown usernames are verified
     /// against it, so they cost the same time as a wrong password.
     package let dummyHash: String
 
     package init(
         database: Database, hasher: PasswordHasher, sessions: SessionStore, throttle: SignInThrottle,
-        signer: RequestSigner, grants: Grants, time: TimeSource, dummyHash: String
+        signer: RequestSigner, grants: Grants, time: TimeSource, secretKey: SecretKey, dummyHash: String
     ) {
         self.database = database
         self.hasher = hasher
@@ -26,22 +28,32 @@ package struct AccountServices: Sendable {
         self.signer = signer
         self.grants = grants
         self.time = time
+        self.secretKey = secretKey
         self.dummyHash = dummyHash
     }
 
-    /// Loads (or creates) the signing key and prepares the dummy hash.
+    /// Loads (or creates) the signing key, seals TOTP secrets an earlier version stored in the
+    /// clear (audited as `system.secrets.seal`), and prepares the dummy hash.
     package static func make(
-        database: Database, hasher: PasswordHasher = PasswordHasher(), policy: SessionPolicy = SessionPolicy(),
-        time: TimeSource = .system, throttleLimits: SignInThrottle.Limits = SignInThrottle.Limits(),
-        grants: Grants? = nil
+        database: Database, secretKey: SecretKey, hasher: PasswordHasher = PasswordHasher(),
+        policy: SessionPolicy = SessionPolicy(), time: TimeSource = .system,
+        throttleLimits: SignInThrottle.Limits = SignInThrottle.Limits(), grants: Grants? = nil
     ) async throws -> AccountServices {
         let now = time.now()
-        let key = try await database.write { connection in try SecuritySettings.signingKey(now: now, on: connection) }
+        let key = try await database.write { connection in
+            let sealed = try UserRepository.sealClearTOTPSecrets(key: secretKey, on: connection)
+            if sealed > 0 {
+                try AuditLog.append(AuditEntry(
+                    action: "system.secrets.seal", outcome: .ok, source: .system, actorName: "wharf",
+                    parameters: ["kind": "totp", "sealed": String(sealed)], timeMilliseconds: now), on: connection)
+            }
+            return try SecuritySettings.signingKey(now: now, on: connection)
+        }
         let dummy = hasher.unmatchableHash()
         return AccountServices(
             database: database, hasher: hasher, sessions: SessionStore(database: database, policy: policy, time: time),
             throttle: SignInThrottle(limits: throttleLimits, time: time), signer: RequestSigner(key: key),
-            grants: grants ?? Grants(database: database), time: time, dummyHash: dummy)
+            grants: grants ?? Grants(database: database), time: time, secretKey: secretKey, dummyHash: dummy)
     }
 
     /// The audit history, for rows that stand alone (denials, failures).

@@ -55,29 +55,66 @@ package enum UserRepository {
 
     // MARK: Second factor
 
-    /// The enrolled secret and the last accepted step.
-    package static func totpState(userID: Int64, on connection: SQLiteConnection) throws -> (secret: [UInt8]?, pending: [UInt8]?, lastStep: Int64?) {
+    /// The enrolled secret, the pending one and the last accepted step. Secrets are stored sealed
+    /// under the data directory's ``SecretKey`` (labels ``totpLabel(userID:pending:)``).
+    /// - Throws: ``SecretKeyError/cannotOpen(_:)`` when a secret was sealed under another key.
+    package static func totpState(
+        userID: Int64, key: SecretKey, on connection: SQLiteConnection
+    ) throws -> (secret: [UInt8]?, pending: [UInt8]?, lastStep: Int64?) {
         guard let row = try connection.querySingle(
             "SELECT totp_secret, totp_pending_secret, totp_last_step FROM users WHERE id = ?", [.integer(userID)]) else {
             return (nil, nil, nil)
         }
-        return (try row.get(0), try row.get(1), try row.get(2))
+        let secret: [UInt8]? = try row.get(0)
+        let pending: [UInt8]? = try row.get(1)
+        return (
+            try secret.map { try key.open($0, label: totpLabel(userID: userID, pending: false)) },
+            try pending.map { try key.open($0, label: totpLabel(userID: userID, pending: true)) },
+            try row.get(2))
     }
 
-    package static func setPendingTOTPSecret(_ secret: [UInt8]?, userID: Int64, on connection: SQLiteConnection) throws {
+    /// What a user's TOTP secret is sealed for: a sealed value moved to another user or column
+    /// does not open.
+    package static func totpLabel(userID: Int64, pending: Bool) -> String {
+        "user:\(userID):\(pending ? "totp-pending" : "totp")"
+    }
+
+    package static func setPendingTOTPSecret(_ secret: [UInt8]?, userID: Int64, key: SecretKey, on connection: SQLiteConnection) throws {
+        let sealed = try secret.map { try key.seal($0, label: totpLabel(userID: userID, pending: true)) }
         try connection.execute(
-            "UPDATE users SET totp_pending_secret = ? WHERE id = ?", [secret.map { .blob($0) } ?? .null, .integer(userID)])
+            "UPDATE users SET totp_pending_secret = ? WHERE id = ?", [sealed.map { .blob($0) } ?? .null, .integer(userID)])
+    }
+
+    /// Seals the TOTP secrets that earlier versions stored in the clear (a raw secret is
+    /// ``TOTP/secretByteCount`` bytes; a sealed one is longer). Returns how many it sealed.
+    package static func sealClearTOTPSecrets(key: SecretKey, on connection: SQLiteConnection) throws -> Int {
+        var sealed = 0
+        for (column, pending) in [("totp_secret", false), ("totp_pending_secret", true)] {
+            let rows = try connection.query(
+                "SELECT id, \(column) FROM users WHERE length(\(column)) = ?", [.integer(Int64(TOTP.secretByteCount))])
+            for row in rows {
+                let id: Int64 = try row.get(0)
+                let clear: [UInt8] = try row.get(1)
+                try connection.execute(
+                    "UPDATE users SET \(column) = ? WHERE id = ?",
+                    [.blob(try key.seal(clear, label: totpLabel(userID: id, pending: pending))), .integer(id)])
+                sealed += 1
+            }
+        }
+        return sealed
     }
 
     /// Makes `secret` the enrolled one, records `step` as used, and replaces the recovery codes.
     package static func enableTOTP(
-        secret: [UInt8], step: Int64, recoveryCodeHashes: [String], userID: Int64, now: Int64, on connection: SQLiteConnection
+        secret: [UInt8], step: Int64, recoveryCodeHashes: [String], userID: Int64, now: Int64, key: SecretKey,
+        on connection: SQLiteConnection
     ) throws {
+        let sealed = try key.seal(secret, label: totpLabel(userID: userID, pending: false))
         try connection.execute(
             """
             UPDATE users SET totp_secret = ?, totp_pending_secret = NULL, totp_last_step = ?, updated_ms = ?
             WHERE id = ?
-            """, [.blob(secret), .integer(step), .integer(now), .integer(userID)])
+            """, [.blob(sealed), .integer(step), .integer(now), .integer(userID)])
         try connection.execute("DELETE FROM recovery_codes WHERE user_id = ?", [.integer(userID)])
         for hash in recoveryCodeHashes {
             try connection.execute("INSERT INTO recovery_codes (user_id, code_hash) VALUES (?, ?)", [.integer(userID), .text(hash)])

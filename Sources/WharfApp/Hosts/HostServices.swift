@@ -13,11 +13,10 @@ package struct HostServices: Sendable {
     package let localDockerSocket: String
 
     package init(
-        database: Database, dataDirectory: String, group: EventLoopGroup, time: TimeSource = .system,
+        database: Database, secretKey: SecretKey, group: EventLoopGroup, time: TimeSource = .system,
         checkInterval: Double = 30, probeTimeout: Double = 3, localDockerSocket: String = "/var/run/docker.sock"
-    ) throws {
-        let key = try SecretKey.loadOrCreate(dataDirectory: dataDirectory)
-        registry = HostRegistry(database: database, secretKey: key, time: time)
+    ) {
+        registry = HostRegistry(database: database, secretKey: secretKey, time: time)
         clients = HostClients(group: group, registry: registry, probeTimeout: probeTimeout)
         health = HostHealth()
         checker = HostHealthChecker(

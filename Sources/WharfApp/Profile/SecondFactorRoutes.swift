@@ -43,9 +43,11 @@ struct SecondFactorRoutes {
             // The pending secret is kept until enrolment completes, so a reload shows the same one.
             // It grants nothing by itself, so creating it is not an audited change.
             secret = try await services.database.write { connection -> [UInt8] in
-                if let pending = try UserRepository.totpState(userID: user.id, on: connection).pending { return pending }
+                if let pending = try UserRepository.totpState(userID: user.id, key: services.secretKey, on: connection).pending {
+                    return pending
+                }
                 let fresh = SecureRandom.bytes(TOTP.secretByteCount)
-                try UserRepository.setPendingTOTPSecret(fresh, userID: user.id, on: connection)
+                try UserRepository.setPendingTOTPSecret(fresh, userID: user.id, key: services.secretKey, on: connection)
                 return fresh
             }
         }
@@ -70,11 +72,12 @@ struct SecondFactorRoutes {
         let codes = RecoveryCodes.generate()
         let hashes = codes.map(RecoveryCodes.hash)
         let rotated = try await services.database.write { connection -> String? in
-            let state = try UserRepository.totpState(userID: principal.userID, on: connection)
+            let state = try UserRepository.totpState(userID: principal.userID, key: services.secretKey, on: connection)
             guard state.secret == nil, let pending = state.pending,
                   let step = TOTP.matchingStep(code: code, secret: pending, atMilliseconds: now, lastUsedStep: nil) else { return nil }
             try UserRepository.enableTOTP(
-                secret: pending, step: step, recoveryCodeHashes: hashes, userID: principal.userID, now: now, on: connection)
+                secret: pending, step: step, recoveryCodeHashes: hashes, userID: principal.userID, now: now,
+                key: services.secretKey, on: connection)
             // A privilege change: the session gets a new id.
             var rawID: String?
             if let old = principal.sessionID {

@@ -74,12 +74,21 @@ struct SecondFactorSignIn {
         let code = form.text("code")
         let now = services.time.now()
         let factor = try await services.database.write { connection -> String? in
-            let totp = try UserRepository.totpState(userID: user.id, on: connection)
-            guard let secret = totp.secret else { return nil }
+            // Recovery codes are hashed, not sealed: they work even when the secret cannot be opened
+            // (they exist only while a second factor is enrolled).
             if RecoveryCodes.looksLikeRecoveryCode(code) {
                 return try UserRepository.useRecoveryCode(
                     hash: RecoveryCodes.hash(code), userID: user.id, now: now, on: connection) ? "recovery code" : nil
             }
+            let totp: (secret: [UInt8]?, pending: [UInt8]?, lastStep: Int64?)
+            do {
+                totp = try UserRepository.totpState(userID: user.id, key: services.secretKey, on: connection)
+            } catch let error as SecretKeyError {
+                throw HTTPError(
+                    .internalServerError,
+                    "Your authenticator's secret cannot be read (\(error)). Sign in with a recovery code, then set up two-step sign-in again.")
+            }
+            guard let secret = totp.secret else { return nil }
             guard let step = TOTP.matchingStep(code: code, secret: secret, atMilliseconds: now, lastUsedStep: totp.lastStep),
                   try UserRepository.useTOTPStep(step, userID: user.id, on: connection) else { return nil }
             return "totp"

@@ -17,6 +17,11 @@ final class EngineLink: Sendable {
     private let listener: Socket
     private let fault: Locked<Fault>
     private let pairs = Locked<[(client: Socket, engine: Socket)]>([])
+    /// Every pump, awaited by ``close()`` before any socket is closed: a socket must not be closed
+    /// while a pump may still read it (its descriptor number could be reused).
+    private let pumps = Locked<[Task<Void, Never>]>([])
+    /// Set by ``close()``: a stalled pump stops holding its connection.
+    private let closing = Locked(false)
     private let acceptor: Task<Void, Never>
 
     /// Listens on 127.0.0.1 and forwards each connection to `engine` (a `unix://` URL).
@@ -28,7 +33,7 @@ final class EngineLink: Sendable {
         self.listener = listener
         self.fault = Locked(fault)
         url = "tcp://127.0.0.1:\(try listener.localAddress().port ?? 0)"
-        let (pairs, faultState) = (pairs, self.fault)
+        let (pairs, pumps, closing, faultState) = (pairs, pumps, closing, self.fault)
         acceptor = Task {
             while !Task.isCancelled {
                 do {
@@ -39,8 +44,9 @@ final class EngineLink: Sendable {
                     let client = try Socket(adopting: fd, loop: loop)
                     let engine = try await Socket.connect(to: target, loop: loop, deadline: .after(seconds: 5))
                     pairs.withLock { $0.append((client, engine)) }
-                    Task { await EngineLink.pump(from: client, to: engine, fault: nil) }
-                    Task { await EngineLink.pump(from: engine, to: client, fault: faultState) }
+                    let up = Task { await EngineLink.pump(from: client, to: engine, fault: nil, closing: closing) }
+                    let down = Task { await EngineLink.pump(from: engine, to: client, fault: faultState, closing: closing) }
+                    pumps.withLock { $0 += [up, down] }
                 } catch {
                     return
                 }
@@ -53,15 +59,18 @@ final class EngineLink: Sendable {
 
     /// Ends the link: every connection is shut down, then closed.
     func close() async {
+        closing.withLock { $0 = true }
         acceptor.cancel()
         listener.shutdownBoth()
+        await acceptor.value
         let all = pairs.withLock { list in defer { list = [] }; return list }
         for pair in all {
             pair.client.shutdownBoth()
             pair.engine.shutdownBoth()
         }
-        // The pumps see end of stream at once; give them a moment to leave before the close.
-        try? await Task.sleep(nanoseconds: 100_000_000)
+        // The pumps see end of stream (or the closing flag) and leave; only then are the
+        // descriptors closed.
+        for pump in pumps.withLock({ list in defer { list = [] }; return list }) { await pump.value }
         for pair in all {
             pair.client.close()
             pair.engine.close()
@@ -69,7 +78,7 @@ final class EngineLink: Sendable {
         listener.close()
     }
 
-    private static func pump(from source: Socket, to sink: Socket, fault: Locked<Fault>?) async {
+    private static func pump(from source: Socket, to sink: Socket, fault: Locked<Fault>?, closing: Locked<Bool>) async {
         let buffer = ByteBuffer()
         var forwarded = 0
         while true {
@@ -93,7 +102,7 @@ final class EngineLink: Sendable {
             case .cutAfter: break
             case .stallAfter:
                 // Frozen: hold the connection open, sending nothing, until the link closes.
-                while !sink.isPeerClosed, !source.isClosed { try? await Task.sleep(nanoseconds: 20_000_000) }
+                while !sink.isPeerClosed, !closing.value { try? await Task.sleep(nanoseconds: 20_000_000) }
             }
             break
         }
