@@ -29,6 +29,8 @@ package final class EventLoop: TaskExecutor, @unchecked Sendable {
         var sleeping = false
         var wakePending = false
         var stopping = false
+        /// The loop thread has left its loop: jobs go to the global executor from now on.
+        var stopped = false
     }
 
     /// Starts a loop on a new thread.
@@ -127,9 +129,16 @@ package final class EventLoop: TaskExecutor, @unchecked Sendable {
 
     package func enqueue(_ job: consuming ExecutorJob) {
         let job = UnownedJob(job)
-        let wake = state.withLock { s in
+        let (accepted, wake) = state.withLock { s -> (Bool, Bool) in
+            if s.stopped { return (false, false) }
             s.jobs.append(job)
-            return needsWake(&s)
+            return (true, needsWake(&s))
+        }
+        if !accepted {
+            // A task that prefers this loop outlived it (an unstructured task inherits the
+            // preference): it runs on the global executor rather than never.
+            globalConcurrentExecutor.enqueue(ExecutorJob(job))
+            return
         }
         if wake { signalWake() }
     }
@@ -198,7 +207,10 @@ package final class EventLoop: TaskExecutor, @unchecked Sendable {
             // Sleep until an event, the next timer, or a wake-up; never when work is queued.
             let timeout: Int32? = state.withLock { s in
                 if !s.jobs.isEmpty || !s.closures.isEmpty { return 0 }
-                if s.stopping { return nil }
+                if s.stopping {
+                    s.stopped = true
+                    return nil
+                }
                 s.sleeping = true
                 guard let earliest = s.timers.earliest else { return -1 }
                 let remaining = earliest.remaining

@@ -77,6 +77,21 @@ import WharfTestSupport
         await loop.shutdown()
     }
 
+    /// A task keeps its loop as preferred executor after the loop has stopped (an unstructured
+    /// task inherits the preference from whoever started it): it still runs to the end, on the
+    /// global executor, instead of waiting forever in a queue nobody drains.
+    @Test func aTaskThatOutlivesItsPreferredLoopStillRuns() async throws {
+        let loop = try EventLoop.start(name: "test-gone")
+        let (gate, opener) = AsyncStream<Void>.makeStream()
+        let task = Task(executorPreference: loop) { () async -> Int in
+            for await _ in gate {}
+            return 42
+        }
+        await loop.shutdown()
+        opener.finish()
+        #expect(await task.value == 42)
+    }
+
     @Test func executeRunsClosuresOnTheLoopThreadInOrder() async throws {
         let loop = try EventLoop.start(name: "test-execute")
         let seen = Locked<[Int]>([])
