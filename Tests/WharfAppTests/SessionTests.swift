@@ -123,6 +123,46 @@ import WharfSQLite
         }
     }
 
+    /// The signing key behind CSRF tokens is stored sealed under `secret.key`; an earlier
+    /// version's clear key is sealed and keeps its tokens valid; a key that no longer opens is
+    /// replaced, and both changes are audited.
+    @Test func theSigningKeyIsStoredSealed() async throws {
+        let accounts = try await testAccounts()
+        let database = accounts.database
+        func stored() async throws -> String {
+            try await database.read { connection in
+                try connection.queryValue("SELECT value FROM settings WHERE key = 'signing_key'", as: String.self) ?? ""
+            }
+        }
+        func changes() async throws -> [String] {
+            try await database.read { connection in
+                try connection.query("SELECT parameters FROM audit_log WHERE action = 'system.secrets.seal' ORDER BY id")
+                    .map { try $0.get(0, as: String.self) }
+            }
+        }
+        #expect(try await stored().hasPrefix("sealed:"))
+        #expect(try await changes().isEmpty)
+
+        let clear = (0..<32).map { UInt8($0) }
+        let clearHex = clear.map { String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16) }.joined()
+        try await database.write { connection in
+            try connection.execute("UPDATE settings SET value = ? WHERE key = 'signing_key'", [.text(clearHex)])
+        }
+        let upgraded = try await AccountServices.make(
+            database: database, secretKey: accounts.secretKey, hasher: PasswordHasher(parameters: .testing))
+        #expect(upgraded.signer.csrfToken(session: "s") == RequestSigner(key: clear).csrfToken(session: "s"))
+        let sealed = try await stored()
+        #expect(sealed.hasPrefix("sealed:") && !sealed.contains(clearHex))
+        #expect(try await changes().last?.contains(#""change":"sealed""#) == true)
+
+        let otherKey = try await AccountServices.make(
+            database: database, secretKey: try testSecretKey(), hasher: PasswordHasher(parameters: .testing))
+        #expect(otherKey.signer.csrfToken(session: "s") != upgraded.signer.csrfToken(session: "s"))
+        #expect(try await changes().last?.contains(#""change":"replaced""#) == true)
+        #expect(try await changes().count == 2)
+        await database.close()
+    }
+
     @Test func sessionsSurviveARestartOfTheStore() async throws {
         let time = ManualTime()
         let accounts = try await testAccounts(time: time)

@@ -47,7 +47,15 @@ package struct AccountServices: Sendable {
                     action: "system.secrets.seal", outcome: .ok, source: .system, actorName: "wharf",
                     parameters: ["kind": "totp", "sealed": String(sealed)], timeMilliseconds: now), on: connection)
             }
-            return try SecuritySettings.signingKey(now: now, on: connection)
+            let signing = try SecuritySettings.signingKey(now: now, sealedWith: secretKey, on: connection)
+            if let change = signing.change, change != .created {
+                try AuditLog.append(AuditEntry(
+                    action: "system.secrets.seal", outcome: .ok, source: .system, actorName: "wharf",
+                    parameters: ["kind": "signing key", "change": change.rawValue],
+                    error: change == .replaced ? "the stored signing key did not open under secret.key; a new one was made" : nil,
+                    timeMilliseconds: now), on: connection)
+            }
+            return signing.key
         }
         let dummy = hasher.unmatchableHash()
         return AccountServices(
