@@ -32,8 +32,9 @@ package struct AccountServices: Sendable {
         self.dummyHash = dummyHash
     }
 
-    /// Loads (or creates) the signing key, seals TOTP secrets an earlier version stored in the
-    /// clear (audited as `system.secrets.seal`), and prepares the dummy hash.
+    /// Loads (or creates) the signing key, seals what an earlier version stored in the clear
+    /// (TOTP secrets, the signing key; audited as `system.secrets.seal`), and prepares the dummy
+    /// hash.
     package static func make(
         database: Database, secretKey: SecretKey, hasher: PasswordHasher = PasswordHasher(),
         policy: SessionPolicy = SessionPolicy(), time: TimeSource = .system,
