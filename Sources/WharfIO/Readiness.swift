@@ -22,7 +22,8 @@ package final class Readiness: @unchecked Sendable {
     private struct Waiter {
         let id: UInt64
         let continuation: UnsafeContinuation<Void, any Error>
-        let timer: LoopTimer?
+        /// Attached after the waiter is registered (see ``wait(_:deadline:)``).
+        var timer: LoopTimer?
     }
 
     private struct State {
@@ -103,12 +104,11 @@ package final class Readiness: @unchecked Sendable {
         }
         try await withTaskCancellationHandler {
             try await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<Void, any Error>) in
-                let timer = deadline.map { deadline in
-                    loop.schedule(at: deadline) { [weak self] in
-                        self?.expire(direction, id: id, phase: direction == .read ? "read" : "write")
-                    }
-                }
                 enum Outcome { case ready, waiting, fail(any Error) }
+                // The waiter is registered before its timer exists: a deadline that has passed, or
+                // passes at once under load, then always finds the waiter to fail. (A timer armed
+                // first could fire on the loop thread before the waiter was there, and the wait
+                // would never end.)
                 let outcome = state.withLock { s -> Outcome in
                     if s.closed { return .fail(IOError.closed) }
                     if Task.isCancelled { return .fail(CancellationError()) }
@@ -119,31 +119,49 @@ package final class Readiness: @unchecked Sendable {
                             return .ready
                         }
                         precondition(s.reader == nil && s.parked == nil, "two readers on one descriptor")
-                        s.reader = Waiter(id: id, continuation: continuation, timer: timer)
+                        s.reader = Waiter(id: id, continuation: continuation, timer: nil)
                     case .write:
                         if s.writable || s.hungUp {
                             s.writable = false
                             return .ready
                         }
                         precondition(s.writer == nil, "two writers on one descriptor")
-                        s.writer = Waiter(id: id, continuation: continuation, timer: timer)
+                        s.writer = Waiter(id: id, continuation: continuation, timer: nil)
                     }
                     return .waiting
                 }
                 switch outcome {
                 case .waiting:
-                    break
+                    if let deadline { arm(direction, id: id, deadline: deadline) }
                 case .ready:
-                    if let timer { loop.cancel(timer) }
                     continuation.resume()
                 case .fail(let error):
-                    if let timer { loop.cancel(timer) }
                     continuation.resume(throwing: error)
                 }
             }
         } onCancel: {
             fail(direction, id: id, with: CancellationError())
         }
+    }
+
+    /// Schedules the deadline of waiter `id` and attaches the timer to it; when the waiter has
+    /// already been resumed (ready, failed, cancelled), the timer is cancelled instead.
+    private func arm(_ direction: Direction, id: UInt64, deadline: Deadline) {
+        let timer = loop.schedule(at: deadline) { [weak self] in
+            self?.expire(direction, id: id, phase: direction == .read ? "read" : "write")
+        }
+        let attached = state.withLock { s -> Bool in
+            switch direction {
+            case .read:
+                guard s.reader?.id == id else { return false }
+                s.reader?.timer = timer
+            case .write:
+                guard s.writer?.id == id else { return false }
+                s.writer?.timer = timer
+            }
+            return true
+        }
+        if !attached { loop.cancel(timer) }
     }
 
     private func expire(_ direction: Direction, id: UInt64, phase: String) {

@@ -25,6 +25,24 @@ func socketPair(on loop: EventLoop) throws -> (Socket, Socket) {
         await loop.shutdown()
     }
 
+    /// A deadline that has already passed when the wait starts (a busy machine) times out at
+    /// once. Its timer used to be armed before the waiter was registered, and could fire on the
+    /// loop thread in between: the wait then never ended. Many rounds make that window likely.
+    @Test func aDeadlineAlreadyPassedTimesOutEveryTime() async throws {
+        let loop = try EventLoop.start(name: "test-past-deadline")
+        let (a, b) = try socketPair(on: loop)
+        defer { a.close(); b.close() }
+        for _ in 0..<2000 {
+            await #expect(throws: IOError.timedOut("read")) {
+                try await a.readiness.wait(.read, deadline: Deadline(nanoseconds: 1))
+            }
+            await #expect(throws: IOError.timedOut("read")) {
+                try await a.readiness.wait(.read, deadline: .after(milliseconds: 0))
+            }
+        }
+        await loop.shutdown()
+    }
+
     @Test func readTimesOutWithItsPhase() async throws {
         let loop = try EventLoop.start(name: "test-read-deadline")
         let (a, b) = try socketPair(on: loop)
