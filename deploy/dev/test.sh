@@ -25,18 +25,16 @@ swift build --build-tests
 # 1 GiB build-context test measures the whole process's RSS, so it runs last, alone, where no
 # other test's memory counts against it.
 #
-# Each run is bounded. About one run in five of the middle part has hung with every task parked
-# and no worker thread left (an open bug, see ARCHITECTURE.md "Tests"). A run that times out is
-# reported and started once more; a run that fails is never retried.
+# Each run is bounded: a run that does not finish within 300 s fails, naming itself. (Until
+# 2026-12-06 about one run in five of the middle part hung, and was retried; the cause, a lost
+# deadline in Readiness.wait, is fixed and tested, so a hang is a failure again.)
 bounded_test() {
-  local attempt status
-  for attempt in 1 2; do
-    status=0
-    timeout -k 10 300 swift test --skip-build "$@" || status=$?
-    if [ "$status" -ne 124 ] && [ "$status" -ne 137 ]; then return "$status"; fi
-    echo "test.sh: 'swift test $*' did not finish within 300 s (attempt $attempt): the known hang" >&2
-  done
-  return 1
+  local status=0
+  timeout -k 10 300 swift test --skip-build "$@" || status=$?
+  if [ "$status" -eq 124 ] || [ "$status" -eq 137 ]; then
+    echo "test.sh: 'swift test $*' did not finish within 300 s: a test hangs" >&2
+  fi
+  return "$status"
 }
 bounded_test --filter 'WharfIOTests|WharfHTTPTests'
 bounded_test --skip 'WharfIOTests|WharfHTTPTests|BigBuildContextTests'
