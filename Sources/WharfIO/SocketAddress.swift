@@ -170,8 +170,8 @@ package struct SocketAddress: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
-    /// `a.b.c.d`, written straight into the string's storage: every request's client address is
-    /// formatted (access log, audit rows), and inet_ntop's buffer and copies cost more than this.
+    /// `a.b.c.d`, written straight into the string's storage: the access log formats every
+    /// request's client address, and inet_ntop's buffer and copies cost more than this.
     static func dottedQuad(_ address: UInt32) -> String {
         String(unsafeUninitializedCapacity: 15) { buffer in
             var count = 0

@@ -43,18 +43,18 @@ package struct AccountServices: Sendable {
         let now = time.now()
         let key = try await database.write { connection in
             let sealed = try UserRepository.sealClearTOTPSecrets(key: secretKey, on: connection)
-            if sealed > 0 {
+            /// One `system.secrets.seal` row per kind of secret start-up had to seal or replace.
+            func audit(_ parameters: [String: String], error: String? = nil) throws {
                 try AuditLog.append(AuditEntry(
                     action: "system.secrets.seal", outcome: .ok, source: .system, actorName: "wharf",
-                    parameters: ["kind": "totp", "sealed": String(sealed)], timeMilliseconds: now), on: connection)
+                    parameters: parameters, error: error, timeMilliseconds: now), on: connection)
             }
+            if sealed > 0 { try audit(["kind": "totp", "sealed": String(sealed)]) }
             let signing = try SecuritySettings.signingKey(now: now, sealedWith: secretKey, on: connection)
             if let change = signing.change, change != .created {
-                try AuditLog.append(AuditEntry(
-                    action: "system.secrets.seal", outcome: .ok, source: .system, actorName: "wharf",
-                    parameters: ["kind": "signing key", "change": change.rawValue],
-                    error: change == .replaced ? "the stored signing key did not open under secret.key; a new one was made" : nil,
-                    timeMilliseconds: now), on: connection)
+                try audit(
+                    ["kind": "signing key", "change": change.rawValue],
+                    error: change == .replaced ? "the stored signing key did not open under secret.key; a new one was made" : nil)
             }
             return signing.key
         }

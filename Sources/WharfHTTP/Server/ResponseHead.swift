@@ -60,7 +60,6 @@ enum ResponseHead {
     }
 
     static func appendHex(_ value: Int, to buffer: inout [UInt8]) {
-        let hex = Array("0123456789abcdef".utf8)
         if value == 0 {
             buffer.append(UInt8(ascii: "0"))
             return
@@ -68,7 +67,8 @@ enum ResponseHead {
         var shift = (Int.bitWidth - value.leadingZeroBitCount + 3) / 4 * 4
         while shift > 0 {
             shift -= 4
-            buffer.append(hex[(value >> shift) & 0xF])
+            let digit = UInt8(truncatingIfNeeded: (value >> shift) & 0xF)
+            buffer.append(digit < 10 ? UInt8(ascii: "0") + digit : UInt8(ascii: "a") + digit - 10)
         }
     }
 }
