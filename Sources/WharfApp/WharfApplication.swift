@@ -47,7 +47,7 @@ package final class WharfApplication: Sendable {
             let accounts = try await AccountServices.make(
                 database: database, secretKey: secretKey, hasher: PasswordHasher(parameters: accountOptions.passwordParameters),
                 policy: accountOptions.sessions, time: accountOptions.time, throttleLimits: accountOptions.throttle,
-                grants: Grants(database: database, resolveHost: HostServices.resolver(database)))
+                grants: Grants(database: database))
             try await accounts.sessions.purgeExpired()
             let now = accountOptions.time.now()
             let setupToken = try await database.write { connection in try SetupTokens.issueIfNeeded(now: now, on: connection) }
@@ -82,25 +82,32 @@ package final class WharfApplication: Sendable {
         let pages = Pages(templates: templates, assets: assets)
         let errorPages = ErrorPages(pages: pages, log: log)
 
-        var router = RouterBuilder()
-        SystemRoutes(assets: assets).register(into: &router)
-        HomeRoutes(pages: pages, hosts: hosts, time: accounts.time).register(into: &router)
+        let flash = FlashSigner(signer: accounts.signer)
+        var router = AppRouter(flash: flash)
+        SystemRoutes(assets: assets).register(into: &router.routes)
+        HomeRoutes(pages: pages, hosts: hosts, time: accounts.time).register(into: &router.routes)
         HostRoutes(pages: pages, hosts: hosts, time: accounts.time).register(into: &router)
         HostAPIRoutes(hosts: hosts).register(into: &router)
-        SignInRoutes(pages: pages, services: accounts).register(into: &router)
-        SetupRoutes(pages: pages, services: accounts).register(into: &router)
-        UserRoutes(pages: pages, services: accounts).register(into: &router)
-        ProfileRoutes(pages: pages, services: accounts).register(into: &router)
-        AuditRoutes(pages: pages, database: database).register(into: &router)
+        APIRoutes().register(into: &router)
+        SignInRoutes(pages: pages, services: accounts).register(into: &router.routes)
+        SetupRoutes(pages: pages, services: accounts).register(into: &router.routes)
+        UserRoutes(pages: pages, services: accounts).register(into: &router.routes)
+        ProfileRoutes(pages: pages, services: accounts).register(into: &router.routes)
+        AuditRoutes(pages: pages, database: database).register(into: &router.routes)
+        try APIRoutes.registerDocument(into: &router)
+        self.api = router.api
 
         let responder = HTTPResponder(
-            router: try router.build(),
+            router: try router.routes.build(),
             // ErrorPages twice: the outer one answers what authentication itself refuses (a bad
             // bearer token); the inner one renders every later error with the principal known,
             // so a signed-in user's error page still has the header and its sign-out form.
             middleware: [
-                SecurityHeaders(), errorPages, AuthenticationMiddleware(services: accounts), errorPages,
-                CSRFMiddleware(services: accounts), AuthorizationMiddleware(services: accounts),
+                SecurityHeaders(), errorPages, AuthenticationMiddleware(services: accounts), FlashMiddleware(signer: flash),
+                errorPages, CSRFMiddleware(services: accounts),
+                AuthorizationMiddleware(services: accounts, hostScopes: { reference, principal in
+                    try await hosts.scope(reference, for: principal)
+                }),
             ],
             notFound: { _, _ in throw HTTPError(.notFound, "There is no page at this address.") },
             methodNotAllowed: { _, context in
@@ -116,6 +123,8 @@ package final class WharfApplication: Sendable {
 
     /// The composed router and middleware, for in-process tests.
     package let responder: HTTPResponder
+    /// The documented `/api/v1` routes (the OpenAPI document is built from them).
+    package let api: [APIEndpoint]
 
     /// Starts listening.
     package func start() throws {

@@ -71,7 +71,7 @@ def run(binary):
         a.check("No Docker hosts yet" in a.text(driver), "a fresh dashboard says there are no hosts")
         a.check("Register it as" in a.text(driver) and "/tmp/" in a.text(driver), "the dashboard offers the local engine")
         a.shoot(driver, "hosts-dashboard-empty")
-        click(driver, "form[action='/hosts/local'] button")
+        click(driver, "form[action='/hosts/new/local'] button")
         wait.until(EC.url_contains("done=created"))
         a.check(wait_for_text(driver, driver.current_url.split("?")[0], "Docker Engine"), "the local engine is registered and up")
 
@@ -83,7 +83,7 @@ def run(binary):
 
         driver.get(base + "/hosts/new")
         a.fill(driver, {"name": "engine-a", "url": engine_a}, submit=False)
-        click(driver, "button[formaction^='/hosts/test']")
+        click(driver, "button[formaction^='/hosts/new/test']")
         a.check("Connected: Docker Engine" in a.text(driver), "Test connection shows the engine's version")
         a.check(driver.find_element(By.NAME, "name").get_attribute("value") == "engine-a", "the tested form keeps its values")
         a.shoot(driver, "hosts-test-ok")
@@ -103,7 +103,7 @@ def run(binary):
         a.fill(driver, {"name": "engine-b", "url": engine_b, "tls_ca": ca}, submit=False)
         driver.find_element(By.ID, "tls_cert_file").send_keys(env("WHARF_TEST_TLS_CLIENT_CERT"))
         driver.find_element(By.ID, "tls_key_file").send_keys(env("WHARF_TEST_TLS_CLIENT_KEY"))
-        click(driver, "button[formaction^='/hosts/test']")
+        click(driver, "button[formaction^='/hosts/new/test']")
         a.check("Connected: Docker Engine" in a.text(driver), "Test connection over mutual TLS with uploaded files")
         driver.find_element(By.ID, "tls_key_file").send_keys(env("WHARF_TEST_TLS_CLIENT_KEY"))
         driver.find_element(By.ID, "tls_cert_file").send_keys(env("WHARF_TEST_TLS_CLIENT_CERT"))
@@ -116,7 +116,7 @@ def run(binary):
 
         driver.get(base + "/hosts/new")
         a.fill(driver, {"name": "unreachable", "url": "tcp://127.0.0.1:1"}, submit=False)
-        click(driver, "button[formaction^='/hosts/test']")
+        click(driver, "button[formaction^='/hosts/new/test']")
         a.check("connection refused" in a.text(driver), "Test connection names the failure")
         a.shoot(driver, "hosts-test-failed")
         click(driver, "form.host-form button[type='submit']:not([formaction])")

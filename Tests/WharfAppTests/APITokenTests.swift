@@ -4,7 +4,7 @@ import WharfHTTP
 import WharfSQLite
 
 @Suite struct APITokenTests {
-    private func me(_ app: TestApp, _ authorization: String?, target: String = "/api/me") async throws -> HTTPResponse {
+    private func me(_ app: TestApp, _ authorization: String?, target: String = "/api/v1/me") async throws -> HTTPResponse {
         var headers: HTTPHeaders = ["Host": "localhost"]
         if let authorization { headers.add("Authorization", authorization) }
         return try await app.respond(HTTPRequest.make(.get, target, headers: headers))
@@ -23,7 +23,7 @@ import WharfSQLite
             #expect(stored == [APITokenStore.hash(created.secret)])
             let response = try await me(app, "Bearer \(created.secret)")
             #expect(response.status == .ok)
-            #expect(response.text == #"{"id":\#(ada.id),"username":"ada","role":"operator","via":"token"}"#)
+            #expect(response.text == #"{"id":\#(ada.id),"role":"operator","username":"ada","via":"token"}"#)
             #expect(try await app.auditRows("token.create").count == 1)
         }
     }
@@ -33,7 +33,7 @@ import WharfSQLite
             let ada = try await app.user("ada", .admin)
             let created = try await app.accounts.createToken(userID: ada.id, name: "ci", role: nil, expiresInDays: nil, by: cliActor)
             for name in ["token", "access_token", "api_key"] {
-                #expect(try await me(app, nil, target: "/api/me?\(name)=\(created.secret)").status == .unauthorized)
+                #expect(try await me(app, nil, target: "/api/v1/me?\(name)=\(created.secret)").status == .unauthorized)
             }
         }
     }

@@ -22,7 +22,7 @@ import WharfTestSupport
             ]
             for (name, fields) in engines {
                 try await admin.get("/hosts/new")
-                let test = try await admin.post("/hosts/test", [("name", name)] + fields)
+                let test = try await admin.post("/hosts/new/test", [("name", name)] + fields)
                 #expect(test.status == .ok)
                 #expect(test.text.contains("Connected: Docker Engine ") && test.text.contains(", API 1."), "\(name): \(test.text)")
                 let added = try await admin.post("/hosts", [("name", name)] + fields)
@@ -30,7 +30,7 @@ import WharfTestSupport
             }
             // Editing engine B: "Test connection" with the key left empty uses the stored key.
             try await admin.get("/hosts/2/edit")
-            let retest = try await admin.post("/hosts/test", [
+            let retest = try await admin.post("/hosts/new/test", [
                 ("host_id", "2"), ("name", "engine-b"), ("url", fleet.engineB), ("tls_ca", fleet.ca), ("tls_cert", fleet.cert),
             ])
             #expect(retest.text.contains("Connected: Docker Engine "), "\(retest.text)")
@@ -63,7 +63,7 @@ import WharfTestSupport
             ]
             for (fields, fragment) in cases {
                 try await admin.get("/hosts/new")
-                let result = try await admin.post("/hosts/test", [("name", "broken")] + fields)
+                let result = try await admin.post("/hosts/new/test", [("name", "broken")] + fields)
                 #expect(result.text.contains("Connection failed: ") && result.text.contains(fragment), "\(fields[0].1): \(fragment)")
             }
         }
@@ -108,7 +108,7 @@ import WharfTestSupport
             let stuck = await health.status(5)
             #expect(stuck.state == .down && stuck.error?.contains("did not answer in time") == true, "\(stuck)")
             #expect(await health.status(1).engineVersion != nil)
-            let api = try await admin.get("/api/hosts", headers: [("Accept", "application/json")]).text
+            let api = try await admin.get("/api/v1/hosts", headers: [("Accept", "application/json")]).text
             #expect(api.contains(#""state":"down""#) && api.contains(#""state":"up""#))
         }
     }

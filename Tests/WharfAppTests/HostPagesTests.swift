@@ -98,7 +98,7 @@ import WharfSQLite
             #expect(dashboard.contains("alpha") && !dashboard.contains("beta"))
             #expect(try await viewer.get("/hosts/alpha").status == .ok)
             #expect(try await viewer.get("/hosts/beta").status == .forbidden)
-            let api = try await viewer.get("/api/hosts", headers: [("Accept", "application/json")]).text
+            let api = try await viewer.get("/api/v1/hosts", headers: [("Accept", "application/json")]).text
             #expect(api.contains(#""name":"alpha""#) && !api.contains("beta"), "\(api)")
             #expect(api.contains(#""state":"unknown""#))
             let show = try await viewer.get("/hosts/1").text
@@ -121,12 +121,12 @@ import WharfSQLite
             let admin = TestBrowser(app)
             try await admin.signIn("root")
             try await admin.get("/hosts/new")
-            let result = try await admin.post("/hosts/test", [("name", "dead"), ("url", "tcp://127.0.0.1:1")])
+            let result = try await admin.post("/hosts/new/test", [("name", "dead"), ("url", "tcp://127.0.0.1:1")])
             #expect(result.status == .ok)
             #expect(result.text.contains("Connection failed: Cannot reach the Docker engine at tcp://127.0.0.1:1: connection refused"))
             #expect(result.text.contains(#"value="dead""#), "the form keeps what was typed")
             #expect(try await app.app.hosts.registry.hosts().isEmpty)
-            let invalid = try await admin.post("/hosts/test", [("name", "x"), ("url", "tcp://nowhere")])
+            let invalid = try await admin.post("/hosts/new/test", [("name", "x"), ("url", "tcp://nowhere")])
             #expect(invalid.status == .unprocessableContent)
             #expect(invalid.text.contains("Give the host and port"))
         }
@@ -148,7 +148,7 @@ import WharfSQLite
             try await admin.signIn("root")
             let dashboard = try await admin.get("/").text
             #expect(dashboard.contains("Register it as") && dashboard.contains(socketPath))
-            let registered = try await admin.post("/hosts/local")
+            let registered = try await admin.post("/hosts/new/local")
             #expect(registered.status == .seeOther)
             let host = try #require(try await app.app.hosts.registry.host("local"))
             #expect(host.url == "unix://" + socketPath)

@@ -50,8 +50,9 @@ import WharfSQLite
             // Lookup by id or name (any case), which the :host route parameter resolves through.
             #expect(try await registry.host("TLS-HOST")?.id == host.id)
             #expect(try await registry.host(String(host.id))?.name == "tls-host")
-            #expect(try await app.accounts.grants.resolveHost("tls-host") == host.id)
-            #expect(try await app.accounts.grants.resolveHost("missing") == nil)
+            let admin = Principal(userID: 1, username: "root", role: .admin, credential: .session(id: 1), csrfToken: nil)
+            #expect(try await app.app.hosts.scope("tls-host", for: admin)?.host.id == host.id)
+            #expect(try await app.app.hosts.scope("missing", for: admin) == nil)
 
             try await registry.delete(serverOnly, by: cliActor)
             #expect(try await registry.host("tls-host") == nil)

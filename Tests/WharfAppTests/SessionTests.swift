@@ -260,7 +260,7 @@ import WharfSQLite
 
     @Test func anAnonymousAPICallGets401JSON() async throws {
         try await withApp { app in
-            let response = try await app.respond(HTTPRequest.make(.get, "/api/me"))
+            let response = try await app.respond(HTTPRequest.make(.get, "/api/v1/me"))
             #expect(response.status == .unauthorized)
             #expect(response.headers["Content-Type"] == "application/json")
             #expect(response.headers["WWW-Authenticate"]?.hasPrefix("Bearer") == true)

@@ -7,19 +7,13 @@ package enum HostRole: String, Sendable, CaseIterable {
     package var rank: Int { self == .operator ? 1 : 0 }
 }
 
-/// Per-host grants (user × host → operator | viewer), read by the authorization middleware for
-/// `.hostView` and `.hostOperate` routes. Admins need no grant.
+/// Per-host grants (user × host → operator | viewer), read when a host-scoped route resolves its
+/// host (``HostScope``). Admins need no grant.
 package struct Grants: Sendable {
-    /// Turns a route's `:host` value (an id or a name) into a host id. Until the hosts issue plugs
-    /// in a lookup by name, only numeric ids resolve.
-    package typealias HostResolver = @Sendable (String) async throws -> Int64?
-
     package let database: Database
-    package let resolveHost: HostResolver
 
-    package init(database: Database, resolveHost: @escaping HostResolver = { Int64($0) }) {
+    package init(database: Database) {
         self.database = database
-        self.resolveHost = resolveHost
     }
 
     /// The role `user` holds on host `host`, nil when none.

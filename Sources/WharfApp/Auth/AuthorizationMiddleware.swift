@@ -5,16 +5,25 @@ package import WharfHTTP
 /// - A route without a ``Permission`` is refused (403): nothing is open by omission.
 /// - Anonymous requests to protected routes: browsers are sent to sign-in (303 to
 ///   `/signin?next=…`), API clients get 401 JSON.
-/// - `.hostView`/`.hostOperate` read the route's `:host` parameter (an id or a name) and the
-///   user's grant on that host; admins always pass.
+/// - `.hostView`/`.hostOperate`/`.hostAdmin` resolve the route's `:host` parameter (an id or a
+///   name) and the user's grant on that host once, and hand the result to the handler as
+///   ``RequestContext/hostScope``. Unknown and ungranted hosts answer alike for non-admins (403),
+///   so host names do not leak; admins get 404 for an unknown host.
 /// - A user who must enrol a second factor is sent to enrolment from every route but `.enrolling` ones.
 ///
 /// Every denial is audited (`auth.denied`). Allowed requests are not: the handler's own row is the
 /// record of an allowed change, and reads are not audited.
 package struct AuthorizationMiddleware: HTTPMiddleware {
-    let services: AccountServices
+    /// Resolves a host reference for a principal (``HostScope/resolve(_:for:database:clients:)``).
+    package typealias HostScopeResolver = @Sendable (String, Principal) async throws -> HostScope?
 
-    package init(services: AccountServices) { self.services = services }
+    let services: AccountServices
+    let hostScopes: HostScopeResolver
+
+    package init(services: AccountServices, hostScopes: @escaping HostScopeResolver = { _, _ in nil }) {
+        self.services = services
+        self.hostScopes = hostScopes
+    }
 
     package func handle(_ request: HTTPRequest, context: RequestContext, next: HTTPHandler) async throws -> HTTPResponse {
         guard let route = context.route else { return try await next(request, context) }
@@ -41,34 +50,47 @@ package struct AuthorizationMiddleware: HTTPMiddleware {
             try await audit(request, context, status: .seeOther, reason: "second factor enrolment required")
             return .redirect(to: "/profile/totp")
         }
-        if let refusal = try await refusal(permission, principal: principal, context: context) {
-            try await deny(request, context, status: .forbidden, reason: refusal.reason, message: refusal.message)
+        switch permission {
+        case .hostView, .hostOperate, .hostAdmin:
+            var context = context
+            context.hostScope = try await hostScope(permission, principal: principal, request: request, context: context)
+            return try await next(request, context)
+        default:
+            if let refusal = refusal(permission, principal: principal) {
+                try await deny(request, context, status: .forbidden, reason: refusal.reason, message: refusal.message)
+            }
+            return try await next(request, context)
         }
-        return try await next(request, context)
+    }
+
+    /// The route's host, resolved and checked against `permission`; refused (and audited) otherwise.
+    private func hostScope(
+        _ permission: Permission, principal: Principal, request: HTTPRequest, context: RequestContext
+    ) async throws -> HostScope {
+        if permission == .hostAdmin, !principal.isAdmin {
+            try await deny(request, context, status: .forbidden, reason: "admin role required", message: "Only admins can change hosts.")
+        }
+        guard let reference = context.parameters["host"], let scope = try await hostScopes(reference, principal) else {
+            if principal.isAdmin {
+                throw HTTPError(.notFound, "There is no such host. It may have been removed; go back to the list of hosts.")
+            }
+            try await deny(request, context, status: .forbidden, reason: "no grant on host",
+                           message: "You have no access to this host, or it does not exist.")
+        }
+        if permission == .hostOperate, !scope.canOperate {
+            try await deny(request, context, status: .forbidden, reason: "operator grant required",
+                           message: "You can view this host but not change anything on it; ask an admin for operator access.")
+        }
+        return scope
     }
 
     /// Why `principal` may not use a route with `permission`; nil when it may.
-    private func refusal(
-        _ permission: Permission, principal: Principal, context: RequestContext
-    ) async throws -> (reason: String, message: String)? {
+    private func refusal(_ permission: Permission, principal: Principal) -> (reason: String, message: String)? {
         switch permission {
-        case .anonymous, .signedIn, .enrolling:
+        case .anonymous, .signedIn, .enrolling, .hostView, .hostOperate, .hostAdmin:
             return nil
         case .admin:
             return principal.isAdmin ? nil : ("admin role required", "Only admins can open this page.")
-        case .hostView, .hostOperate:
-            if principal.isAdmin { return nil }
-            guard let value = context.parameters["host"], let host = try await services.grants.resolveHost(value) else {
-                return ("unknown host", "You have no access to this host, or it does not exist.")
-            }
-            let role = try await services.grants.role(user: principal.userID, host: host)
-            switch (permission, role) {
-            case (.hostView, .some), (.hostOperate, .operator?): return nil
-            case (.hostOperate, .viewer?):
-                return ("operator grant required", "You can view this host but not change anything on it; ask an admin for operator access.")
-            default:
-                return ("no grant on host", "You have no access to this host, or it does not exist.")
-            }
         }
     }
 

@@ -1,7 +1,6 @@
-import FoundationEssentials
 import WharfHTTP
 
-/// `GET /api/hosts` (the hosts the caller may see, with status) and `GET /api/hosts/:host`.
+/// `GET /api/v1/hosts` (the hosts the caller may see, with status) and `GET /api/v1/hosts/:host`.
 struct HostAPIRoutes {
     let hosts: HostServices
 
@@ -19,36 +18,52 @@ struct HostAPIRoutes {
         let name: String
         let url: String
         let transport: String
+        /// What the caller may do here: `viewer`, `operator` or `admin`.
+        let access: String?
         let status: Status
+
+        static let schema = JSONSchema.named("Host", .object([
+            "id": .integer(), "name": .string(), "url": .string(description: "unix://, tcp:// or https:// address"),
+            "transport": .string(values: ["unix socket", "TCP", "TLS", "mutual TLS"]),
+            "access": .nullable(.string(values: ["viewer", "operator", "admin"])),
+            "status": .object([
+                "state": .string(values: HostStatus.State.allCases.map(\.rawValue)),
+                "error": .nullable(.string(description: "Why the host is down")),
+                "latencyMs": .nullable(.integer()), "checkedMs": .nullable(.integer(description: "Unix time of the last check, ms")),
+                "engineVersion": .nullable(.string()), "apiVersion": .nullable(.string()),
+            ], required: ["state"]),
+        ], required: ["id", "name", "url", "transport", "status"]))
     }
 
-    func register(into router: inout RouterBuilder) {
-        router.add(.get, "/api/hosts", permission: Permission.signedIn) { _, context in
+    struct HostList: Encodable {
+        let hosts: [HostJSON]
+        static let schema = JSONSchema.named("HostList", .object(["hosts": .array(HostJSON.schema)], required: ["hosts"]))
+    }
+
+    func register(into router: inout AppRouter) {
+        router.api(.get, "/hosts", permission: .signedIn, operation: APIOperation(
+            id: "listHosts", summary: "The hosts the caller may see, with their health", tag: "hosts",
+            responses: [.init(200, "The hosts", HostList.schema)])
+        ) { _, context in
             guard let principal = context.principal else { throw HTTPError(.unauthorized, "Sign in first.") }
             var list: [HostJSON] = []
-            for host in try await hosts.registry.hosts(visibleTo: principal) { list.append(await json(host)) }
-            return .json(try Self.encode(["hosts": list]))
+            for host in try await hosts.registry.hosts(visibleTo: principal) { list.append(await json(host, access: nil)) }
+            return try .json(encoding: HostList(hosts: list))
         }
-        router.add(.get, "/api/hosts/:host", permission: Permission.hostView) { _, context in
-            guard let reference = context.parameters["host"], let host = try await hosts.registry.host(reference) else {
-                throw HTTPError(.notFound, "There is no such host.")
-            }
-            return .json(try Self.encode(await json(host)))
+        router.hostAPI(.get, "", permission: .hostView, operation: APIOperation(
+            id: "getHost", summary: "One host with its health", tag: "hosts",
+            responses: [.init(200, "The host", HostJSON.schema)])
+        ) { _, _, scope in
+            try .json(encoding: await json(scope.host, access: scope.access))
         }
     }
 
-    private func json(_ host: DockerHost) async -> HostJSON {
+    private func json(_ host: DockerHost, access: HostAccess?) async -> HostJSON {
         let status = await hosts.health.status(host.id)
         return HostJSON(
-            id: host.id, name: host.name, url: host.url, transport: host.transportLabel,
+            id: host.id, name: host.name, url: host.url, transport: host.transportLabel, access: access?.name,
             status: .init(
                 state: status.state.rawValue, error: status.error, latencyMs: status.latencyMilliseconds,
                 checkedMs: status.checkedMilliseconds, engineVersion: status.engineVersion, apiVersion: status.apiVersion))
-    }
-
-    static func encode(_ value: some Encodable) throws -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return Array(try encoder.encode(value))
     }
 }

@@ -43,8 +43,17 @@ package struct HostInput: Sendable, Equatable {
             (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
                 || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "-")
         }
-        return allowed ? nil : "Use only letters, digits, dots, dashes and underscores (e.g. prod-web-1)."
+        guard allowed else { return "Use only letters, digits, dots, dashes and underscores (e.g. prod-web-1)." }
+        // `/hosts/<name>` addresses a host by name: a name must not read as an id, nor as the
+        // fixed `/hosts/new` (under which the add form, "Test connection" and the one-click local
+        // registration live), nor as a relative path segment.
+        if name.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) { return "Use at least one letter: numbers alone are host ids." }
+        if reservedNames.contains(name.lowercased()) { return "\(name) is reserved for Wharf's own pages; choose another name." }
+        return nil
     }
+
+    /// Names that would clash with fixed paths under `/hosts/`.
+    static let reservedNames: Set<String> = ["new", ".", ".."]
 
     /// Checks every field; `keyPEM` is the key to use when the form's key field is empty (the
     /// stored one, on edit). Returns the problems by field, or the endpoint the host will use.

@@ -12,14 +12,14 @@ struct HostRoutes {
     /// PEM bundles can be long; the forms accept this much.
     static let formLimit = 512 * 1024
 
-    func register(into router: inout RouterBuilder) {
-        router.add(.get, "/hosts", permission: Permission.signedIn) { request, context in
+    func register(into router: inout AppRouter) {
+        router.add(.get, "/hosts", permission: .signedIn) { request, context in
             try await list(context, notice: request.queryValue("done"))
         }
-        router.add(.get, "/hosts/new", permission: Permission.admin) { _, context in
+        router.add(.get, "/hosts/new", permission: .admin) { _, context in
             try formPage(context, editing: nil, state: FormState())
         }
-        router.add(.post, "/hosts", permission: Permission.admin, maxBodyBytes: Self.formLimit) { request, context in
+        router.add(.post, "/hosts", permission: .admin, maxBodyBytes: Self.formLimit) { request, context in
             let (input, _) = try await Self.readInput(request)
             do {
                 let host = try await hosts.registry.create(input, by: context.auditActor)
@@ -29,10 +29,11 @@ struct HostRoutes {
                 return try formPage(context, editing: nil, state: Self.state(input, error), status: .unprocessableContent)
             }
         }
-        router.add(.post, "/hosts/test", permission: Permission.admin, maxBodyBytes: Self.formLimit) { request, context in
+        // Under the reserved name `new`, so no host name clashes with these (see HostInput.nameProblem).
+        router.add(.post, "/hosts/new/test", permission: .admin, maxBodyBytes: Self.formLimit) { request, context in
             try await testConnection(request, context)
         }
-        router.add(.post, "/hosts/local", permission: Permission.admin) { _, context in
+        router.add(.post, "/hosts/new/local", permission: .admin) { _, context in
             let input = HostInput(name: "local", url: "unix://" + hosts.localDockerSocket)
             do {
                 let host = try await hosts.registry.create(input, by: context.auditActor)
@@ -42,33 +43,29 @@ struct HostRoutes {
                 throw HTTPError(.conflict, error.description + " Add the local engine from the New host page instead.")
             }
         }
-        router.add(.get, "/hosts/:host", permission: Permission.hostView) { request, context in
-            try await detail(try await host(context), context, notice: request.queryValue("done"))
+        router.hostPage(.get, "", permission: .hostView) { request, context, scope in
+            try await detail(scope.host, context, notice: request.queryValue("done"))
         }
-        router.add(.get, "/hosts/:host/edit", permission: Permission.admin) { _, context in
-            let host = try await host(context)
-            return try formPage(context, editing: host, state: Self.state(host))
+        router.hostPage(.get, "/edit", permission: .hostAdmin) { _, context, scope in
+            try formPage(context, editing: scope.host, state: Self.state(scope.host))
         }
-        router.add(.post, "/hosts/:host", permission: Permission.admin, maxBodyBytes: Self.formLimit) { request, context in
-            let host = try await host(context)
+        router.hostPage(.post, "", permission: .hostAdmin, maxBodyBytes: Self.formLimit) { request, context, scope in
             let (input, _) = try await Self.readInput(request)
             do {
-                let updated = try await hosts.registry.update(host, with: input, by: context.auditActor)
+                let updated = try await hosts.registry.update(scope.host, with: input, by: context.auditActor)
                 await hosts.health.checkSoon(updated.id)
                 return .redirect(to: "/hosts/\(updated.id)?done=updated")
             } catch let error as HostError {
-                return try formPage(context, editing: host, state: Self.state(input, error), status: .unprocessableContent)
+                return try formPage(context, editing: scope.host, state: Self.state(input, error), status: .unprocessableContent)
             }
         }
-        router.add(.post, "/hosts/:host/delete", permission: Permission.admin) { _, context in
-            let host = try await host(context)
-            try await hosts.registry.delete(host, by: context.auditActor)
-            await hosts.clients.remove(id: host.id)
-            await hosts.health.forget(host.id)
+        router.hostPage(.post, "/delete", permission: .hostAdmin) { _, context, scope in
+            try await hosts.registry.delete(scope.host, by: context.auditActor)
+            await hosts.clients.remove(id: scope.host.id)
+            await hosts.health.forget(scope.host.id)
             return .redirect(to: "/hosts?done=deleted")
         }
-        router.add(.post, "/hosts/:host/grants", permission: Permission.admin) { request, context in
-            let host = try await host(context)
+        router.hostPage(.post, "/grants", permission: .hostAdmin) { request, context, scope in
             let form = try await Form.read(request)
             guard let userID = Int64(form.text("user_id")) else {
                 throw HTTPError(.unprocessableContent, "Choose a user to grant access to.")
@@ -78,19 +75,11 @@ struct HostRoutes {
             guard role != nil || roleText.isEmpty || roleText == "none" else {
                 throw HTTPError(.unprocessableContent, "Choose operator, viewer or no access.")
             }
-            guard try await hosts.registry.setGrant(role, userID: userID, on: host, by: context.auditActor) else {
+            guard try await hosts.registry.setGrant(role, userID: userID, on: scope.host, by: context.auditActor) else {
                 throw HTTPError(.unprocessableContent, "Only operators and viewers get access per host; admins reach every host.")
             }
-            return .redirect(to: "/hosts/\(host.id)?done=grants")
+            return .redirect(to: "/hosts/\(scope.host.id)?done=grants")
         }
-    }
-
-    /// The host named by the route's `:host` (id or name). - Throws: 404.
-    func host(_ context: RequestContext) async throws -> DockerHost {
-        guard let reference = context.parameters["host"], let host = try await hosts.registry.host(reference) else {
-            throw HTTPError(.notFound, "There is no such host. It may have been removed; go back to the list of hosts.")
-        }
-        return host
     }
 
     /// Reads a host form: the input, and the id of the host being edited (for "Test connection").

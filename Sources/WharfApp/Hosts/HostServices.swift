@@ -30,10 +30,8 @@ package struct HostServices: Sendable {
         return stat(localDockerSocket, &info) == 0 && (info.st_mode & S_IFMT) == S_IFSOCK
     }
 
-    /// Resolves a route's `:host` (id or name) to an id, for ``Grants``.
-    package static func resolver(_ database: Database) -> Grants.HostResolver {
-        { reference in
-            try await database.read { connection in try HostRepository.find(reference: reference, on: connection)?.id }
-        }
+    /// The scope of a host-scoped route for `principal` (see ``HostScope``).
+    package func scope(_ reference: String, for principal: Principal) async throws -> HostScope? {
+        try await HostScope.resolve(reference, for: principal, database: registry.database, clients: clients)
     }
 }

@@ -3,7 +3,7 @@ package import WharfIO
 
 /// What Wharf last learned about a host's engine: reachable or not, why not, how fast, which versions.
 package struct HostStatus: Sendable, Equatable {
-    package enum State: String, Sendable {
+    package enum State: String, Sendable, CaseIterable {
         case unknown, up, down
     }
 

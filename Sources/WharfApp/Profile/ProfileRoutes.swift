@@ -39,12 +39,6 @@ struct ProfileRoutes {
         router.add(.post, "/profile/tokens/:id/revoke", permission: Permission.signedIn) { _, context in
             try await revokeToken(context)
         }
-        router.add(.get, "/api/me", permission: Permission.signedIn) { _, context in
-            guard let principal = context.principal else { throw HTTPError(.unauthorized) }
-            let via = principal.sessionID == nil ? "token" : "session"
-            let json = #"{"id":\#(principal.userID),"username":\#(JSONText.quoted(principal.username)),"role":"\#(principal.role.rawValue)","via":"\#(via)"}"#
-            return .json(Array(json.utf8))
-        }
         SecondFactorRoutes(pages: pages, services: services).register(into: &router)
     }
 

@@ -3,8 +3,10 @@ package import WharfHTTP
 import WharfTemplates
 
 /// Turns every error a handler throws into an answer the user can act on: an HTML page for
-/// browsers, `{"error": {"message": …, "requestId": …}}` for API clients. Errors that are not
-/// meant for users become a 500 with the request id; their details go to the log only.
+/// browsers, `{"error": {"code": …, "message": …, "requestId": …}}` (plus `fields` for a form's
+/// problems) for API clients, with the same status. An error states its own answer by conforming
+/// to ``PublicError``; any other error becomes a 500 with the request id, and its details go to
+/// the log only (as do those of every 5xx).
 package struct ErrorPages: HTTPMiddleware {
     let pages: Pages
     let log: @Sendable (String) -> Void
@@ -18,55 +20,82 @@ package struct ErrorPages: HTTPMiddleware {
         do {
             return try await next(request, context)
         } catch {
-            let (status, message, headers) = describe(error, context: context)
-            var response = render(status: status, message: message, request: request, context: context)
-            for (name, value) in headers { response.headers.set(name, value) }
+            let answer = describe(error, context: context)
+            var response = render(answer, request: request, context: context)
+            for (name, value) in answer.headers { response.headers.set(name, value) }
             return response
         }
     }
 
-    private func describe(_ error: any Error, context: RequestContext) -> (HTTPStatus, String, HTTPHeaders) {
+    /// An error as the user sees it.
+    package struct Answer: Sendable {
+        package var status: HTTPStatus
+        package var code: String
+        package var message: String
+        package var headers: HTTPHeaders = [:]
+        package var fields: [String: String] = [:]
+    }
+
+    private func describe(_ error: any Error, context: RequestContext) -> Answer {
         switch error {
-        case let error as HTTPError:
-            return (error.status, error.message, error.headers)
-        case let error as HTTPParseError:
-            return (error.status, error.description, [:])
+        case let error as any PublicError:
+            if error.status.code >= 500 { log("request \(context.requestID): \(String(reflecting: error))") }
+            return Answer(
+                status: error.status, code: error.code, message: error.publicMessage, headers: error.headers, fields: error.fieldErrors)
         case is CancellationError:
-            return (.serviceUnavailable, "The server is shutting down; try again in a moment.", ["Retry-After": "5"])
+            return Answer(
+                status: .serviceUnavailable, code: "unavailable", message: "The server is shutting down; try again in a moment.",
+                headers: ["Retry-After": "5"])
         default:
             log("request \(context.requestID): \(String(reflecting: error))")
-            return (.internalServerError, "Something went wrong on our side. The request id below identifies it in the server log.", [:])
+            return Answer(
+                status: .internalServerError, code: "internal",
+                message: "Something went wrong on our side. The request id below identifies it in the server log.")
         }
     }
 
     /// The error as JSON or as a page, depending on who asked.
-    package func render(status: HTTPStatus, message: String, request: HTTPRequest, context: RequestContext) -> HTTPResponse {
+    package func render(_ answer: Answer, request: HTTPRequest, context: RequestContext) -> HTTPResponse {
         if ErrorPages.wantsJSON(request) {
-            return .json(ErrorPages.json(message: message, requestID: context.requestID), status: status)
+            return .json(ErrorPages.json(answer, requestID: context.requestID), status: answer.status)
         }
         do {
             return try pages.render(
-                "errors/error", title: status.reason, status: status, context: context,
-                values: ["status": .int(status.code), "reason": .text(status.reason), "message": .text(message)])
+                "errors/error", title: answer.status.reason, status: answer.status, context: context,
+                values: [
+                    "status": .int(answer.status.code), "reason": .text(answer.status.reason), "message": .text(answer.message),
+                ])
         } catch {
             log("request \(context.requestID): rendering the error page failed: \(error)")
-            return .text("\(status.code) \(status.reason): \(message)\nRequest \(context.requestID)\n", status: status)
+            return .text("\(answer.status.code) \(answer.status.reason): \(answer.message)\nRequest \(context.requestID)\n", status: answer.status)
         }
     }
 
-    /// `{"error":{"message":…,"requestId":…}}`
-    package static func json(message: String, requestID: String) -> [UInt8] {
+    /// `{"error":{"code":…,"message":…,"requestId":…,"fields":{…}}}` (`fields` only for form problems).
+    package static func json(_ answer: Answer, requestID: String) -> [UInt8] {
         struct Body: Encodable {
             struct Detail: Encodable {
+                let code: String
                 let message: String
                 let requestId: String
+                let fields: [String: String]?
             }
             let error: Detail
         }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return (try? encoder.encode(Body(error: .init(message: message, requestId: requestID)))).map { Array($0) } ?? []
+        let detail = Body.Detail(
+            code: answer.code, message: answer.message, requestId: requestID, fields: answer.fields.isEmpty ? nil : answer.fields)
+        return (try? JSONBody.encode(Body(error: detail))) ?? Array(#"{"error":{"code":"internal","message":"","requestId":""}}"#.utf8)
     }
+
+    /// The shape of every API error, for the OpenAPI document.
+    package static let schema = JSONSchema.named("Error", .object([
+        "error": .object([
+            "code": .string(description: "A stable word programs can switch on: not_found, conflict, host_unreachable…"),
+            "message": .string(description: "What happened and what to do about it."),
+            "requestId": .string(description: "Identifies the request in the server log."),
+            "fields": .map(.string(), description: "Problems of single fields of the request, by field name."),
+        ], required: ["code", "message", "requestId"]),
+    ], required: ["error"]))
 
     /// API paths and clients that ask for JSON get JSON.
     package static func wantsJSON(_ request: HTTPRequest) -> Bool {

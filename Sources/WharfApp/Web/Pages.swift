@@ -41,6 +41,7 @@ package struct Pages: Sendable {
             "user": user,
             "csrf": .text(context.formToken ?? ""),
             "section": .text(section),
+            "flash": context.flash.map { .object(["kind": .text($0.kind), "text": .text($0.text)]) } ?? .null,
         ])
         var bytes: [UInt8] = []
         bytes.reserveCapacity(8 * 1024)

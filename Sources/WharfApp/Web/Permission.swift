@@ -16,8 +16,11 @@ package enum Permission: RoutePermission, Equatable {
     /// `viewer` or `operator` grant on that host.
     case hostView
     /// Acting on the host named by the route's `:host` parameter: admins, and users with an
-    /// `operator` grant on that host.
+    /// `operator` grant on that host (and a global role of at least operator).
     case hostOperate
+    /// Administering the host named by `:host` (edit, remove, grants): admins only, with the
+    /// host resolved like the other host permissions.
+    case hostAdmin
 
     package var description: String {
         switch self {
@@ -27,6 +30,7 @@ package enum Permission: RoutePermission, Equatable {
         case .admin: "admin"
         case .hostView: "host viewer"
         case .hostOperate: "host operator"
+        case .hostAdmin: "host admin"
         }
     }
 }
