@@ -86,7 +86,7 @@ let package = Package(
         .testTarget(name: "WharfTemplatesTests", dependencies: ["WharfTemplates"], swiftSettings: strict),
         .testTarget(
             name: "WharfAppTests",
-            dependencies: ["WharfApp", "WharfHTTP", "WharfIO", "WharfSQLite", "WharfTemplates", "WharfTestSupport"],
+            dependencies: ["WharfApp", "WharfHTTP", "WharfIO", "WharfSQLite", "WharfTemplates", "WharfDocker", "WharfTLS", "WharfTestSupport"],
             swiftSettings: strict),
         .testTarget(
             name: "IntegrationTests",

@@ -1,11 +1,176 @@
-// Wharf's only script: progressive enhancement. Every page works without it.
+// Wharf's only script: progressive enhancement. Every page works without it, except the live
+// parts (followed logs, stats), which need it. A page opens at most one EventSource (browsers
+// allow six HTTP/1.1 connections per origin, and one tab must not use them up).
 "use strict";
 
+document.documentElement.classList.add("js");
+
 document.addEventListener("DOMContentLoaded", () => {
-  // Buttons and forms marked data-confirm ask before doing something destructive.
+  // Forms marked data-confirm ask before doing something destructive; the server asks on a page
+  // of its own unless the form says the browser already asked (confirm=1).
   document.addEventListener("submit", (event) => {
     const form = event.target;
     const message = form.getAttribute("data-confirm");
-    if (message && !window.confirm(message)) event.preventDefault();
+    if (!message) return;
+    if (!window.confirm(message)) {
+      event.preventDefault();
+      return;
+    }
+    if (!form.querySelector("input[name=confirm]")) {
+      const input = document.createElement("input");
+      input.type = "hidden";
+      input.name = "confirm";
+      input.value = "1";
+      form.appendChild(input);
+    }
   });
+
+  const live = document.querySelector("[data-live]");
+  if (!live) return;
+  const kind = live.getAttribute("data-live-kind");
+  if (kind === "logs") followLogs(live);
+  else if (kind === "stats") followStats(live);
 });
+
+// Opens the page's one event stream; `handlers` maps event names to functions. The browser
+// reconnects by itself after a network cut, sending Last-Event-ID, so nothing is lost.
+function openStream(element, url, handlers) {
+  const status = element.querySelector(".live-status");
+  const say = (text) => { if (status) status.textContent = text; };
+  const source = new EventSource(url);
+  source.addEventListener("open", () => say("Live."));
+  source.addEventListener("error", () => {
+    say(source.readyState === EventSource.CLOSED ? "The live connection closed." : "Connection lost; reconnecting…");
+  });
+  for (const [name, handler] of Object.entries(handlers)) {
+    source.addEventListener(name, (event) => handler(event, source, say));
+  }
+  return source;
+}
+
+function followLogs(card) {
+  const list = card.querySelector(".log-lines");
+  const search = card.querySelector("#log-search");
+  const times = card.querySelector("#log-timestamps");
+  const pause = card.querySelector("#log-pause");
+  const end = card.querySelector(".log-end");
+  const maxLines = 10000;
+  let paused = false;
+  let lastID = "";
+  let source = null;
+
+  const matches = (item) => {
+    const needle = search && search.value.trim().toLowerCase();
+    return !needle || item.dataset.text.toLowerCase().includes(needle);
+  };
+  const add = (event) => {
+    const item = document.createElement("li");
+    item.className = event.type;
+    item.dataset.text = event.data;
+    if (event.lastEventId) {
+      lastID = event.lastEventId;
+      const stamp = document.createElement("span");
+      stamp.className = "ts";
+      stamp.textContent = event.lastEventId + " ";
+      item.appendChild(stamp);
+    }
+    // Text, never markup: whatever a container prints is shown as it is.
+    item.appendChild(document.createTextNode(event.data));
+    item.hidden = !matches(item);
+    list.appendChild(item);
+    while (list.childElementCount > maxLines) list.firstElementChild.remove();
+    if (!paused) list.scrollTop = list.scrollHeight;
+  };
+  const start = () => {
+    end.hidden = true;
+    let url = card.getAttribute("data-live");
+    if (lastID) url += (url.includes("?") ? "&" : "?") + "after=" + encodeURIComponent(lastID);
+    source = openStream(card, url, {
+      out: add,
+      err: add,
+      end: (event, stream, say) => {
+        stream.close();
+        say("Not following: the container stopped.");
+        end.querySelector(".log-end-text").textContent = event.data;
+        end.hidden = false;
+      },
+    });
+  };
+
+  if (search) search.addEventListener("input", () => { for (const item of list.children) item.hidden = !matches(item); });
+  if (times) times.addEventListener("change", () => card.classList.toggle("show-times", times.checked));
+  if (pause) pause.addEventListener("click", () => {
+    paused = !paused;
+    pause.setAttribute("aria-pressed", String(paused));
+    pause.textContent = paused ? "Resume scrolling" : "Pause scrolling";
+    if (!paused) list.scrollTop = list.scrollHeight;
+  });
+  card.querySelector("#log-follow-again").addEventListener("click", start);
+  start();
+}
+
+function followStats(card) {
+  const keep = 60;
+  const series = { cpu: [], memory: [], network: [], block: [] };
+  let previous = null;
+  const size = (bytes) => {
+    const units = ["B", "KiB", "MiB", "GiB", "TiB"];
+    let value = bytes;
+    let unit = 0;
+    while (value >= 1024 && unit < units.length - 1) { value /= 1024; unit += 1; }
+    return (unit === 0 ? value.toFixed(0) : value.toFixed(1)) + " " + units[unit];
+  };
+  const show = (name, text) => { card.querySelector(`[data-stat=${name}]`).textContent = text; };
+  const push = (name, value) => {
+    series[name].push(value);
+    if (series[name].length > keep) series[name].shift();
+    draw(card.querySelector(`canvas[data-series=${name}]`), series[name]);
+  };
+  openStream(card, card.getAttribute("data-live"), {
+    stats: (event) => {
+      const sample = JSON.parse(event.data);
+      const seconds = previous ? Math.max(0.001, (sample.time - previous.time) / 1000) : 1;
+      const rate = (now, before) => (previous ? Math.max(0, now - before) / seconds : 0);
+      if (sample.cpuPercent !== null && sample.cpuPercent !== undefined) {
+        show("cpu", sample.cpuPercent.toFixed(1) + " %");
+        push("cpu", sample.cpuPercent);
+      }
+      const used = sample.memoryUsage || 0;
+      show("memory", size(used) + (sample.memoryLimit ? " / " + size(sample.memoryLimit) : ""));
+      push("memory", used);
+      const inRate = rate(sample.networkReceived, previous && previous.networkReceived);
+      const outRate = rate(sample.networkSent, previous && previous.networkSent);
+      show("network", size(inRate) + "/s in, " + size(outRate) + "/s out");
+      push("network", inRate + outRate);
+      const readRate = rate(sample.blockRead, previous && previous.blockRead);
+      const writeRate = rate(sample.blockWritten, previous && previous.blockWritten);
+      show("block", size(readRate) + "/s read, " + size(writeRate) + "/s written");
+      push("block", readRate + writeRate);
+      previous = sample;
+    },
+    end: (event, stream, say) => {
+      stream.close();
+      say(event.data);
+    },
+  });
+}
+
+// A sparkline of `values` on `canvas`, in the page's accent colour.
+function draw(canvas, values) {
+  if (!canvas || !canvas.getContext) return;
+  const context = canvas.getContext("2d");
+  const width = canvas.width;
+  const height = canvas.height;
+  context.clearRect(0, 0, width, height);
+  if (values.length < 2) return;
+  const max = Math.max(...values, 1e-9);
+  context.strokeStyle = getComputedStyle(canvas).color;
+  context.lineWidth = 2;
+  context.beginPath();
+  values.forEach((value, index) => {
+    const x = (index / (values.length - 1)) * (width - 2) + 1;
+    const y = height - 2 - (value / max) * (height - 4);
+    if (index === 0) context.moveTo(x, y); else context.lineTo(x, y);
+  });
+  context.stroke();
+}

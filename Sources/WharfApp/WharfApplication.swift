@@ -88,6 +88,13 @@ package final class WharfApplication: Sendable {
         HomeRoutes(pages: pages, hosts: hosts, time: accounts.time).register(into: &router.routes)
         HostRoutes(pages: pages, hosts: hosts, time: accounts.time).register(into: &router)
         HostAPIRoutes(hosts: hosts).register(into: &router)
+        let containers = ContainerService(hosts: hosts, audit: AuditLog(database: database))
+        let containerLogs = ContainerLogs(service: containers, followers: ContainerLogFollowers(hosts: hosts))
+        ContainerRoutes(
+            pages: pages, service: containers, logs: containerLogs, stats: ContainerStatsFollowers(hosts: hosts), flash: flash,
+            time: accounts.time
+        ).register(into: &router)
+        ContainerAPIRoutes(service: containers, logs: containerLogs).register(into: &router)
         APIRoutes().register(into: &router)
         SignInRoutes(pages: pages, services: accounts).register(into: &router.routes)
         SetupRoutes(pages: pages, services: accounts).register(into: &router.routes)

@@ -34,7 +34,7 @@ package struct EngineError: PublicError, CustomStringConvertible, Sendable {
 
     package var publicMessage: String {
         switch underlying {
-        case .api(let status, let message) where status < 500:
+        case .api(let status, let message) where status < 500 || EngineMessages.isConflict(message):
             return EngineMessages.plain(message, subject: subject)
         case .api(_, let message):
             return "The engine of \(hostName) failed: \(EngineMessages.plain(message))"
@@ -52,13 +52,18 @@ extension DockerError: PublicError {
     package var status: HTTPStatus { httpStatus }
     package var code: String { errorCode }
     package var publicMessage: String {
-        if case .api(let status, let message) = self, status < 500 { return EngineMessages.plain(message) }
+        if case .api(let status, let message) = self, status < 500 || EngineMessages.isConflict(message) {
+            return EngineMessages.plain(message)
+        }
         return description
     }
 
     /// The status Wharf answers for this failure (see ``EngineError``).
     package var httpStatus: HTTPStatus {
-        switch self {
+        // Some conflicts come with a 500 from the engine ("… is not paused"): they are the
+        // user's to resolve, so they answer as conflicts.
+        if case .api(let status, let message) = self, status >= 500, EngineMessages.isConflict(message) { return .conflict }
+        return switch self {
         case .api(let status, _):
             switch status {
             case 400: .badRequest
@@ -75,7 +80,8 @@ extension DockerError: PublicError {
     }
 
     package var errorCode: String {
-        switch self {
+        if httpStatus == .conflict { return "conflict" }
+        return switch self {
         case .api(let status, _):
             switch status {
             case 400: "bad_request"
@@ -96,6 +102,14 @@ extension DockerError: PublicError {
 /// The engine's own messages for the usual conflicts, said in plain words with what to do next.
 /// Anything not recognised is passed on as the engine wrote it.
 enum EngineMessages {
+    /// State conflicts the engine reports with a 500 (API 1.41): a container that is not
+    /// running, not paused, already paused.
+    static func isConflict(_ message: String) -> Bool {
+        message.hasPrefix("Container ")
+            && (message.hasSuffix(" is not running") || message.hasSuffix(" is not paused") || message.hasSuffix(" is already paused")
+                || message.contains(" is paused, unpause"))
+    }
+
     static func plain(_ message: String, subject: String? = nil) -> String {
         func name(_ id: some StringProtocol) -> String { subject ?? shortID(String(id)) }
         // "You cannot remove a running container 3f2a…. Stop the container before attempting removal or force remove"

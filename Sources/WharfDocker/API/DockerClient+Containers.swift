@@ -1,3 +1,5 @@
+internal import FoundationEssentials
+
 /// Container calls: list, inspect, create, lifecycle, logs, stats, changes, export, prune.
 extension DockerClient {
     /// `GET /containers/json`.
@@ -17,6 +19,18 @@ extension DockerClient {
         var query = DockerQuery()
         if size { query.add("size", true) }
         return try await json(DockerRequest("GET", DockerPath("containers", id, "json"), query: query))
+    }
+
+    /// `GET /containers/{id}/json`, typed, and the engine's whole document as it came (for
+    /// showing the raw inspect output), from one answer.
+    package func inspectContainerDocument(_ id: String) async throws -> (ContainerInspect, JSONValue) {
+        let bytes = try await send(DockerRequest("GET", DockerPath("containers", id, "json"))).body.collect(upTo: 32 * 1024 * 1024)
+        do {
+            let decoder = JSONDecoder()
+            return (try decoder.decode(ContainerInspect.self, from: Data(bytes)), try decoder.decode(JSONValue.self, from: Data(bytes)))
+        } catch {
+            throw DockerError.decoding(what: "container \(id)", reason: "\(error)")
+        }
     }
 
     /// `POST /containers/create`.
@@ -106,11 +120,11 @@ extension DockerClient {
     /// - Parameters:
     ///   - follow: keep the stream open for new output (no idle limit then).
     ///   - tail: the number of last lines, or all when nil.
-    ///   - since: a Unix timestamp (seconds).
+    ///   - since: a Unix time, in seconds or with a fraction (`1733462455.123456789`).
     ///   - tty: whether the container has a TTY (its stream is raw, not multiplexed); nil asks the engine.
     package func containerLogs(
         _ id: String, follow: Bool = false, stdout: Bool = true, stderr: Bool = true, timestamps: Bool = false,
-        tail: Int? = nil, since: Int64? = nil, tty: Bool? = nil
+        tail: Int? = nil, since: DockerTime? = nil, tty: Bool? = nil
     ) async throws -> DockerLogStream {
         let isRaw: Bool
         if let tty { isRaw = tty } else { isRaw = try await inspectContainer(id).config.tty ?? false }
@@ -120,7 +134,7 @@ extension DockerClient {
         query.add("stderr", stderr)
         query.add("timestamps", timestamps)
         query.add("tail", tail.map(String.init) ?? "all")
-        query.add("since", since.map(String.init))
+        query.add("since", since?.text)
         var request = DockerRequest("GET", DockerPath("containers", id, "logs"), query: query)
         if follow { request.bodyIdleTimeout = .unlimited }
         return DockerLogStream(body: try await send(request).body, isRaw: isRaw)
@@ -156,5 +170,23 @@ extension DockerClient {
         var request = DockerRequest("POST", DockerPath("containers", "prune"), query: query)
         request.responseHeadTimeout = .unlimited
         return try await json(request)
+    }
+}
+
+/// A point in time as the engine's `since`/`until` parameters take it: Unix seconds, or seconds
+/// with a fraction of up to nine digits (`1733462455.123456789`), which the engine reads exactly.
+package struct DockerTime: Sendable, Equatable, ExpressibleByIntegerLiteral {
+    package let text: String
+
+    package init(seconds: Int64) { text = String(seconds) }
+    package init(integerLiteral value: Int64) { self.init(seconds: value) }
+
+    /// `seconds` is digits, optionally followed by `.` and up to nine digits; nil otherwise.
+    package init?(_ seconds: String) {
+        let parts = seconds.split(separator: ".", omittingEmptySubsequences: false)
+        guard (1...2).contains(parts.count), !parts[0].isEmpty, parts[0].utf8.count <= 12,
+              parts.allSatisfy({ $0.utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 } }),
+              parts.count == 1 || (1...9).contains(parts[1].utf8.count) else { return nil }
+        text = seconds
     }
 }

@@ -46,6 +46,17 @@ package enum JSONValue: Codable, Sendable, Hashable {
         return nil
     }
 
+    /// The element `index` of an array, nil otherwise or when out of range.
+    package subscript(_ index: Int) -> JSONValue? {
+        if case .array(let elements) = self, elements.indices.contains(index) { return elements[index] }
+        return nil
+    }
+
+    package var arrayValue: [JSONValue]? {
+        if case .array(let elements) = self { return elements }
+        return nil
+    }
+
     package var stringValue: String? {
         if case .string(let value) = self { return value }
         return nil

@@ -71,11 +71,21 @@ package struct ContainerInspect: Decodable, Sendable {
         package var error: String?
         package var startedAt: String?
         package var finishedAt: String?
+        /// Present when the image or the container defines a health check.
+        package var health: Health?
+
+        package struct Health: Decodable, Sendable {
+            /// `starting`, `healthy` or `unhealthy`.
+            package var status: String
+            package var failingStreak: Int?
+
+            enum CodingKeys: String, CodingKey { case status = "Status", failingStreak = "FailingStreak" }
+        }
 
         enum CodingKeys: String, CodingKey {
             case status = "Status", running = "Running", paused = "Paused", restarting = "Restarting"
             case oomKilled = "OOMKilled", dead = "Dead", pid = "Pid", exitCode = "ExitCode", error = "Error"
-            case startedAt = "StartedAt", finishedAt = "FinishedAt"
+            case startedAt = "StartedAt", finishedAt = "FinishedAt", health = "Health"
         }
     }
 
@@ -103,6 +113,8 @@ package struct ContainerConfig: Codable, Sendable {
     package var attachStderr: Bool?
     package var stopSignal: String?
     package var stopTimeout: Int?
+    /// Ports the container listens on, `"80/tcp"` → `{}`.
+    package var exposedPorts: [String: EmptyObject]?
     /// Only for create: how the container is run (network mode, mounts, restart policy).
     package var hostConfig: HostConfig?
 
@@ -116,8 +128,13 @@ package struct ContainerConfig: Codable, Sendable {
         case image = "Image", cmd = "Cmd", entrypoint = "Entrypoint", env = "Env", labels = "Labels"
         case workingDir = "WorkingDir", user = "User", hostname = "Hostname", tty = "Tty", openStdin = "OpenStdin"
         case attachStdin = "AttachStdin", attachStdout = "AttachStdout", attachStderr = "AttachStderr"
-        case stopSignal = "StopSignal", stopTimeout = "StopTimeout", hostConfig = "HostConfig"
+        case stopSignal = "StopSignal", stopTimeout = "StopTimeout", exposedPorts = "ExposedPorts", hostConfig = "HostConfig"
     }
+}
+
+/// `{}`: the value of each key of `ExposedPorts` and `Volumes`.
+package struct EmptyObject: Codable, Sendable, Equatable {
+    package init() {}
 }
 
 /// The parts of `HostConfig` the panel sets and shows.
@@ -129,8 +146,42 @@ package struct HostConfig: Codable, Sendable {
     package var memory: Int64?
     package var nanoCPUs: Int64?
     package var readonlyRootfs: Bool?
+    /// `"80/tcp"` → where on the host it is published.
+    package var portBindings: [String: [PortBinding]]?
+    package var mounts: [Mount]?
 
     package init(networkMode: String? = nil) { self.networkMode = networkMode }
+
+    /// A published port: host address (all when empty) and port (any free one when empty).
+    package struct PortBinding: Codable, Sendable, Equatable {
+        package var hostIP: String?
+        package var hostPort: String?
+
+        package init(hostIP: String? = nil, hostPort: String? = nil) {
+            self.hostIP = hostIP
+            self.hostPort = hostPort
+        }
+
+        enum CodingKeys: String, CodingKey { case hostIP = "HostIp", hostPort = "HostPort" }
+    }
+
+    /// A mount in `HostConfig.Mounts`: a volume (by name), a bind of a host path, or a tmpfs.
+    package struct Mount: Codable, Sendable, Equatable {
+        /// `volume`, `bind` or `tmpfs`.
+        package var type: String
+        package var source: String?
+        package var target: String
+        package var readOnly: Bool?
+
+        package init(type: String, source: String?, target: String, readOnly: Bool? = nil) {
+            self.type = type
+            self.source = source
+            self.target = target
+            self.readOnly = readOnly
+        }
+
+        enum CodingKeys: String, CodingKey { case type = "Type", source = "Source", target = "Target", readOnly = "ReadOnly" }
+    }
 
     package struct RestartPolicy: Codable, Sendable, Equatable {
         package var name: String
@@ -146,7 +197,8 @@ package struct HostConfig: Codable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case networkMode = "NetworkMode", binds = "Binds", autoRemove = "AutoRemove", restartPolicy = "RestartPolicy"
-        case memory = "Memory", nanoCPUs = "NanoCpus", readonlyRootfs = "ReadonlyRootfs"
+        case memory = "Memory", nanoCPUs = "NanoCpus", readonlyRootfs = "ReadonlyRootfs", portBindings = "PortBindings"
+        case mounts = "Mounts"
     }
 }
 

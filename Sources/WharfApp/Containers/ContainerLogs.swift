@@ -1,0 +1,200 @@
+import WharfDocker
+import WharfHTTP
+
+/// One line of a container's output, with the engine's timestamp (RFC 3339, nanoseconds).
+struct LogLine: Sendable, Equatable {
+    enum Stream: String, Sendable { case out, err }
+    let stream: Stream
+    let timestamp: String
+    let text: String
+}
+
+/// Cuts the engine's output (chunks that may split or join lines, stdout and stderr apart) into
+/// lines, each `<RFC 3339 timestamp> <text>` as `timestamps=true` asks. A line longer than
+/// `maxLine` bytes is cut into several.
+struct LogLineSplitter {
+    static let maxLine = 16 * 1024
+    private var partial: [LogLine.Stream: [UInt8]] = [:]
+
+    mutating func feed(_ chunk: DockerLogChunk) -> [LogLine] {
+        let stream: LogLine.Stream = chunk.stream == .stderr ? .err : .out
+        var pending = partial[stream] ?? []
+        var lines: [LogLine] = []
+        for byte in chunk.bytes {
+            if byte == 0x0A {
+                lines.append(Self.line(pending, stream))
+                pending.removeAll(keepingCapacity: true)
+            } else {
+                pending.append(byte)
+                if pending.count >= Self.maxLine {
+                    lines.append(Self.line(pending, stream))
+                    pending.removeAll(keepingCapacity: true)
+                }
+            }
+        }
+        partial[stream] = pending
+        return lines
+    }
+
+    /// What is left when the output ends without a final newline.
+    mutating func flush() -> [LogLine] {
+        defer { partial = [:] }
+        return [LogLine.Stream.out, .err].compactMap { stream in
+            guard let rest = partial[stream], !rest.isEmpty else { return nil }
+            return Self.line(rest, stream)
+        }
+    }
+
+    private static func line(_ bytes: [UInt8], _ stream: LogLine.Stream) -> LogLine {
+        var bytes = bytes[...]
+        if bytes.last == 0x0D { bytes = bytes.dropLast() }
+        // `2026-12-06T05:20:55.123456789Z text`: the timestamp ends at the first space.
+        if let space = bytes.firstIndex(of: 0x20), space - bytes.startIndex >= 20, bytes[bytes.startIndex + 4] == UInt8(ascii: "-") {
+            return LogLine(
+                stream: stream, timestamp: String(decoding: bytes[..<space], as: UTF8.self),
+                text: String(decoding: bytes[(space + 1)...], as: UTF8.self))
+        }
+        return LogLine(stream: stream, timestamp: "", text: String(decoding: bytes, as: UTF8.self))
+    }
+
+    /// An RFC 3339 timestamp as the `since` the engine takes: `1733462455.123456789`.
+    static func since(_ timestamp: String) -> String? {
+        let bytes = Array(timestamp.utf8)
+        guard bytes.count >= 20, let bound = AuditTime.parse(String(decoding: bytes[0..<19], as: UTF8.self)) else { return nil }
+        var nanos = ""
+        if bytes.count > 20, bytes[19] == UInt8(ascii: ".") {
+            nanos = String(decoding: bytes[20...].prefix { $0 >= 0x30 && $0 <= 0x39 }, as: UTF8.self)
+        }
+        nanos = String((nanos + "000000000").prefix(9))
+        return "\(bound.milliseconds / 1000).\(nanos)"
+    }
+}
+
+/// Followed container output, one engine connection per container however many browsers
+/// follow it (``Fanout``), and each follower's history fetched once when it joins.
+struct ContainerLogFollowers: Sendable {
+    struct Key: Hashable, Sendable {
+        let hostID: Int64
+        let containerID: String
+    }
+
+    let fanout: Fanout<Key, LogLine>
+
+    init(hosts: HostServices) {
+        fanout = Fanout(bufferLimit: 4096) { key, publish in
+            guard let host = try await hosts.registry.host(String(key.hostID)) else { return }
+            let client = try await hosts.clients.client(for: host)
+            // A second back, so lines written while the first follower fetched its history
+            // are not missed (each follower drops what it already sent).
+            let start = Int64(AuditEntry.now() / 1000) - 1
+            let logs = try await client.containerLogs(key.containerID, follow: true, timestamps: true, since: DockerTime(seconds: start), tty: nil)
+            defer { logs.close() }
+            var splitter = LogLineSplitter()
+            for try await chunk in logs {
+                for line in splitter.feed(chunk) { await publish(line) }
+            }
+            for line in splitter.flush() { await publish(line) }
+        }
+    }
+
+    /// Streams `container`'s output as server-sent events: the last `tail` lines (or, for a
+    /// browser that reconnects, every line after its `Last-Event-ID`), then new lines as they
+    /// come. Each event: `id` the line's timestamp, `event` `out` or `err`, `data` the text.
+    /// When the container stops, an `end` event says so and the stream closes.
+    func events(
+        _ container: ContainerService.Reference, scope: HostScope, tail: Int, after lastEventID: String?
+    ) -> HTTPResponse {
+        let key = Key(hostID: scope.host.id, containerID: container.id)
+        let fanout = self.fanout
+        return .eventStream { stream in
+            let (id, live) = await fanout.subscribe(key)
+            defer { Task { await fanout.unsubscribe(key, id: id) } }
+            var last: LogLine?
+            // A browser that reconnects has everything up to its Last-Event-ID.
+            let floor = lastEventID ?? ""
+            func send(_ line: LogLine) async throws {
+                if !line.timestamp.isEmpty {
+                    if line.timestamp <= floor { return }
+                    if let last, line.timestamp < last.timestamp || line.timestamp == last.timestamp && line.text == last.text { return }
+                }
+                try await stream.send(ServerSentEvent(id: line.timestamp.isEmpty ? nil : line.timestamp, event: line.stream.rawValue, data: line.text))
+                last = line
+            }
+            // History first: everything after the browser's last line, or the last `tail` lines.
+            let since = lastEventID.flatMap(LogLineSplitter.since)
+            let history = try await scope.engine(subject: container.name) { client in
+                try await client.containerLogs(
+                    container.id, follow: false, timestamps: true, tail: since == nil ? tail : nil,
+                    since: since.flatMap(DockerTime.init), tty: nil)
+            }
+            var splitter = LogLineSplitter()
+            do {
+                defer { history.close() }
+                for try await chunk in history {
+                    for line in splitter.feed(chunk) { try await send(line) }
+                }
+                for line in splitter.flush() { try await send(line) }
+            }
+            for await event in live {
+                switch event {
+                case .element(let line): try await send(line)
+                case .end(let failure):
+                    try await stream.send(ServerSentEvent(event: "end", data: failure ?? "The container stopped."))
+                    return
+                }
+            }
+        }
+    }
+}
+
+/// Container output for pages and the API: followed live over SSE (``ContainerLogFollowers``),
+/// or read once as text, streamed (a download, or `GET …/logs` in the API).
+struct ContainerLogs: Sendable {
+    let service: ContainerService
+    let followers: ContainerLogFollowers
+
+    static let parameters: [APIOperation.Parameter] = [
+        .init("follow", .boolean(), "Keep the answer open and add output as it comes."),
+        .init("tail", .integer(minimum: 0), "Only the last n lines."),
+        .init("since", .string(), "Only output after this Unix time (seconds, with an optional fraction)."),
+        .init("timestamps", .boolean(), "Start each line with its RFC 3339 time."),
+        .init("stdout", .boolean(), "Include standard output (default true)."),
+        .init("stderr", .boolean(), "Include standard error (default true)."),
+    ]
+
+    /// The output as `text/plain`, chunk by chunk as the engine sends it (never collected).
+    func download(_ reference: String, request: HTTPRequest, scope: HostScope, attachment: Bool) async throws -> HTTPResponse {
+        func flag(_ name: String, _ otherwise: Bool) throws -> Bool {
+            guard let value = request.queryValue(name) else { return otherwise }
+            switch value.lowercased() {
+            case "", "1", "true", "on": return true
+            case "0", "false", "off": return false
+            default: throw HTTPError(.badRequest, "\(name) must be true or false.")
+            }
+        }
+        var tail: Int?
+        if let text = request.queryValue("tail"), !text.isEmpty, text != "all" {
+            guard let value = Int(text), value >= 0 else { throw HTTPError(.badRequest, "tail must be a number of lines, or all.") }
+            tail = value
+        }
+        var since: DockerTime?
+        if let text = request.queryValue("since"), !text.isEmpty {
+            guard let value = DockerTime(text) else { throw HTTPError(.badRequest, "since must be a Unix time in seconds, like 1733462455 or 1733462455.5.") }
+            since = value
+        }
+        let follow = try flag("follow", false)
+        let timestamps = try flag("timestamps", false)
+        let (stdout, stderr) = (try flag("stdout", true), try flag("stderr", true))
+        let container = try await service.resolve(reference, on: scope)
+        let logs = try await scope.engine(subject: container.name) { client in
+            try await client.containerLogs(
+                container.id, follow: follow, stdout: stdout, stderr: stderr, timestamps: timestamps, tail: tail, since: since, tty: nil)
+        }
+        var headers: HTTPHeaders = ["Content-Type": "text/plain; charset=utf-8", "X-Content-Type-Options": "nosniff"]
+        if attachment { headers.set("Content-Disposition", "attachment; filename=\"\(ContainerExport.fileName(container.name)).log\"") }
+        return HTTPResponse(status: .ok, headers: headers, body: .stream(length: nil) { writer in
+            defer { logs.close() }
+            for try await chunk in logs { try await writer.write(chunk.bytes) }
+        })
+    }
+}

@@ -1,0 +1,141 @@
+import WharfDocker
+import WharfHTTP
+
+/// Removing stopped containers, in two steps: a preview lists exactly what would go (with the
+/// `until` and `label` filters), and only that confirmed selection is removed, and only if it is
+/// still what the filters select. The engine's own prune is not used: it would also remove a
+/// container that stopped after the preview.
+struct ContainerPrune: Sendable {
+    struct Filters: Sendable, Equatable {
+        /// Created before this Unix time (seconds); nil for any time.
+        var before: Int64?
+        var untilText = ""
+        /// `key`, `key=value`, `!key` / `key!=value` (must not match).
+        var labels: [String] = []
+
+        /// - Throws: 422 naming the field.
+        init(until: String?, labels: [String], now: Int64) throws {
+            untilText = String(until?.trimmingASCIISpaces() ?? "")
+            if !untilText.isEmpty {
+                guard let cutoff = Self.cutoff(untilText, now: now) else {
+                    throw FieldErrors(["until": "Give a duration like 24h or 30m, a date like 2026-11-24, or a Unix time."])
+                }
+                before = cutoff
+            }
+            self.labels = labels.map { String($0.trimmingASCIISpaces()) }.filter { !$0.isEmpty }
+        }
+
+        /// `24h`, `90m`, `3600s`, `2026-11-24T18:00`, `1733462455` → Unix seconds.
+        static func cutoff(_ text: String, now: Int64) -> Int64? {
+            if let seconds = Int64(text), seconds > 0 { return seconds }
+            if let last = text.last, let amount = Double(text.dropLast()), amount >= 0 {
+                let unit: Double? = switch last { case "s": 1; case "m": 60; case "h": 3600; case "d": 86_400; default: nil }
+                if let unit { return now - Int64(amount * unit) }
+            }
+            return AuditTime.parse(text).map { $0.milliseconds / 1000 }
+        }
+
+        func matches(_ container: ContainerJSON) -> Bool {
+            if let before, container.created >= before { return false }
+            for label in labels {
+                let negated = label.hasPrefix("!") || label.contains("!=")
+                let expression = label.hasPrefix("!") ? String(label.dropFirst()) : label.replacing("!=", with: "=")
+                let parts = expression.split(separator: "=", maxSplits: 1).map(String.init)
+                let has = parts.count == 2 ? container.labels[parts[0]] == parts[1] : container.labels[parts[0]] != nil
+                if has == negated { return false }
+            }
+            return true
+        }
+    }
+
+    /// The stopped containers `filters` select, with their sizes.
+    static func preview(_ scope: HostScope, filters: Filters, service: ContainerService) async throws -> [ContainerJSON] {
+        var query = ContainerQuery()
+        query.all = true
+        query.size = true
+        for state in ["created", "exited", "dead"] { query.filters.add("status", state) }
+        return try await service.list(scope, query).filter(filters.matches)
+    }
+
+    /// Removes exactly `ids`, if they are still what `filters` select. - Throws: 409 when the
+    /// selection changed since the preview, naming what changed.
+    static func confirm(
+        _ ids: [String], filters: Filters, scope: HostScope, context: RequestContext, service: ContainerService
+    ) async throws -> (removed: [ContainerJSON], reclaimed: Int64) {
+        let current = try await preview(scope, filters: filters, service: service)
+        let wanted = Set(ids)
+        let now = Set(current.map(\.id))
+        guard !wanted.isEmpty, wanted == now else {
+            let gone = current.filter { !wanted.contains($0.id) }.map(\.name) + ids.filter { !now.contains($0) }.map { String($0.prefix(12)) }
+            throw HTTPError(
+                .conflict,
+                wanted.isEmpty
+                    ? "Nothing was selected to remove."
+                    : "What would be removed changed since the preview (\(gone.joined(separator: ", "))): review the list again.")
+        }
+        var removed: [ContainerJSON] = []
+        var failures: [String] = []
+        for container in current {
+            do {
+                try await scope.engine(subject: container.name) { client in try await client.removeContainer(container.id) }
+                removed.append(container)
+            } catch let error as any PublicError {
+                failures.append("\(container.name): \(error.publicMessage)")
+            }
+        }
+        let reclaimed = removed.reduce(0) { $0 + max(0, $1.sizeRw ?? 0) }
+        var parameters = ["removed": removed.map { "\($0.name) (\($0.shortId))" }.joined(separator: ", ")]
+        if !filters.untilText.isEmpty { parameters["until"] = filters.untilText }
+        if !filters.labels.isEmpty { parameters["label"] = filters.labels.joined(separator: " ") }
+        try await scope.record(
+            "container.prune", target: "\(removed.count) containers", parameters: parameters, context: context, audit: service.audit,
+            status: failures.isEmpty ? .ok : .conflict, error: failures.isEmpty ? nil : failures.joined(separator: "; "))
+        if !failures.isEmpty {
+            throw HTTPError(.conflict, "Removed \(removed.count) of \(current.count); not removed: \(failures.joined(separator: "; "))")
+        }
+        return (removed, reclaimed)
+    }
+
+    struct Request: Decodable {
+        var dryRun: Bool?
+        var until: String?
+        var label: [String]?
+        var ids: [String]?
+    }
+
+    struct Answer: Encodable {
+        let containers: [ContainerJSON]
+        let spaceReclaimed: Int64
+        let dryRun: Bool
+
+        static let schema = JSONSchema.named("ContainerPrune", .object([
+            "containers": .array(ContainerJSON.schema, description: "What would be removed (dryRun) or was removed."),
+            "spaceReclaimed": .integer(description: "Bytes of the containers' writable layers."),
+            "dryRun": .boolean(),
+        ], required: ["containers", "spaceReclaimed", "dryRun"]))
+    }
+
+    static func registerAPI(into router: inout AppRouter, service: ContainerService) {
+        router.hostAPI(.post, "/containers/prune", permission: .hostOperate, operation: APIOperation(
+            id: "pruneContainers", summary: "Preview (dryRun) or remove stopped containers", tag: "containers",
+            description: "First call with dryRun=true to see what the filters select; then send those ids to remove exactly them. "
+                + "If the selection changed in between, nothing is removed and the answer is 409.",
+            body: .named("ContainerPruneRequest", .object([
+                "dryRun": .nullable(.boolean()), "until": .nullable(.string(description: "24h, 30m, a date, or a Unix time.")),
+                "label": .nullable(.array(.string(description: "key, key=value, !key or key!=value"))),
+                "ids": .nullable(.array(.string(), description: "The full ids the preview listed.")),
+            ])),
+            responses: [.init(200, "What would be or was removed", Answer.schema)])
+        ) { request, context, scope in
+            let body = try await JSONBody.decode(Request.self, from: request)
+            let filters = try Filters(until: body.until, labels: body.label ?? [], now: AuditEntry.now() / 1000)
+            if body.dryRun == true {
+                let preview = try await preview(scope, filters: filters, service: service)
+                return try .json(encoding: Answer(containers: preview, spaceReclaimed: preview.reduce(0) { $0 + max(0, $1.sizeRw ?? 0) }, dryRun: true))
+            }
+            guard let ids = body.ids else { throw FieldErrors(["ids": "Send the ids a dryRun listed, or dryRun=true first."]) }
+            let (removed, reclaimed) = try await confirm(ids, filters: filters, scope: scope, context: context, service: service)
+            return try .json(encoding: Answer(containers: removed, spaceReclaimed: reclaimed, dryRun: false))
+        }
+    }
+}

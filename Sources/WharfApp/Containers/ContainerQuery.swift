@@ -1,0 +1,129 @@
+import FoundationEssentials
+import WharfDocker
+import WharfHTTP
+
+/// What a container list asks for, read the same way from a page's and from the API's query:
+/// the engine's filters (one parameter per filter, repeatable — `status=running&label=a=b` — or
+/// the engine's own `filters` JSON), `all`, `size`, and Wharf's sorting.
+struct ContainerQuery: Sendable, Equatable {
+    /// The engine's container filters (API v1.41, `GET /containers/json`).
+    static let filterNames = [
+        "ancestor", "before", "expose", "exited", "health", "id", "isolation", "is-task", "label", "name", "network",
+        "publish", "since", "status", "volume",
+    ]
+    static let sortKeys = ["name", "image", "state", "created", "status", "size", "host"]
+
+    var filters = DockerFilters()
+    var all = false
+    var size = false
+    var sort = "name"
+    var descending = false
+    /// Only on the list across hosts: host ids or names to include (all visible when empty).
+    var hosts: [String] = []
+
+    init() {}
+
+    /// - Throws: 400 naming the parameter that is wrong.
+    init(_ request: HTTPRequest) throws {
+        for (name, value) in request.queryItems {
+            switch name {
+            case "all": all = try Self.flag(name, value)
+            case "size": size = try Self.flag(name, value)
+            case "sort":
+                guard Self.sortKeys.contains(value) else {
+                    throw HTTPError(.badRequest, "sort must be one of \(Self.sortKeys.joined(separator: ", ")).")
+                }
+                sort = value
+            case "order":
+                guard value == "asc" || value == "desc" else { throw HTTPError(.badRequest, "order must be asc or desc.") }
+                descending = value == "desc"
+            case "host": if !value.isEmpty { hosts.append(value) }
+            case "filters": try addEngineFilters(value)
+            default:
+                if Self.filterNames.contains(name), !value.isEmpty { filters.add(name, value) }
+            }
+        }
+        // A state filter other than running only makes sense over all containers.
+        if let states = filters.values["status"], states.contains(where: { $0 != "running" }) { all = true }
+        if filters.values["exited"] != nil { all = true }
+    }
+
+    private static func flag(_ name: String, _ value: String) throws -> Bool {
+        switch value.lowercased() {
+        case "", "1", "true", "on", "yes": return true
+        case "0", "false", "off", "no": return false
+        default: throw HTTPError(.badRequest, "\(name) must be true or false.")
+        }
+    }
+
+    /// `{"status":["running"],"label":["a=b"]}`, as the engine takes it.
+    private mutating func addEngineFilters(_ json: String) throws {
+        guard !json.isEmpty else { return }
+        guard let object = try? JSONDecoder().decode([String: FilterValues].self, from: Data(json.utf8)) else {
+            throw HTTPError(.badRequest, #"filters must be a JSON object of lists, like {"status":["running"]}."#)
+        }
+        for (name, values) in object.sorted(by: { $0.key < $1.key }) {
+            guard Self.filterNames.contains(name) else {
+                throw HTTPError(.badRequest, "\(name) is not a container filter; use one of \(Self.filterNames.joined(separator: ", ")).")
+            }
+            for value in values.values { filters.add(name, value) }
+        }
+    }
+
+    /// A filter's values: a list, or (as older clients send) a map of value → true.
+    private struct FilterValues: Decodable {
+        let values: [String]
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.singleValueContainer()
+            if let list = try? container.decode([String].self) {
+                values = list
+            } else {
+                values = try container.decode([String: Bool].self).filter(\.value).map(\.key).sorted()
+            }
+        }
+    }
+
+    /// `containers` in the order asked for (name, then id, breaks ties so the order is stable).
+    func sorted(_ containers: [ContainerJSON]) -> [ContainerJSON] {
+        func key(_ container: ContainerJSON) -> (String, Int64) {
+            switch sort {
+            case "image": (container.image.lowercased(), 0)
+            case "state": (container.state, 0)
+            case "created": ("", container.created)
+            case "status": (container.status.lowercased(), 0)
+            case "size": ("", container.sizeRw ?? -1)
+            case "host": (container.hostName.lowercased(), 0)
+            default: (container.name.lowercased(), 0)
+            }
+        }
+        return containers.sorted { left, right in
+            let (a, b) = (key(left), key(right))
+            if a != b { return descending ? a > b : a < b }
+            if left.name != right.name { return left.name < right.name }
+            return left.id < right.id
+        }
+    }
+
+    /// The query again, for links that keep the filters (sort headers, pagination of pages).
+    func queryString(sort: String? = nil, descending: Bool? = nil) -> String {
+        var pairs: [(String, String)] = []
+        if all { pairs.append(("all", "1")) }
+        if size { pairs.append(("size", "1")) }
+        for name in filters.values.keys.sorted() {
+            for value in filters.values[name] ?? [] { pairs.append((name, value)) }
+        }
+        for host in hosts { pairs.append(("host", host)) }
+        pairs.append(("sort", sort ?? self.sort))
+        if descending ?? self.descending { pairs.append(("order", "desc")) }
+        return pairs.map { FormDecoding.encode($0.0) + "=" + FormDecoding.encode($0.1) }.joined(separator: "&")
+    }
+
+    /// The query parameters as the OpenAPI document describes them.
+    static let parameters: [APIOperation.Parameter] = [
+        .init("all", .boolean(), "Include stopped containers (implied by a status filter other than running, and by exited)."),
+        .init("size", .boolean(), "Include sizeRw and sizeRootFs (slower: the engine measures each container)."),
+        .init("sort", .string(values: sortKeys), "Sort key; name by default."),
+        .init("order", .string(values: ["asc", "desc"]), "Sort order; asc by default."),
+        .init("filters", .string(), #"The engine's filters as JSON, e.g. {"status":["exited"],"label":["app=web"]}."#),
+    ] + filterNames.map { .init($0, .string(), "The engine's \($0) filter (repeatable).") }
+}

@@ -1,0 +1,98 @@
+/// One upstream source shared by every subscriber of a key: the first subscriber starts the
+/// source, each element reaches every subscriber, and the source is cancelled when the last one
+/// leaves. Used wherever many browsers watch one thing (a container's logs or stats, a host's
+/// events, a job's output), so a thousand watchers cost one engine connection, not a thousand.
+///
+/// Each subscriber has a bounded buffer. One that falls `bufferLimit` elements behind is dropped
+/// (its stream ends without ``Event/end(_:)``) rather than holding memory: an SSE client then
+/// reconnects with `Last-Event-ID` and catches up from the source's own history.
+package actor Fanout<Key: Hashable & Sendable, Element: Sendable> {
+    package enum Event: Sendable {
+        case element(Element)
+        /// The source ended (a container stopped, a job finished), with why when it failed.
+        case end(String?)
+    }
+
+    /// Runs until cancelled or done, handing each element to `publish`.
+    package typealias Source = @Sendable (Key, _ publish: @escaping @Sendable (Element) async -> Void) async throws -> Void
+
+    private struct Channel {
+        var task: Task<Void, Never>?
+        var subscribers: [Int: AsyncStream<Event>.Continuation] = [:]
+    }
+
+    private let source: Source
+    private let bufferLimit: Int
+    private var channels: [Key: Channel] = [:]
+    private var nextID = 0
+
+    package init(bufferLimit: Int = 1024, source: @escaping Source) {
+        self.bufferLimit = bufferLimit
+        self.source = source
+    }
+
+    /// A subscription to `key`'s elements from now on. Cancel the consuming task, or call
+    /// ``unsubscribe(_:id:)``, to leave.
+    package func subscribe(_ key: Key) -> (id: Int, events: AsyncStream<Event>) {
+        nextID += 1
+        let id = nextID
+        let (stream, continuation) = AsyncStream.makeStream(of: Event.self, bufferingPolicy: .bufferingOldest(bufferLimit))
+        continuation.onTermination = { _ in
+            Task { await self.unsubscribe(key, id: id) }
+        }
+        channels[key, default: Channel()].subscribers[id] = continuation
+        if channels[key]?.task == nil {
+            let source = self.source
+            channels[key]?.task = Task {
+                var failure: String?
+                do {
+                    try await source(key) { element in await self.publish(key, element) }
+                } catch is CancellationError {
+                    return
+                } catch {
+                    failure = (error as? any PublicError)?.publicMessage ?? "\(error)"
+                }
+                await self.finish(key, failure)
+            }
+        }
+        return (id, stream)
+    }
+
+    package func unsubscribe(_ key: Key, id: Int) {
+        guard var channel = channels[key], let continuation = channel.subscribers.removeValue(forKey: id) else { return }
+        continuation.finish()
+        if channel.subscribers.isEmpty {
+            channel.task?.cancel()
+            channels[key] = nil
+        } else {
+            channels[key] = channel
+        }
+    }
+
+    /// How many keys have a running source, and subscribers in all (for metrics and tests).
+    package var counts: (sources: Int, subscribers: Int) {
+        (channels.count, channels.values.reduce(0) { $0 + $1.subscribers.count })
+    }
+
+    private func publish(_ key: Key, _ element: Element) {
+        guard let channel = channels[key] else { return }
+        for (id, continuation) in channel.subscribers {
+            if case .dropped = continuation.yield(.element(element)) {
+                channels[key]?.subscribers[id] = nil
+                continuation.finish()
+            }
+        }
+        if channels[key]?.subscribers.isEmpty == true {
+            channels[key]?.task?.cancel()
+            channels[key] = nil
+        }
+    }
+
+    private func finish(_ key: Key, _ failure: String?) {
+        guard let channel = channels.removeValue(forKey: key) else { return }
+        for continuation in channel.subscribers.values {
+            continuation.yield(.end(failure))
+            continuation.finish()
+        }
+    }
+}

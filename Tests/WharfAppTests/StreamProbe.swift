@@ -1,0 +1,62 @@
+import WharfHTTP
+import WharfTestSupport
+
+/// Runs a streamed response's producer (an SSE stream, a download) in a task and collects what
+/// it writes, so a test can wait for text to arrive and then cancel, as a client that leaves.
+final class StreamProbe: Sendable {
+    private final class Sink: ResponseBodyWriter, Sendable {
+        let text = Locked("")
+        func write(_ chunk: [UInt8]) async throws {
+            let piece = String(decoding: chunk, as: UTF8.self)
+            text.withLock { $0 += piece }
+        }
+    }
+
+    private let sink = Sink()
+    private let ended = Locked(false)
+    private let task: Task<Void, any Error>
+
+    init(_ response: HTTPResponse) {
+        let sink = self.sink
+        let ended = self.ended
+        switch response.body {
+        case .stream(_, let produce):
+            task = Task {
+                defer { ended.withLock { $0 = true } }
+                try await produce(sink)
+            }
+        case .bytes(let bytes):
+            sink.text.withLock { $0 = String(decoding: bytes, as: UTF8.self) }
+            ended.withLock { $0 = true }
+            task = Task {}
+        case .empty:
+            ended.withLock { $0 = true }
+            task = Task {}
+        }
+    }
+
+    var text: String { sink.text.value }
+
+    /// Waits until the collected text satisfies `done`, or `seconds` pass; returns whether it did.
+    @discardableResult
+    func wait(seconds: Double = 10, until done: @Sendable (String) -> Bool) async -> Bool {
+        let deadline = ContinuousClock.now + .milliseconds(Int64(seconds * 1000))
+        while ContinuousClock.now < deadline {
+            if done(text) { return true }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        return done(text)
+    }
+
+    /// Waits for the producer to end by itself (the stream's end); false after `seconds`.
+    func finished(seconds: Double = 10) async -> Bool {
+        let deadline = ContinuousClock.now + .milliseconds(Int64(seconds * 1000))
+        while ContinuousClock.now < deadline {
+            if ended.value { return true }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        return ended.value
+    }
+
+    func cancel() { task.cancel() }
+}
