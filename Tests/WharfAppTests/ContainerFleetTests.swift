@@ -4,6 +4,7 @@ import WharfApp
 import WharfDocker
 import WharfHTTP
 import WharfSQLite
+import WharfTestSupport
 
 /// Containers through the API and the pages, against the fleet's real engines: every action and
 /// its audit row, the errors each failure maps to, escaping, live logs and stats, export, create
@@ -20,6 +21,8 @@ import WharfSQLite
         let admin: String
         let viewer: String
         let operatorToken: String
+        /// Every container this test created, removed (awaited) when it ends.
+        let created = Locked<[String]>([])
 
         func api(
             _ method: HTTPMethod, _ path: String, token: String? = nil, json: String? = nil
@@ -40,7 +43,9 @@ import WharfSQLite
             let body = #"{"image":"\#(image)","name":"\#(name)","command":["sh","-c",\#(JSONText.quoted(script))],"network":"none","labels":{\#(labelJSON)},"env":{"SECRET_TOKEN":"hunter2"},"start":true}"#
             let response = try await api(.post, "/api/v1/hosts/1/containers", json: body)
             #expect(response.status == .created, "\(String(decoding: response.bodyBytes ?? [], as: UTF8.self))")
-            return try object(response)["id"]?.stringValue ?? ""
+            let id = try object(response)["id"]?.stringValue ?? ""
+            created.withLock { $0.append(id) }
+            return id
         }
 
         func remove(_ id: String) async {
@@ -63,7 +68,15 @@ import WharfSQLite
             func token(_ user: Int64) async throws -> String {
                 try await app.accounts.createToken(userID: user, name: "t", role: nil, expiresInDays: nil, by: cliActor).secret
             }
-            try await body(Setup(app: app, fleet: fleet, image: image, admin: try await token(1), viewer: try await token(2), operatorToken: try await token(3)))
+            let setup = Setup(
+                app: app, fleet: fleet, image: image, admin: try await token(1), viewer: try await token(2), operatorToken: try await token(3))
+            do {
+                try await body(setup)
+            } catch {
+                for id in setup.created.value { await setup.remove(id) }
+                throw error
+            }
+            for id in setup.created.value { await setup.remove(id) }
         }
     }
 
@@ -73,7 +86,6 @@ import WharfSQLite
         try await Self.withFleet { setup in
             let name = Self.unique("wharf-ct")
             let id = try await setup.run(name, labels: ["wharf.test": Self.xss])
-            defer { Task { await setup.remove(id) } }
 
             let list = try await setup.api(.get, "/api/v1/hosts/engine-a/containers?label=wharf.test&name=\(name)")
             #expect(list.status == .ok)
@@ -135,7 +147,6 @@ import WharfSQLite
         try await Self.withFleet { setup in
             let name = Self.unique("wharf-viewer")
             let id = try await setup.run(name)
-            defer { Task { await setup.remove(id) } }
             #expect(try await setup.api(.get, "/api/v1/hosts/1/containers/\(id)", token: setup.viewer).status == .ok)
             let refused = try await setup.api(.post, "/api/v1/hosts/1/containers/\(id)/stop", token: setup.viewer)
             #expect(refused.status == .forbidden)
@@ -186,7 +197,6 @@ import WharfSQLite
         try await Self.withFleet { setup in
             let name = Self.unique("wharf-page")
             let id = try await setup.run(name, labels: ["note": Self.xss])
-            defer { Task { await setup.remove(id) } }
             let browser = TestBrowser(setup.app)
             try await browser.signIn("olga")
             let list = try await browser.get("/hosts/1/containers?name=\(name)")
@@ -217,7 +227,6 @@ import WharfSQLite
             let name = Self.unique("wharf-logs")
             let script = "i=0; while [ $i -lt 1000 ]; do echo \"line $i \(Self.xss)\"; echo \"err $i\" >&2; i=$((i+1)); sleep 0.1; done"
             let id = try await setup.run(name, script: script)
-            defer { Task { await setup.remove(id) } }
             let browser = TestBrowser(setup.app)
             try await browser.signIn("vic")
             let probe = StreamProbe(try await browser.get("/hosts/1/containers/\(id)/logs/events?tail=5"))
@@ -246,7 +255,6 @@ import WharfSQLite
         try await Self.withFleet { setup in
             let name = Self.unique("wharf-stats")
             let id = try await setup.run(name, script: "while true; do :; done")
-            defer { Task { await setup.remove(id) } }
             let browser = TestBrowser(setup.app)
             try await browser.signIn("olga")
             let stats = StreamProbe(try await browser.get("/hosts/1/containers/\(id)/stats/events"))
@@ -273,8 +281,6 @@ import WharfSQLite
                 let id = try await setup.run(Self.unique("wharf-prune-\(index)"), script: "true", labels: ["wharf.prune": label])
                 ids.append(id)
             }
-            let created = ids
-            defer { Task { for id in created { await setup.remove(id) } } }
             // Wait for the three to exit.
             for _ in 0..<100 {
                 let list = try setup.object(try await setup.api(.get, "/api/v1/hosts/1/containers?status=exited&label=wharf.prune=\(label)"))
