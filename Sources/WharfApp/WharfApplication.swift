@@ -85,7 +85,6 @@ package final class WharfApplication: Sendable {
         let flash = FlashSigner(signer: accounts.signer)
         var router = AppRouter(flash: flash)
         SystemRoutes(assets: assets).register(into: &router.routes)
-        HomeRoutes(pages: pages, hosts: hosts, time: accounts.time).register(into: &router.routes)
         HostRoutes(pages: pages, hosts: hosts, time: accounts.time).register(into: &router)
         HostAPIRoutes(hosts: hosts).register(into: &router)
         let containers = ContainerService(hosts: hosts, audit: AuditLog(database: database))
@@ -95,6 +94,8 @@ package final class WharfApplication: Sendable {
             time: accounts.time
         ).register(into: &router)
         ContainerAPIRoutes(service: containers, logs: containerLogs).register(into: &router)
+        HomeRoutes(pages: pages, hosts: hosts, containers: ContainersAcrossHosts(service: containers), time: accounts.time)
+            .register(into: &router)
         APIRoutes().register(into: &router)
         SignInRoutes(pages: pages, services: accounts).register(into: &router.routes)
         SetupRoutes(pages: pages, services: accounts).register(into: &router.routes)

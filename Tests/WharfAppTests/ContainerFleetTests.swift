@@ -305,6 +305,40 @@ import WharfTestSupport
         }
     }
 
+    @Test func theDashboardListsContainersAcrossHostsAndSaysWhichHostsItCouldNotAsk() async throws {
+        try await Self.withFleet { setup in
+            let registry = setup.app.app.hosts.registry
+            let b = try await registry.create(HostInput(
+                name: "engine-b", url: setup.fleet.engineB, certificateAuthorityPEM: setup.fleet.ca, certificatePEM: setup.fleet.cert,
+                keyPEM: setup.fleet.key), by: cliActor)
+            let dead = try await registry.create(HostInput(name: "dead", url: "tcp://127.0.0.1:1"), by: cliActor)
+            for host in try await registry.hosts() { await setup.app.app.hosts.checker.check(host) }
+            let label = Self.unique("dash")
+            let name = Self.unique("wharf-dash")
+            let id = try await setup.run(name, labels: ["wharf.dash": label, "note": Self.xss])
+            let onB = try await setup.api(.post, "/api/v1/hosts/engine-b/containers", json: #"{"image":"\#(setup.image)","name":"\#(name)-b","network":"none","labels":{"wharf.dash":"\#(label)"}}"#)
+            #expect(onB.status == .created)
+            let idB = try setup.object(onB)["id"]?.stringValue ?? ""
+
+            let all = try setup.object(try await setup.api(.get, "/api/v1/containers?all=true&label=wharf.dash=\(label)"))
+            let hosts = Set(all["containers"]?.arrayValue?.compactMap { $0["hostName"]?.stringValue } ?? [])
+            #expect(hosts == ["engine-a", "engine-b"])
+            #expect(all["unavailable"]?[0]?["hostName"]?.stringValue == "dead")
+            let onlyB = try setup.object(try await setup.api(.get, "/api/v1/containers?all=true&host=\(b.id)&label=wharf.dash=\(label)"))
+            #expect(onlyB["containers"]?.arrayValue?.count == 1)
+
+            let browser = TestBrowser(setup.app)
+            try await browser.signIn("root")
+            let page = try await browser.get("/?all=1&label=wharf.dash=\(label)")
+            #expect(page.status == .ok)
+            #expect(page.text.contains("/hosts/1/containers/\(id)") && page.text.contains("/hosts/\(b.id)/containers/\(idB)"))
+            #expect(page.text.contains("dead</strong>") && !page.text.contains(Self.xss))
+            #expect(page.text.contains("running"), "the host table shows the engine's counts")
+            #expect(try await setup.api(.delete, "/api/v1/hosts/engine-b/containers/\(idB)?force=true").status == .noContent)
+            _ = dead
+        }
+    }
+
     @Test func anUnreachableHostIs502NamingItNeverA500() async throws {
         try await Self.withFleet { setup in
             try await setup.app.app.hosts.registry.create(HostInput(name: "gone", url: "tcp://127.0.0.1:1"), by: cliActor)

@@ -85,6 +85,7 @@ import WharfSQLite
         "POST /hosts/:host/containers/:id/rename": [303, 403, 303, 303],
         "POST /hosts/:host/containers/:id/remove": [303, 403, 303, 303],
         "GET /api/v1/hosts/:host/containers": [401, 502, 502, 502],
+        "GET /api/v1/containers": [401, 200, 200, 200],
         "POST /api/v1/hosts/:host/containers": [401, 403, 415, 415],
         "POST /api/v1/hosts/:host/containers/prune": [401, 403, 415, 415],
         "GET /api/v1/hosts/:host/containers/:id": [401, 502, 502, 502],

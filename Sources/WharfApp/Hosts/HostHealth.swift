@@ -94,9 +94,13 @@ package struct HostHealthChecker: Sendable {
     @discardableResult
     package func check(_ host: DockerHost) async -> HostStatus {
         let generation = await health.generation(host.id)
-        let status: HostStatus
+        let previous = await health.status(host.id).diskUsage
+        let now = TimeSource.system.now()
+        let diskDue = previous.map { now - $0.checkedMilliseconds >= HostStatus.diskUsageInterval } ?? true
+        var status: HostStatus
         do {
-            status = await HostStatus.check(try await clients.probe(for: host))
+            status = await HostStatus.check(try await clients.probe(for: host), diskUsage: diskDue)
+            if status.diskUsage == nil, status.state == .up { status.diskUsage = previous }
         } catch {
             var failed = HostStatus()
             failed.state = .down
