@@ -288,17 +288,17 @@ import WharfTestSupport
                 try await Task.sleep(for: .milliseconds(100))
             }
             let preview = try setup.object(try await setup.api(
-                .post, "/api/v1/hosts/1/containers/prune", json: #"{"dryRun":true,"label":["wharf.prune=\#(label)"]}"#))
+                .post, "/api/v1/hosts/1/prune/containers", json: #"{"dryRun":true,"label":["wharf.prune=\#(label)"]}"#))
             let previewed = preview["containers"]?.arrayValue?.compactMap { $0["id"]?.stringValue } ?? []
             #expect(Set(previewed) == Set(ids))
             // A selection that differs from what the filters select removes nothing.
             let stale = try await setup.api(
-                .post, "/api/v1/hosts/1/containers/prune", json: #"{"label":["wharf.prune=\#(label)"],"ids":["\#(ids[0])"]}"#)
+                .post, "/api/v1/hosts/1/prune/containers", json: #"{"label":["wharf.prune=\#(label)"],"ids":["\#(ids[0])"]}"#)
             #expect(stale.status == .conflict)
             #expect(try setup.object(try await setup.api(.get, "/api/v1/hosts/1/containers?all=true&label=wharf.prune=\(label)"))["containers"]?.arrayValue?.count == 3)
             let idList = previewed.map { "\"\($0)\"" }.joined(separator: ",")
             let done = try await setup.api(
-                .post, "/api/v1/hosts/1/containers/prune", json: #"{"label":["wharf.prune=\#(label)"],"ids":[\#(idList)]}"#)
+                .post, "/api/v1/hosts/1/prune/containers", json: #"{"label":["wharf.prune=\#(label)"],"ids":[\#(idList)]}"#)
             #expect(done.status == .ok)
             #expect(try setup.object(try await setup.api(.get, "/api/v1/hosts/1/containers?all=true&label=wharf.prune=\(label)"))["containers"]?.arrayValue?.isEmpty == true)
             #expect(try await setup.app.auditRows("container.prune").count == 1)

@@ -113,6 +113,24 @@ import WharfTLS
         }
     }
 
+    /// Methods a path does not take answer 405 with `Allow` and the error shape, never 5xx; TRACE
+    /// and QUERY are known methods no route takes.
+    @Test func undeclaredMethodsAre405WithAllow() async throws {
+        try await withApp { app in
+            try await app.user("root", .admin)
+            let token = try await app.accounts.createToken(userID: 1, name: "t", role: nil, expiresInDays: nil, by: cliActor).secret
+            for route in app.app.responder.router.routes where route.pattern.hasPrefix("/api/v1/") {
+                let path = route.pattern.replacing(":host", with: "1").replacing(":id", with: "x")
+                for method in [HTTPMethod.trace, .query, .patch] {
+                    let response = try await app.respond(HTTPRequest.make(method, path, headers: ["Authorization": "Bearer \(token)"]))
+                    #expect(response.status == .methodNotAllowed, "\(method) \(path)")
+                    #expect(response.headers["Allow"]?.contains(route.method.rawValue) == true, "\(method) \(path)")
+                    #expect(try JSONDecoder().decode(ErrorBody.self, from: Data(response.bodyBytes ?? [])).error.code == "method_not_allowed")
+                }
+            }
+        }
+    }
+
     struct OpenAPIShape: Decodable {
         struct Operation: Decodable {
             struct Parameter: Decodable {

@@ -40,6 +40,10 @@ bounded_test --filter 'WharfIOTests|WharfHTTPTests'
 bounded_test --skip 'WharfIOTests|WharfHTTPTests|BigBuildContextTests'
 bounded_test --filter BigBuildContextTests
 
+# /api/v1 against its OpenAPI document (schemathesis, PyPI, in .build/test-python): no 5xx, every
+# answer as documented, with the fleet's engine A behind a real `wharf serve`.
+Tests/API/schemathesis.sh .build/debug/wharf
+
 # Browser: a real `wharf serve`, headless Chromium, screenshots into .build/screenshots/.
 /usr/bin/python3 Tests/Browser/accounts.py .build/debug/wharf
 /usr/bin/python3 Tests/Browser/hosts.py .build/debug/wharf

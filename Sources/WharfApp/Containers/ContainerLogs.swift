@@ -165,12 +165,7 @@ struct ContainerLogs: Sendable {
     /// The output as `text/plain`, chunk by chunk as the engine sends it (never collected).
     func download(_ reference: String, request: HTTPRequest, scope: HostScope, attachment: Bool) async throws -> HTTPResponse {
         func flag(_ name: String, _ otherwise: Bool) throws -> Bool {
-            guard let value = request.queryValue(name) else { return otherwise }
-            switch value.lowercased() {
-            case "", "1", "true", "on": return true
-            case "0", "false", "off": return false
-            default: throw HTTPError(.badRequest, "\(name) must be true or false.")
-            }
+            try request.queryValue(name).map { try ContainerQuery.flag(name, $0) } ?? otherwise
         }
         var tail: Int?
         if let text = request.queryValue("tail"), !text.isEmpty, text != "all" {
