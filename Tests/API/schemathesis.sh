@@ -25,14 +25,19 @@ data=$(mktemp -d /tmp/wharf-schemathesis.XXXXXX)
 port=$($python -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 base="http://127.0.0.1:$port"
 server=""
+# Every container on engine A that was not there before the run (schemathesis creates some with
+# the image names it sees in answers) is removed, before the server stops.
+container_ids() {
+  curl -s -H "Authorization: Bearer $token" "$base/api/v1/hosts/engine-a/containers?all=true" |
+    $python -c 'import json,sys; print("\n".join(sorted(c["id"] for c in json.load(sys.stdin).get("containers", []))))'
+}
 cleanup() {
-  [ -n "$server" ] && kill "$server" 2>/dev/null && wait "$server" 2>/dev/null || true
-  if [ -n "${token:-}" ]; then
-    for id in $(curl -s -H "Authorization: Bearer $token" "$base/api/v1/hosts/engine-a/containers?all=1&label=wharf.schemathesis" 2>/dev/null |
-                $python -c 'import json,sys; print(" ".join(c["id"] for c in json.load(sys.stdin).get("containers", [])))' 2>/dev/null); do
+  if [ -n "${token:-}" ] && [ -n "$server" ]; then
+    for id in $(comm -13 "$data/before" <(container_ids 2>/dev/null) 2>/dev/null); do
       curl -s -X DELETE -H "Authorization: Bearer $token" "$base/api/v1/hosts/engine-a/containers/$id?force=true" >/dev/null || true
     done
   fi
+  [ -n "$server" ] && kill "$server" 2>/dev/null && wait "$server" 2>/dev/null || true
   rm -rf "$data"
 }
 trap cleanup EXIT
@@ -45,6 +50,7 @@ token=$("$wharf" token create --username admin --name schemathesis | grep -o 'wh
 server=$!
 for _ in $(seq 100); do curl -fs "$base/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
 
+container_ids > "$data/before"
 # Real data for the schemas to be checked against: a running and a stopped container.
 auth=(-H "Authorization: Bearer $token" -H "Content-Type: application/json")
 for state in running stopped; do

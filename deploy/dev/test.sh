@@ -48,3 +48,4 @@ Tests/API/schemathesis.sh .build/debug/wharf
 /usr/bin/python3 Tests/Browser/accounts.py .build/debug/wharf
 /usr/bin/python3 Tests/Browser/hosts.py .build/debug/wharf
 /usr/bin/python3 Tests/Browser/audit.py .build/debug/wharf
+/usr/bin/python3 Tests/Browser/containers.py .build/debug/wharf
