@@ -24,6 +24,12 @@ package struct AuthorizationMiddleware: HTTPMiddleware {
         }
         if permission == .anonymous { return try await next(request, context) }
         guard let principal = context.principal else {
+            if permission == .dockerEndpoint {
+                try await deny(request, context, status: .unauthorized, reason: "no token",
+                               message: "Wharf needs an API token: put {\"HttpHeaders\": {\"Authorization\": \"Bearer <token>\"}} "
+                                   + "in your docker config.json (see the host's \"Use the docker CLI\" page).",
+                               headers: ["WWW-Authenticate": #"Bearer realm="wharf""#])
+            }
             if ErrorPages.wantsJSON(request) {
                 try await deny(request, context, status: .unauthorized, reason: "not signed in",
                                message: "Sign in first: send an API token as `Authorization: Bearer <token>`.",
@@ -56,6 +62,16 @@ package struct AuthorizationMiddleware: HTTPMiddleware {
             return nil
         case .admin:
             return principal.isAdmin ? nil : ("admin role required", "Only admins can open this page.")
+        case .dockerEndpoint:
+            guard case .token = principal.credential else {
+                return ("token required", "Wharf's Docker endpoint takes only an API token, as `Authorization: Bearer <token>`.")
+            }
+            if principal.isAdmin { return nil }
+            guard let value = context.parameters["host"], let host = try await services.grants.resolveHost(value),
+                  try await services.grants.role(user: principal.userID, host: host) != nil else {
+                return ("no grant on host", "You have no access to this host, or it does not exist.")
+            }
+            return nil
         case .hostView, .hostOperate:
             if principal.isAdmin { return nil }
             guard let value = context.parameters["host"], let host = try await services.grants.resolveHost(value) else {

@@ -41,6 +41,10 @@ package struct ErrorPages: HTTPMiddleware {
 
     /// The error as JSON or as a page, depending on who asked.
     package func render(status: HTTPStatus, message: String, request: HTTPRequest, context: RequestContext) -> HTTPResponse {
+        if DockerEndpointRoutes.owns(request.path) {
+            // As the engine answers, so the docker CLI prints `Error response from daemon: <message>`.
+            return .json(Array(#"{"message":\#(JSONText.quoted(message))}"#.utf8), status: status)
+        }
         if ErrorPages.wantsJSON(request) {
             return .json(ErrorPages.json(message: message, requestID: context.requestID), status: status)
         }

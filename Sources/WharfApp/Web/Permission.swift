@@ -18,6 +18,10 @@ package enum Permission: RoutePermission, Equatable {
     /// Acting on the host named by the route's `:host` parameter: admins, and users with an
     /// `operator` grant on that host.
     case hostOperate
+    /// The Docker endpoint (`/api/v1/hosts/:host/docker/…`): an API token only (a session cookie
+    /// is not even read, so no browser page can reach it), and a grant on the host (admins: any
+    /// host). Which calls each role may make is the endpoint's own policy (``EndpointPolicy``).
+    case dockerEndpoint
 
     package var description: String {
         switch self {
@@ -27,6 +31,7 @@ package enum Permission: RoutePermission, Equatable {
         case .admin: "admin"
         case .hostView: "host viewer"
         case .hostOperate: "host operator"
+        case .dockerEndpoint: "API token with access to the host"
         }
     }
 }
