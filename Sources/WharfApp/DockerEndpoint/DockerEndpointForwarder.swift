@@ -69,8 +69,11 @@ struct DockerEndpointForwarder {
                 }
             } catch {
                 body.close()
-                let reason = error is CancellationError ? "the client went away" : "the stream broke: \(error)"
-                call.finish(status: response.status, outcome: outcome == .ok ? .failed : outcome, error: reason)
+                // A client that leaves (`docker run -d` drops its `wait`, ^C on `logs -f`) ended the
+                // call, not the engine: the outcome stays the status's; a broken engine stream failed.
+                let clientLeft = error is CancellationError
+                call.finish(status: response.status, outcome: clientLeft ? outcome : .failed,
+                            error: clientLeft ? "the client went away" : "the stream broke: \(error)")
                 throw error
             }
             call.finish(status: response.status, outcome: outcome)
