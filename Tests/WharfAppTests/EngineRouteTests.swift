@@ -78,3 +78,12 @@ import WharfHTTP
         #expect(try refusal(.operator, .post, "images/create", "fromImage=busybox&tag=latest") == nil)
     }
 }
+
+@Suite struct DockerEndpointPathTests {
+    @Test func theEndpointOwnsItsPrefixOnly() {
+        #expect(DockerEndpointRoutes.owns("/api/v1/hosts/engine-b/docker"))
+        #expect(DockerEndpointRoutes.owns("/api/v1/hosts/1/docker/v1.41/containers/create"))
+        #expect(!DockerEndpointRoutes.owns("/api/v1/hosts/1/dockers/x"))
+        #expect(!DockerEndpointRoutes.owns("/api/hosts/1/docker/_ping"))
+    }
+}

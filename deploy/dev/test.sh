@@ -7,8 +7,13 @@ cd "$(dirname "$0")/../.."
 
 # Build and test dependencies from Debian; only what is missing is installed.
 . deploy/dev/packages.sh
-install_missing_packages "${WHARF_BUILD_PACKAGES[@]}" sqlite3 openssl curl python3 util-linux \
+install_missing_packages "${WHARF_BUILD_PACKAGES[@]}" sqlite3 openssl curl python3 python3-venv util-linux \
   chromium chromium-driver python3-selenium
+
+# docker-py from PyPI (pinned), in a virtual environment of its own, for the Docker endpoint test.
+python_env=.build/test-python
+[ -x "$python_env/bin/python" ] || /usr/bin/python3 -m venv "$python_env"
+"$python_env/bin/pip" install -q 'docker==7.1.0' 
 
 # The test fleet: real Docker engines (unix socket, mutual TLS, plain TCP), a registry and TLS
 # endpoints with broken certificates. Integration tests fail, not skip, without it.
@@ -44,3 +49,6 @@ bounded_test --filter BigBuildContextTests
 /usr/bin/python3 Tests/Browser/accounts.py .build/debug/wharf
 /usr/bin/python3 Tests/Browser/hosts.py .build/debug/wharf
 /usr/bin/python3 Tests/Browser/audit.py .build/debug/wharf
+
+# The Docker endpoint with the real clients: Debian's docker CLI and docker-py, through `wharf serve`.
+timeout -k 10 600 "$python_env/bin/python" Tests/Endpoint/docker_clients.py .build/debug/wharf

@@ -39,7 +39,8 @@ struct DockerEndpointRoutes {
     /// Whether `path` is under the endpoint (errors there are answered as the engine would).
     static func owns(_ path: String) -> Bool {
         guard path.hasPrefix("/api/v1/hosts/") else { return false }
-        let parts = path.utf8.split(separator: UInt8(ascii: "/"), maxSplits: 5, omittingEmptySubsequences: false)
+        // "", "api", "v1", "hosts", host, "docker", rest
+        let parts = path.utf8.split(separator: UInt8(ascii: "/"), maxSplits: 6, omittingEmptySubsequences: false)
         return parts.count >= 6 && parts[5].elementsEqual("docker".utf8)
     }
 
@@ -139,8 +140,8 @@ struct DockerEndpointRoutes {
             throw refuse(.badRequest, "Wharf refused \(route.call): \(error.description).", "malformed JSON body", .failed)
         }
         guard let normalized else {
-            call.forwarded(body: [])
-            return .empty
+            // The engine would fail on it (EOF, a 500); nothing to check, nothing to forward.
+            throw refuse(.badRequest, "Wharf refused \(route.call): the JSON body is empty.", "empty JSON body", .failed)
         }
         if policy.checksBodies, let violation = EngineBodyCheck.violation(in: normalized, kind: kind) {
             let refusal = policy.refusal(for: route, violation: violation)
