@@ -13,7 +13,7 @@ install_missing_packages "${WHARF_BUILD_PACKAGES[@]}" sqlite3 openssl curl pytho
 # docker-py from PyPI (pinned), in a virtual environment of its own, for the Docker endpoint test.
 python_env=.build/test-python
 [ -x "$python_env/bin/python" ] || /usr/bin/python3 -m venv "$python_env"
-"$python_env/bin/pip" install -q 'docker==7.1.0' 
+"$python_env/bin/pip" install -q 'docker==7.1.0'
 
 # The test fleet: real Docker engines (unix socket, mutual TLS, plain TCP), a registry and TLS
 # endpoints with broken certificates. Integration tests fail, not skip, without it.
