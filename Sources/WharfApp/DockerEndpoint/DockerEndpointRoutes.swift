@@ -49,7 +49,17 @@ struct DockerEndpointRoutes {
         guard let principal = context.principal, case .token = principal.credential else {
             throw HTTPError(.unauthorized, "Wharf's Docker endpoint takes only an API token, as `Authorization: Bearer <token>`.")
         }
-        let host = try await hosts.registry.host(context.parameters["host"] ?? "")
+        // One read for everything the decision needs: the host, and the caller's grant on it
+        // (others) or the host's endpoint setting (admins).
+        let reference = context.parameters["host"] ?? ""
+        let admin = principal.isAdmin
+        let (host, grant, capabilities) = try await accounts.database.read { connection in
+            guard let host = try HostRepository.find(reference: reference, on: connection) else {
+                return (DockerHost?.none, HostRole?.none, Set<EndpointCapability>())
+            }
+            return (host, admin ? nil : try Grants.role(user: principal.userID, host: host.id, on: connection),
+                    admin ? try EndpointSettingsRepository.capabilities(hostID: host.id, on: connection) : [])
+        }
         let call = EndpointCall(context: context, method: request.method, path: "/" + rawPath, hostID: host?.id, queue: queue)
         /// Refuses the call with `status`, audited.
         func refuse(_ status: HTTPStatus, _ message: String, rule: String, outcome: AuditOutcome = .denied) -> HTTPError {
@@ -70,13 +80,9 @@ struct DockerEndpointRoutes {
             throw refuse(.unauthorized, "Wharf refuses tokens in the address: send the token only as `Authorization: Bearer <token>` "
                          + "(config.json HttpHeaders), and revoke one that was sent in a URL.", rule: "token in query")
         }
-        guard let access = try await access(principal, host: host) else {
+        guard let access = Self.access(principal, grant: grant) else {
             throw refuse(.forbidden, "You have no access to \(host.name).", rule: "no grant on host")
         }
-        let capabilities = access == .admin
-            ? try await accounts.database.read { connection in
-                try EndpointSettingsRepository.capabilities(hostID: host.id, on: connection)
-            } : []
         let policy = EndpointPolicy(access: access, hostName: host.name, capabilities: capabilities)
         guard let (route, pathTarget) = EngineRoutes.match(request.method, target.segments) else {
             let refusal = policy.unlisted(method: request.method.rawValue, path: target.path)
@@ -107,10 +113,10 @@ struct DockerEndpointRoutes {
             request, route: route, target: target, body: body, client: try await hosts.clients.client(for: host))
     }
 
-    /// The caller's role on `host`; nil without a grant.
-    private func access(_ principal: Principal, host: DockerHost) async throws -> EndpointPolicy.HostAccess? {
+    /// The caller's role on a host given their grant there; nil without one.
+    static func access(_ principal: Principal, grant: HostRole?) -> EndpointPolicy.HostAccess? {
         if principal.isAdmin { return .admin }
-        guard let grant = try await accounts.grants.role(user: principal.userID, host: host.id) else { return nil }
+        guard let grant else { return nil }
         return principal.role == .viewer || grant == .viewer ? .viewer : .operator
     }
 
