@@ -20,6 +20,9 @@ struct DockerEndpointForwarder {
         "te", "trailer", "transfer-encoding", "content-length", "upgrade", "expect", "user-agent", "content-type",
     ]
     /// Response fields the server writes itself (framing) or that belong to the engine's connection.
+    /// Answers of known length up to this size are read whole and sent with their head.
+    static let smallBody = 64 * 1024
+
     static let responseFieldsDropped: Set<String> = [
         "connection", "keep-alive", "proxy-connection", "te", "trailer", "transfer-encoding", "content-length", "upgrade",
     ]
@@ -59,6 +62,20 @@ struct DockerEndpointForwarder {
             return HTTPResponse(status: status, headers: headers, body: .empty)
         }
         let length = response.headers["Content-Length"].flatMap { Int($0.trimmingASCIISpaces()) }
+        if let length, length <= Self.smallBody {
+            // A short answer of known length (`_ping`, lists, inspect) follows its head at once:
+            // sent with it in one write, without a producer task.
+            let bytes: [UInt8]
+            do {
+                bytes = try await response.body.collect(upTo: Self.smallBody)
+            } catch {
+                call.finish(status: HTTPStatus.badGateway.code, outcome: .failed, error: "the answer broke off: \(error)")
+                throw HTTPError(.badGateway, "Wharf could not complete \(route.call) on \(hostName): the engine's answer broke off.")
+            }
+            call.sent(bytes.count)
+            call.finish(status: response.status, outcome: outcome)
+            return HTTPResponse(status: status, headers: headers, body: .bytes(bytes))
+        }
         let call = self.call
         let body = response.body
         return HTTPResponse(status: status, headers: headers, body: .stream(length: length) { writer in

@@ -24,6 +24,8 @@ package final class EndpointAuditQueue: Sendable {
     private let log: @Sendable (String) -> Void
     /// The most rows appended in one transaction.
     static let batchLimit = 256
+    /// How long the writer lets rows gather after the first one arrives.
+    static let gatherMilliseconds: Int64 = 20
 
     package init(database: Database, log: @escaping @Sendable (String) -> Void) {
         self.database = database
@@ -43,7 +45,12 @@ package final class EndpointAuditQueue: Sendable {
     /// The writer: runs until ``close()``, then writes what is left. Not cancelled at shutdown
     /// (a cancelled task cannot write); ``close()`` ends it.
     package func run() async {
-        for await _ in bell { await drain() }
+        for await _ in bell {
+            // Let a burst of calls gather: one transaction for many rows, not one per call on the
+            // core that serves them.
+            try? await Task.sleep(for: .milliseconds(Self.gatherMilliseconds))
+            await drain()
+        }
         await drain()
     }
 
