@@ -118,32 +118,21 @@ final class BodyMeter: @unchecked Sendable {
     }
 }
 
-/// A request body passed through a ``BodyMeter``, in pieces of at least ``MeteredBody/pieceBytes``
-/// (but the last): the client's 32 KiB writes, gathered, cost the engine connection a quarter of
-/// the writes (and TLS records). Bounded: at most one piece and one client chunk are held.
+/// A request body passed through a ``BodyMeter``, chunk by chunk as the client sent it. (Gathering
+/// chunks into larger pieces was measured: the extra copies and allocations cost more than the
+/// fewer writes saved.)
 struct MeteredBody: AsyncSequence, Sendable {
     typealias Element = [UInt8]
-    static let pieceBytes = 128 * 1024
     let base: RequestBody
     let meter: BodyMeter
 
     struct AsyncIterator: AsyncIteratorProtocol {
         var base: RequestBody.AsyncIterator
         let meter: BodyMeter
-        var ended = false
         mutating func next() async throws -> [UInt8]? {
-            if ended { return nil }
-            var piece: [UInt8] = []
-            while piece.count < MeteredBody.pieceBytes {
-                guard let chunk = try await base.next() else {
-                    ended = true
-                    break
-                }
-                if piece.isEmpty { piece = chunk } else { piece += chunk }
-            }
-            if piece.isEmpty { return nil }
-            meter.add(piece)
-            return piece
+            guard let chunk = try await base.next() else { return nil }
+            meter.add(chunk)
+            return chunk
         }
     }
 
