@@ -17,6 +17,10 @@ package final class WharfApplication: Sendable {
     package let audit: AuditLog
     package let accounts: AccountServices
     package let hosts: HostServices
+    /// The Docker endpoint's audit rows, written off the request path (``EndpointAuditQueue``).
+    package let endpointAudit: EndpointAuditQueue
+    /// Its writer: started with the application, ended by ``shutdown()`` once the server has stopped.
+    private let endpointAuditWriter: Task<Void, Never>
     /// The host health checker and the database's upkeep, cancelled at shutdown.
     private let backgroundTasks = Mutex<[Task<Void, Never>]>([])
     private let log: @Sendable (String) -> Void
@@ -76,6 +80,9 @@ package final class WharfApplication: Sendable {
             checkInterval: configuration.hostCheckInterval, probeTimeout: configuration.hostProbeTimeout,
             localDockerSocket: configuration.localDockerSocket)
         self.hosts = hosts
+        let endpointAudit = EndpointAuditQueue(database: database, log: log)
+        self.endpointAudit = endpointAudit
+        endpointAuditWriter = Task { await endpointAudit.run() }
         let resources = URL(fileURLWithPath: configuration.resourcesDirectory)
         let templates = try TemplateLibrary(directory: resources.appendingPathComponent("Templates"))
         let assets = try StaticFiles(root: resources.appendingPathComponent("Public").path)
@@ -102,6 +109,8 @@ package final class WharfApplication: Sendable {
         UserRoutes(pages: pages, services: accounts).register(into: &router.routes)
         ProfileRoutes(pages: pages, services: accounts).register(into: &router.routes)
         AuditRoutes(pages: pages, database: database).register(into: &router.routes)
+        DockerEndpointRoutes(hosts: hosts, accounts: accounts, queue: endpointAudit).register(into: &router.routes)
+        DockerCLIRoutes(pages: pages, hosts: hosts, accounts: accounts).register(into: &router.routes)
         try APIRoutes.registerDocument(into: &router)
         self.api = router.api
 
@@ -166,6 +175,8 @@ package final class WharfApplication: Sendable {
             await task.value
         }
         await server.shutdown()
+        endpointAudit.close()
+        await endpointAuditWriter.value
         await hosts.clients.shutdown()
         await group.shutdown()
         await database.close()

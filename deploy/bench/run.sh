@@ -4,6 +4,7 @@
 #   deploy/bench/run.sh [http]      HTTP server: /healthz vs nginx, 10,000 idle connections, 1M requests
 #   deploy/bench/run.sh docker      Docker client vs curl on the fleet's mutual-TLS engine: warm latency, 1 GiB build upload
 #   deploy/bench/run.sh storage     Audit history: 1,000,000 appends, filtered 50-row pages at three depths, CSV export
+#   deploy/bench/run.sh endpoint    Docker endpoint vs the engine directly: warm /_ping and /containers/json, docker build of 1 GiB
 #
 # The server runs on CPU 0 and the load generator on CPU 1 (taskset), so figures compare across runs.
 # Every phase is bounded in time and stops by itself.
@@ -204,9 +205,86 @@ bench_storage() {
   echo "database size: $(du -sh "$work/storage" | cut -f1)"
 }
 
+bench_endpoint() {
+  install_missing_packages curl
+  echo "building release..." >&2
+  swift build -c release --static-swift-stdlib --product wharf 2>&1 | tail -1 >&2
+  local started_fleet=0
+  deploy/dev/fleet.sh status >/dev/null 2>&1 || started_fleet=1
+  eval "$(deploy/dev/fleet.sh start)"
+  if ((started_fleet)); then trap 'deploy/dev/fleet.sh stop >/dev/null 2>&1; cleanup' EXIT; fi
+  local direct="https://${WHARF_TEST_ENGINE_B#tcp://}" wport=18397 count=2000 w="$root/.build/release/wharf"
+  local curl_tls=(--cacert "$WHARF_TEST_TLS_CA" --cert "$WHARF_TEST_TLS_CLIENT_CERT" --key "$WHARF_TEST_TLS_CLIENT_KEY")
+  mkdir -p "$work/data"
+  echo "a long enough password" | "$w" user create --username bench --role admin --data-dir "$work/data" --resources "$root" >/dev/null
+  "$w" host add --name engine-b --url "$direct" --tls-ca "$WHARF_TEST_TLS_CA" --tls-cert "$WHARF_TEST_TLS_CLIENT_CERT" \
+    --tls-key "$WHARF_TEST_TLS_CLIENT_KEY" --data-dir "$work/data" --resources "$root" >/dev/null
+  local token
+  token=$("$w" token create --username bench --name bench --data-dir "$work/data" --resources "$root" | grep -o 'wharf_[a-z0-9]*_[A-Za-z0-9_-]*' | head -1)
+  start_wharf "$wport"
+  local through="http://127.0.0.1:$wport/api/v1/hosts/engine-b/docker"
+
+  echo "== 1. Warm requests, one kept-alive connection each, $count after 100 warm-up (curl on CPU 1, Wharf on CPU 0)"
+  echo "   direct: curl -> engine B over mutual TLS; through Wharf: curl -> Wharf (HTTP, bearer token) -> engine B over mutual TLS"
+  printf '%-24s %-30s %-30s %s\n' "request" "direct p50/p99/mean ms" "through Wharf p50/p99/mean ms" "p50 added"
+  local path
+  for path in /_ping /v1.41/containers/json; do
+    local ours theirs
+    : > "$work/direct.cfg"; : > "$work/wharf.cfg"
+    for _ in $(seq 1 $((count + 100))); do
+      printf 'url = "%s%s"\noutput = "/dev/null"\n' "$direct" "$path" >> "$work/direct.cfg"
+      printf 'url = "%s%s"\noutput = "/dev/null"\n' "$through" "$path" >> "$work/wharf.cfg"
+    done
+    theirs=$(taskset -c 1 curl -s "${curl_tls[@]}" -K "$work/direct.cfg" -w '%{time_total}\n' | tail -n +101 |
+      awk '{ printf "%.6f\n", $1 * 1000 }' | percentiles)
+    ours=$(taskset -c 1 curl -s -H "Authorization: Bearer $token" -K "$work/wharf.cfg" -w '%{time_total}\n' | tail -n +101 |
+      awk '{ printf "%.6f\n", $1 * 1000 }' | percentiles)
+    printf '%-24s %-30s %-30s %s ms\n' "GET $path" "$theirs" "$ours" \
+      "$(awk -v a="${ours%% *}" -v b="${theirs%% *}" 'BEGIN { printf "%+.3f", a - b }')"
+  done
+
+  local rounds=3
+  echo
+  echo "== 2. docker build (classic builder) of a 1 GiB context directory, $rounds rounds each, alternating, median"
+  mkdir -p "$work/ctx" "$work/certs" "$work/cli-direct" "$work/cli-wharf"
+  truncate -s 1G "$work/ctx/big.bin"
+  printf 'FROM %s\nCOPY Dockerfile /Dockerfile\n' "$WHARF_TEST_IMAGE_BUSYBOX" > "$work/ctx/Dockerfile"
+  ln -sf "$WHARF_TEST_TLS_CA" "$work/certs/ca.pem"; ln -sf "$WHARF_TEST_TLS_CLIENT_CERT" "$work/certs/cert.pem"
+  ln -sf "$WHARF_TEST_TLS_CLIENT_KEY" "$work/certs/key.pem"
+  printf '{"HttpHeaders":{"Authorization":"Bearer %s"}}' "$token" > "$work/cli-wharf/config.json"
+  echo '{}' > "$work/cli-direct/config.json"
+  local base_rss; base_rss=$(rss_kib "$wharf_pid")
+  local round dtimes=() wtimes=()
+  for round in $(seq 1 "$rounds"); do
+    local t0 t1 t2
+    t0=$(date +%s.%N)
+    DOCKER_CONFIG="$work/cli-direct" DOCKER_BUILDKIT=0 DOCKER_HOST="${WHARF_TEST_ENGINE_B}" DOCKER_TLS_VERIFY=1 \
+      DOCKER_CERT_PATH="$work/certs" taskset -c 1 /usr/bin/docker build -q -t endpoint-bench:direct "$work/ctx" >/dev/null
+    t1=$(date +%s.%N)
+    DOCKER_CONFIG="$work/cli-wharf" DOCKER_BUILDKIT=0 DOCKER_HOST="tcp://127.0.0.1:$wport/api/v1/hosts/engine-b/docker" \
+      taskset -c 1 /usr/bin/docker build -q -t endpoint-bench:wharf "$work/ctx" >/dev/null
+    t2=$(date +%s.%N)
+    dtimes+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')")
+    wtimes+=("$(awk -v a="$t1" -v b="$t2" 'BEGIN { printf "%.3f", b - a }')")
+    echo "round $round: direct ${dtimes[-1]} s, through Wharf ${wtimes[-1]} s"
+  done
+  local peak; peak=$(awk '/^VmHWM:/ {print $2}' "/proc/$wharf_pid/status")
+  DOCKER_CONFIG="$work/cli-wharf" DOCKER_HOST="tcp://127.0.0.1:$wport/api/v1/hosts/engine-b/docker" \
+    /usr/bin/docker rmi endpoint-bench:direct endpoint-bench:wharf >/dev/null 2>&1 || true
+  local dmed wmed bytes=$((1 << 30))
+  dmed=$(printf '%s\n' "${dtimes[@]}" | sort -n | sed -n "$(( (rounds + 1) / 2 ))p")
+  wmed=$(printf '%s\n' "${wtimes[@]}" | sort -n | sed -n "$(( (rounds + 1) / 2 ))p")
+  echo "direct:        median ${dmed} s = $(awk -v s="$dmed" -v n="$bytes" 'BEGIN { printf "%.1f", n / s / 1048576 }') MiB/s"
+  echo "through Wharf: median ${wmed} s = $(awk -v s="$wmed" -v n="$bytes" 'BEGIN { printf "%.1f", n / s / 1048576 }') MiB/s"
+  echo "throughput through Wharf vs direct: $(awk -v a="$wmed" -v b="$dmed" 'BEGIN { printf "%.0f%%", b * 100 / a }')"
+  echo "Wharf RSS: $((base_rss / 1024)) MiB before the builds, peak $((peak / 1024)) MiB (growth $(( (peak - base_rss) / 1024 )) MiB)"
+  echo "audit rows written by the endpoint: $(sqlite3 "$work/data/wharf.db" "select count(*) from audit_log where source = 'docker'" 2>/dev/null || echo '?')"
+}
+
 case "$section" in
   http) bench_http ;;
   docker) bench_docker ;;
   storage) bench_storage ;;
-  *) echo "usage: $0 [http|docker|storage]" >&2; exit 2 ;;
+  endpoint) bench_endpoint ;;
+  *) echo "usage: $0 [http|docker|storage|endpoint]" >&2; exit 2 ;;
 esac

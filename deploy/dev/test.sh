@@ -7,8 +7,14 @@ cd "$(dirname "$0")/../.."
 
 # Build and test dependencies from Debian; only what is missing is installed.
 . deploy/dev/packages.sh
-install_missing_packages "${WHARF_BUILD_PACKAGES[@]}" sqlite3 openssl curl python3 util-linux \
+install_missing_packages "${WHARF_BUILD_PACKAGES[@]}" sqlite3 openssl curl python3 python3-venv util-linux \
   chromium chromium-driver python3-selenium
+
+# Test tools from PyPI (pinned), in one virtual environment (.build/test-python): docker-py for
+# the Docker endpoint test, schemathesis for /api/v1.
+. deploy/dev/python.sh
+ensure_test_python 'docker==7.1.0' 'schemathesis==4.32.5'
+python_env=.build/test-python
 
 # The test fleet: real Docker engines (unix socket, mutual TLS, plain TCP), a registry and TLS
 # endpoints with broken certificates. Integration tests fail, not skip, without it.
@@ -49,3 +55,6 @@ Tests/API/schemathesis.sh .build/debug/wharf
 /usr/bin/python3 Tests/Browser/hosts.py .build/debug/wharf
 /usr/bin/python3 Tests/Browser/audit.py .build/debug/wharf
 /usr/bin/python3 Tests/Browser/containers.py .build/debug/wharf
+
+# The Docker endpoint with the real clients: Debian's docker CLI and docker-py, through `wharf serve`.
+timeout -k 10 600 "$python_env/bin/python" Tests/Endpoint/docker_clients.py .build/debug/wharf

@@ -23,8 +23,12 @@ package struct AuthenticationMiddleware: HTTPMiddleware {
         if let userAgent = request.headers["User-Agent"] { context.userAgent = Self.truncated(userAgent) }
         var cookies: [String] = []
         let secure = context.isSecure
+        // The Docker endpoint takes tokens only: with no cookie read, no browser page can use it.
+        let tokensOnly = context.route?.permission as? Permission == .dockerEndpoint
         if let authorization = request.headers["Authorization"] {
             context.principal = try await bearer(authorization, context: context)
+        } else if tokensOnly {
+            // Anonymous: AuthorizationMiddleware answers 401 in the endpoint's own words.
         } else if let rawID = Cookies.value(Cookies.name(Self.sessionCookie, secure: secure), in: request) {
             if let resolved = try await services.sessions.resolve(rawID: rawID) {
                 context.principal = Principal(
@@ -35,7 +39,7 @@ package struct AuthenticationMiddleware: HTTPMiddleware {
                 cookies.append(Cookies.deleteCookie(Cookies.name(Self.sessionCookie, secure: secure), secure: secure))
             }
         }
-        if context.principal == nil {
+        if context.principal == nil, !tokensOnly {
             let name = Cookies.name(Self.preSessionCookie, secure: secure)
             if let value = Cookies.value(name, in: request), Self.isRandomToken(value) {
                 context.preSession = value

@@ -33,6 +33,12 @@ package struct AuthorizationMiddleware: HTTPMiddleware {
         }
         if permission == .anonymous { return try await next(request, context) }
         guard let principal = context.principal else {
+            if permission == .dockerEndpoint {
+                try await deny(request, context, status: .unauthorized, reason: "no token",
+                               message: "Wharf needs an API token: put {\"HttpHeaders\": {\"Authorization\": \"Bearer <token>\"}} "
+                                   + "in your docker config.json (see the host's \"Use the docker CLI\" page).",
+                               headers: ["WWW-Authenticate": #"Bearer realm="wharf""#])
+            }
             if ErrorPages.wantsJSON(request) {
                 try await deny(request, context, status: .unauthorized, reason: "not signed in",
                                message: "Sign in first: send an API token as `Authorization: Bearer <token>`.",
@@ -91,6 +97,13 @@ package struct AuthorizationMiddleware: HTTPMiddleware {
             return nil
         case .admin:
             return principal.isAdmin ? nil : ("admin role required", "Only admins can open this page.")
+        case .dockerEndpoint:
+            // The endpoint resolves the host, the grant and the host's setting itself, in one
+            // read, and audits its refusals as calls; here only the kind of credential is checked.
+            guard case .token = principal.credential else {
+                return ("token required", "Wharf's Docker endpoint takes only an API token, as `Authorization: Bearer <token>`.")
+            }
+            return nil
         }
     }
 

@@ -9,7 +9,7 @@ struct ContainersAcrossHosts: Sendable {
     let service: ContainerService
 
     /// How long the dashboard waits for the slowest host.
-    static let budget: Duration = .milliseconds(400)
+    static let budget: Duration = .milliseconds(300)
 
     func list(for principal: Principal, _ query: ContainerQuery, budget: Duration = Self.budget) async throws -> ContainerListJSON {
         var hosts = try await service.hosts.registry.hosts(visibleTo: principal)

@@ -42,7 +42,7 @@ struct HomeRoutes {
         }
         router.api(.get, "/containers", permission: .signedIn, operation: APIOperation(
             id: "listContainersAcrossHosts", summary: "The containers of every host the caller may see", tag: "containers",
-            description: "Hosts that are down or not yet checked, or do not answer within 0.4 s, are listed under `unavailable` instead of delaying the answer.",
+            description: "Hosts that are down or not yet checked, or do not answer within 0.3 s, are listed under `unavailable` instead of delaying the answer.",
             query: ContainerQuery.parameters + [.init("host", .string(), "Only these hosts (id or name; repeatable).")],
             responses: [.init(200, "The containers, and the hosts that could not be asked", ContainerListJSON.schema)])
         ) { request, context in

@@ -56,6 +56,10 @@ package struct ErrorPages: HTTPMiddleware {
 
     /// The error as JSON or as a page, depending on who asked.
     package func render(_ answer: Answer, request: HTTPRequest, context: RequestContext) -> HTTPResponse {
+        if DockerEndpointRoutes.owns(request.path) {
+            // As the engine answers, so the docker CLI prints `Error response from daemon: <message>`.
+            return .json(Array(#"{"message":\#(JSONText.quoted(answer.message))}"#.utf8), status: answer.status)
+        }
         if ErrorPages.wantsJSON(request) {
             return .json(ErrorPages.json(answer, requestID: context.requestID), status: answer.status)
         }

@@ -21,6 +21,10 @@ package enum Permission: RoutePermission, Equatable {
     /// Administering the host named by `:host` (edit, remove, grants): admins only, with the
     /// host resolved like the other host permissions.
     case hostAdmin
+    /// The Docker endpoint (`/api/v1/hosts/:host/docker/…`): an API token only (a session cookie
+    /// is not even read, so no browser page can reach it), and a grant on the host (admins: any
+    /// host). Which calls each role may make is the endpoint's own policy (``EndpointPolicy``).
+    case dockerEndpoint
 
     package var description: String {
         switch self {
@@ -31,6 +35,7 @@ package enum Permission: RoutePermission, Equatable {
         case .hostView: "host viewer"
         case .hostOperate: "host operator"
         case .hostAdmin: "host admin"
+        case .dockerEndpoint: "API token with access to the host"
         }
     }
 }
