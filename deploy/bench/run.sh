@@ -5,6 +5,8 @@
 #   deploy/bench/run.sh docker      Docker client vs curl on the fleet's mutual-TLS engine: warm latency, 1 GiB build upload
 #   deploy/bench/run.sh storage     Audit history: 1,000,000 appends, filtered 50-row pages at three depths, CSV export
 #   deploy/bench/run.sh endpoint    Docker endpoint vs the engine directly: warm /_ping and /containers/json, docker build of 1 GiB
+#   deploy/bench/run.sh panel       Container pages and API: lists of 500 (and 3 × 500) vs the engine, log line latency
+#                                   through SSE vs direct, RSS of 1,000 SSE log followers
 #
 # The server runs on CPU 0 and the load generator on CPU 1 (taskset), so figures compare across runs.
 # Every phase is bounded in time and stops by itself.
@@ -281,10 +283,35 @@ bench_endpoint() {
   echo "audit rows written by the endpoint: $(sqlite3 "$work/data/wharf.db" "select count(*) from audit_log where source = 'docker'" 2>/dev/null || echo '?')"
 }
 
+bench_panel() {
+  install_missing_packages curl python3
+  echo "building release..." >&2
+  swift build -c release --static-swift-stdlib --product wharf 2>&1 | tail -1 >&2
+  local started_fleet=0
+  deploy/dev/fleet.sh status >/dev/null 2>&1 || started_fleet=1
+  eval "$(deploy/dev/fleet.sh start)"
+  if ((started_fleet)); then trap 'deploy/dev/fleet.sh stop >/dev/null 2>&1; cleanup' EXIT; fi
+  local wport=18396 w="$root/.build/release/wharf"
+  local common=(--data-dir "$work/data" --resources "$root")
+  mkdir -p "$work/data"
+  echo "a long enough password" | "$w" user create --username bench --role admin "${common[@]}" >/dev/null
+  "$w" host add --name engine-a --url "$WHARF_TEST_ENGINE_A" "${common[@]}" >/dev/null
+  "$w" host add --name engine-b --url "https://${WHARF_TEST_ENGINE_B#tcp://}" --tls-ca "$WHARF_TEST_TLS_CA" \
+    --tls-cert "$WHARF_TEST_TLS_CLIENT_CERT" --tls-key "$WHARF_TEST_TLS_CLIENT_KEY" "${common[@]}" >/dev/null
+  "$w" host add --name engine-c --url "$WHARF_TEST_ENGINE_C" "${common[@]}" >/dev/null
+  local token
+  token=$("$w" token create --username bench --name bench "${common[@]}" | grep -o 'wharf_[a-z0-9]*_[A-Za-z0-9_-]*' | head -1)
+  start_wharf "$wport"
+  sleep 3  # the first health checks find the three engines up (the dashboard asks only hosts found up)
+  echo "Wharf (release) on CPU 0, the clients on CPU 1; engines A (unix socket), B (mutual TLS), C (TCP)"
+  taskset -c 1 /usr/bin/python3 deploy/bench/panel.py "http://127.0.0.1:$wport" "$token" "$wharf_pid"
+}
+
 case "$section" in
   http) bench_http ;;
   docker) bench_docker ;;
   storage) bench_storage ;;
   endpoint) bench_endpoint ;;
-  *) echo "usage: $0 [http|docker|storage|endpoint]" >&2; exit 2 ;;
+  panel) bench_panel ;;
+  *) echo "usage: $0 [http|docker|storage|endpoint|panel]" >&2; exit 2 ;;
 esac
