@@ -205,6 +205,13 @@ import WharfTestSupport
             #expect(!list.text.contains(Self.xss))
             let detail = try await browser.get("/hosts/1/containers/\(id)")
             #expect(detail.text.contains("SECRET_TOKEN") && !detail.text.contains("hunter2"))
+            // A command and env value with markup in them, revealed: shown as text.
+            let marked = try await setup.api(.post, "/api/v1/hosts/1/containers", json: #"{"image":"\#(setup.image)","network":"none","command":["echo",\#(JSONText.quoted(Self.xss))],"env":{"NOTE":\#(JSONText.quoted(Self.xss))}}"#)
+            let markedID = try setup.object(marked)["id"]?.stringValue ?? ""
+            setup.created.withLock { $0.append(markedID) }
+            let revealed = try await browser.get("/hosts/1/containers/\(markedID)?env=1")
+            #expect(revealed.text.contains("&lt;img src=x onerror=alert(1)&gt;") && !revealed.text.contains(Self.xss))
+            #expect(try await browser.get("/hosts/1/containers/\(markedID)/inspect").text.contains("&lt;img src=x") )
 
             let stop = try await browser.post("/hosts/1/containers/\(id)/stop", [("timeout", "1")], headers: [("Referer", "http://localhost/hosts/1/containers/\(id)")])
             #expect(stop.status == .seeOther && stop.location == "/hosts/1/containers/\(id)")
