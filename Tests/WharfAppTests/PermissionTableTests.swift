@@ -140,6 +140,42 @@ import WharfSQLite
         }
     }
 
+    /// Issue 10, item 1: the account routes (`/profile` and everything under it) take a browser
+    /// session only. An admin's API token, sent as `Authorization: Bearer`, gets 403 and an
+    /// `auth.denied` row on each of them, before any handler runs.
+    static let bearerOnAccountRoutes: [String: Int] = [
+        "GET /profile": 403,
+        "POST /profile/password": 403,
+        "POST /profile/sessions/:id/revoke": 403,
+        "POST /profile/tokens": 403,
+        "POST /profile/tokens/:id/revoke": 403,
+        "GET /profile/totp": 403,
+        "POST /profile/totp": 403,
+        "POST /profile/totp/remove": 403,
+    ]
+
+    @Test func aBearerTokenOnAnAccountRouteIs403() async throws {
+        try await withApp { app in
+            let root = try await app.user("root", .admin)
+            let token = try await app.accounts.createToken(userID: root.id, name: "ci", role: .admin, expiresInDays: nil, by: cliActor)
+            let account = app.app.responder.router.routes.filter { $0.pattern == "/profile" || $0.pattern.hasPrefix("/profile/") }
+            for route in account where Self.bearerOnAccountRoutes["\(route.method) \(route.pattern)"] == nil {
+                Issue.record("account route \(route.method) \(route.pattern) has no row in bearerOnAccountRoutes")
+            }
+            for route in account {
+                let key = "\(route.method) \(route.pattern)"
+                guard let expected = Self.bearerOnAccountRoutes[key] else { continue }
+                let before = try await app.auditRows("auth.denied").count
+                let response = try await app.respond(HTTPRequest.make(route.method, Self.path(for: route.pattern), headers: [
+                    "Host": "localhost", "Authorization": "Bearer \(token.secret)", "Content-Type": "application/x-www-form-urlencoded",
+                ], body: Array("name=x&role=admin&current=a+long+enough+password".utf8)))
+                #expect(response.status.code == expected, "\(key) with a bearer token: \(response.status)")
+                #expect(try await app.auditRows("auth.denied").count == before + 1, "\(key): one auth.denied row")
+            }
+            #expect(try await app.app.database.read { connection in try APITokenStore.list(userID: root.id, on: connection) }.count == 1)
+        }
+    }
+
     @Test func aRouteWithoutAWharfPermissionIsRefused() async throws {
         struct Foreign: RoutePermission { var description: String { "foreign" } }
         var builder = RouterBuilder()

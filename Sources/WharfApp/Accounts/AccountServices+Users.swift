@@ -101,9 +101,14 @@ extension AccountServices {
         }
     }
 
-    /// Creates an API token for `userID` with a role no higher than the owner's.
+    /// Creates an API token for `userID`. The new token never outranks or outlives whoever asks
+    /// for it: its role is at most the owner's and `caller`'s (for a token, the lower of the token's
+    /// role and its owner's), and when `caller` is an API token its expiry is at most that token's
+    /// (an expiry past it, or none, becomes the caller's). `caller` is nil for the CLI.
+    /// - Throws: ``AccountError/invalid(field:message:)`` for a bad name, days, or a role above the cap.
     package func createToken(
-        userID: Int64, name: String, role requested: Role?, expiresInDays days: Int?, by actor: AuditActor
+        userID: Int64, name: String, role requested: Role?, expiresInDays days: Int?, by actor: AuditActor,
+        cappedBy caller: Principal? = nil
     ) async throws -> (token: APIToken, secret: String) {
         let trimmed = String(name.drop { $0.isWhitespace }.reversed().drop { $0.isWhitespace }.reversed())
         if trimmed.isEmpty { throw AccountError.invalid(field: "name", message: "Give the token a name, e.g. the machine that uses it.") }
@@ -116,14 +121,32 @@ extension AccountServices {
         let now = time.now()
         return try await database.write { connection in
             guard let owner = try UserRepository.find(id: userID, on: connection) else { throw AccountError.userNotFound }
-            let role = requested ?? owner.role
-            guard role <= owner.role else {
-                throw AccountError.invalid(field: "role", message: "A token cannot have a higher role than its owner (\(owner.role.rawValue)).")
+            var highest = owner.role
+            var latestExpiry: Int64?
+            if let caller {
+                highest = min(highest, caller.role)
+                if case .token(let id, _) = caller.credential {
+                    guard let token = try APITokenStore.find(id: id, on: connection), !token.isRevoked, !token.isExpired(now: now) else {
+                        throw AccountError.invalid(field: "role", message: "The token making this request is no longer valid.")
+                    }
+                    highest = min(highest, token.role)
+                    latestExpiry = token.expiresMilliseconds
+                }
+            }
+            let role = requested ?? highest
+            guard role <= highest else {
+                throw AccountError.invalid(
+                    field: "role", message: "A token cannot have a higher role than whoever creates it (\(highest.rawValue)).")
+            }
+            var expires = days.map { now + Int64($0) * 86_400_000 }
+            var parameters = ["name": trimmed, "role": role.rawValue]
+            if let latestExpiry, expires.map({ $0 > latestExpiry }) ?? true {
+                expires = latestExpiry
+                parameters["expiry_capped"] = AuditTime.iso(latestExpiry)
             }
             let created = try APITokenStore.create(
-                userID: userID, name: trimmed, role: role, expiresMilliseconds: days.map { now + Int64($0) * 86_400_000 },
-                now: now, on: connection)
-            var parameters = ["name": trimmed, "role": role.rawValue, "prefix": created.token.prefix]
+                userID: userID, name: trimmed, role: role, expiresMilliseconds: expires, now: now, on: connection)
+            parameters["prefix"] = created.token.prefix
             if let days { parameters["expires_days"] = String(days) }
             try AuditLog.append(actor.entry("token.create", target: owner.username, parameters: parameters), on: connection)
             return created

@@ -68,6 +68,11 @@ package enum APITokenStore {
             "SELECT \(APIToken.columns) FROM api_tokens WHERE token_hash = ?", [.text(hash(secret))]).map(APIToken.init(row:))
     }
 
+    /// The token with row id `id`, nil when there is none.
+    package static func find(id: Int64, on connection: SQLiteConnection) throws -> APIToken? {
+        try connection.querySingle("SELECT \(APIToken.columns) FROM api_tokens WHERE id = ?", [.integer(id)]).map(APIToken.init(row:))
+    }
+
     /// The user's tokens, newest first, revoked ones included.
     package static func list(userID: Int64, on connection: SQLiteConnection) throws -> [APIToken] {
         try connection.query(

@@ -7,6 +7,8 @@ package import WharfHTTP
 ///   `/signin?next=…`), API clients get 401 JSON.
 /// - `.hostView`/`.hostOperate` read the route's `:host` parameter (an id or a name) and the
 ///   user's grant on that host; admins always pass.
+/// - `.account` and `.enrolling` routes (the user's own account) take a browser session only:
+///   an API token gets 403.
 /// - A user who must enrol a second factor is sent to enrolment from every route but `.enrolling` ones.
 ///
 /// Every denial is audited (`auth.denied`). Allowed requests are not: the handler's own row is the
@@ -52,8 +54,13 @@ package struct AuthorizationMiddleware: HTTPMiddleware {
         _ permission: Permission, principal: Principal, context: RequestContext
     ) async throws -> (reason: String, message: String)? {
         switch permission {
-        case .anonymous, .signedIn, .enrolling:
+        case .anonymous, .signedIn:
             return nil
+        case .account, .enrolling:
+            return principal.sessionID != nil ? nil : (
+                "browser session required",
+                "API tokens cannot change the account (password, two-step sign-in, sessions or tokens). "
+                    + "Sign in with a browser and use your profile page.")
         case .admin:
             return principal.isAdmin ? nil : ("admin role required", "Only admins can open this page.")
         case .hostView, .hostOperate:

@@ -24,19 +24,19 @@ struct ProfileRoutes {
     ]
 
     func register(into router: inout RouterBuilder) {
-        router.add(.get, "/profile", permission: Permission.signedIn) { request, context in
+        router.add(.get, "/profile", permission: Permission.account) { request, context in
             try await page(context, notice: request.queryValue("done").flatMap { Self.notices[$0] })
         }
-        router.add(.post, "/profile/password", permission: Permission.signedIn) { request, context in
+        router.add(.post, "/profile/password", permission: Permission.account) { request, context in
             try await changePassword(request, context)
         }
-        router.add(.post, "/profile/sessions/:id/revoke", permission: Permission.signedIn) { _, context in
+        router.add(.post, "/profile/sessions/:id/revoke", permission: Permission.account) { _, context in
             try await revokeSession(context)
         }
-        router.add(.post, "/profile/tokens", permission: Permission.signedIn) { request, context in
+        router.add(.post, "/profile/tokens", permission: Permission.account) { request, context in
             try await createToken(request, context)
         }
-        router.add(.post, "/profile/tokens/:id/revoke", permission: Permission.signedIn) { _, context in
+        router.add(.post, "/profile/tokens/:id/revoke", permission: Permission.account) { _, context in
             try await revokeToken(context)
         }
         router.add(.get, "/api/me", permission: Permission.signedIn) { _, context in
@@ -83,7 +83,8 @@ struct ProfileRoutes {
         if !state.hasErrors {
             do {
                 let created = try await services.createToken(
-                    userID: principal.userID, name: form.text("name"), role: role, expiresInDays: days, by: context.auditActor)
+                    userID: principal.userID, name: form.text("name"), role: role, expiresInDays: days, by: context.auditActor,
+                    cappedBy: principal)
                 return try await page(context, newToken: created.secret)
             } catch AccountError.invalid(let field, let message) {
                 state.fail(field, message)

@@ -26,7 +26,7 @@ struct SecondFactorRoutes {
         router.add(.post, "/profile/totp", permission: Permission.enrolling) { request, context in
             try await enable(request, context)
         }
-        router.add(.post, "/profile/totp/remove", permission: Permission.signedIn) { request, context in
+        router.add(.post, "/profile/totp/remove", permission: Permission.account) { request, context in
             try await remove(request, context)
         }
     }
