@@ -90,6 +90,7 @@ package final class WharfApplication: Sendable {
         SignInRoutes(pages: pages, services: accounts).register(into: &router)
         SetupRoutes(pages: pages, services: accounts).register(into: &router)
         UserRoutes(pages: pages, services: accounts).register(into: &router)
+        UserTokenRoutes(services: accounts).register(into: &router)
         ProfileRoutes(pages: pages, services: accounts).register(into: &router)
         AuditRoutes(pages: pages, database: database).register(into: &router)
 

@@ -10,8 +10,8 @@ enum UserCommand {
         Subcommands:
           create --username NAME --role ROLE   Create a user (role: admin, operator or viewer)
           list                                 List users
-          set-password NAME                    Set a user's password and end their sessions
-          disable NAME                         Disable a user and end their sessions
+          set-password NAME                    Set a user's password, end their sessions, revoke their tokens
+          disable NAME                         Disable a user, end their sessions, revoke their tokens
 
         Passwords are read from the terminal twice, without echo; when standard input is not a
         terminal, one line is read from it. Passwords need at least 12 characters.
@@ -74,12 +74,13 @@ enum UserCommand {
         case "set-password":
             let user = try await find(parsed.positionals[0], admin)
             let password = try PasswordPrompt.read(prompt: "New password for \(user.username)")
-            try await admin.accounts.setPassword(userID: user.id, password: password, action: "user.password.reset", by: admin.actor)
-            print("Password set for \(user.username); their sessions were ended.")
+            try await admin.accounts.setPassword(
+                userID: user.id, password: password, action: "user.password.reset", revokingTokens: true, by: admin.actor)
+            print("Password set for \(user.username); their sessions were ended and their API tokens revoked.")
         case "disable":
             let user = try await find(parsed.positionals[0], admin)
             try await admin.accounts.setDisabled(userID: user.id, true, by: admin.actor)
-            print("Disabled \(user.username); their sessions were ended and their API tokens no longer work.")
+            print("Disabled \(user.username); their sessions were ended and their API tokens revoked.")
         default:
             return 2
         }

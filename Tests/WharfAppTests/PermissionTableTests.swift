@@ -31,6 +31,9 @@ import WharfSQLite
         "POST /users/:id/enable": [303, 403, 403, 303],
         "POST /users/:id/password": [303, 403, 403, 422],
         "POST /users/:id/sessions/revoke": [303, 403, 403, 303],
+        "POST /users/:id/tokens/:token/revoke": [303, 403, 403, 404],
+        "GET /api/v1/users/:id/tokens": [401, 403, 403, 200],
+        "POST /api/v1/users/:id/tokens/:token/revoke": [401, 403, 403, 404],
         "POST /settings/security": [303, 403, 403, 303],
         "GET /profile": [303, 200, 200, 200],
         "POST /profile/password": [303, 422, 422, 422],
@@ -73,7 +76,7 @@ import WharfSQLite
         var path = pattern.replacing("*path", with: "css/wharf.css")
         if pattern.hasPrefix("/profile/") { path = path.replacing(":id", with: "999") }
         path = path.replacing(":host/delete", with: "2/delete").replacing(":host", with: "1")
-        return path.replacing(":id", with: "4")
+        return path.replacing(":token", with: "999").replacing(":id", with: "4")
     }
 
     @Test func everyRouteHasARowAndEveryRowARoute() async throws {

@@ -46,9 +46,5 @@ struct HostAPIRoutes {
                 checkedMs: status.checkedMilliseconds, engineVersion: status.engineVersion, apiVersion: status.apiVersion))
     }
 
-    static func encode(_ value: some Encodable) throws -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return Array(try encoder.encode(value))
-    }
+    static func encode(_ value: some Encodable) throws -> [UInt8] { try JSONBody.encode(value) }
 }

@@ -65,7 +65,9 @@ extension UserRoutes {
             "roles": Self.roleOptions(selected: user.role),
             "isSelf": .bool(user.id == context.principal?.userID),
             "sessions": .list(sessions.map { ProfileRoutes.sessionValue($0, current: nil, now: now, revokeURL: nil) }),
-            "tokens": .list(tokens.map { ProfileRoutes.tokenValue($0, now: now, revokeURL: nil) }),
+            "tokens": .list(tokens.map {
+                ProfileRoutes.tokenValue($0, now: now, revokeURL: "/users/\(user.id)/tokens/\($0.id)/revoke")
+            }),
             "fields": FieldView.values(Self.resetFields, reset),
             "notice": notice.flatMap { Self.notices[$0] }.map(TemplateValue.text) ?? .null,
             "message": message.map(TemplateValue.text) ?? .null,

@@ -3,8 +3,9 @@ package import WharfHTTP
 import WharfTemplates
 
 /// Turns every error a handler throws into an answer the user can act on: an HTML page for
-/// browsers, `{"error": {"message": …, "requestId": …}}` for API clients. Errors that are not
-/// meant for users become a 500 with the request id; their details go to the log only.
+/// browsers, `{"error": {"message": …, "requestId": …}}` for API clients (with a `code` under
+/// `/api/v1/`, see ``APIError``). Errors that are not meant for users become a 500 with the
+/// request id; their details go to the log only.
 package struct ErrorPages: HTTPMiddleware {
     let pages: Pages
     let log: @Sendable (String) -> Void
@@ -18,31 +19,37 @@ package struct ErrorPages: HTTPMiddleware {
         do {
             return try await next(request, context)
         } catch {
-            let (status, message, headers) = describe(error, context: context)
-            var response = render(status: status, message: message, request: request, context: context)
+            let (status, message, headers, code) = describe(error, context: context)
+            var response = render(status: status, message: message, request: request, context: context, code: code)
             for (name, value) in headers { response.headers.set(name, value) }
             return response
         }
     }
 
-    private func describe(_ error: any Error, context: RequestContext) -> (HTTPStatus, String, HTTPHeaders) {
+    private func describe(_ error: any Error, context: RequestContext) -> (HTTPStatus, String, HTTPHeaders, String?) {
         switch error {
+        case let error as APIError:
+            return (error.status, error.message, [:], error.code)
         case let error as HTTPError:
-            return (error.status, error.message, error.headers)
+            return (error.status, error.message, error.headers, nil)
         case let error as HTTPParseError:
-            return (error.status, error.description, [:])
+            return (error.status, error.description, [:], nil)
         case is CancellationError:
-            return (.serviceUnavailable, "The server is shutting down; try again in a moment.", ["Retry-After": "5"])
+            return (.serviceUnavailable, "The server is shutting down; try again in a moment.", ["Retry-After": "5"], nil)
         default:
             log("request \(context.requestID): \(String(reflecting: error))")
-            return (.internalServerError, "Something went wrong on our side. The request id below identifies it in the server log.", [:])
+            return (.internalServerError, "Something went wrong on our side. The request id below identifies it in the server log.", [:], nil)
         }
     }
 
-    /// The error as JSON or as a page, depending on who asked.
-    package func render(status: HTTPStatus, message: String, request: HTTPRequest, context: RequestContext) -> HTTPResponse {
+    /// The error as JSON or as a page, depending on who asked. Under `/api/v1/` the JSON always
+    /// has a `code`: `code`, or one derived from the status.
+    package func render(
+        status: HTTPStatus, message: String, request: HTTPRequest, context: RequestContext, code: String? = nil
+    ) -> HTTPResponse {
         if ErrorPages.wantsJSON(request) {
-            return .json(ErrorPages.json(message: message, requestID: context.requestID), status: status)
+            let code = code ?? (request.path.hasPrefix("/api/v1/") ? status.errorCode : nil)
+            return .json(ErrorPages.json(message: message, requestID: context.requestID, code: code), status: status)
         }
         do {
             return try pages.render(
@@ -54,10 +61,11 @@ package struct ErrorPages: HTTPMiddleware {
         }
     }
 
-    /// `{"error":{"message":…,"requestId":…}}`
-    package static func json(message: String, requestID: String) -> [UInt8] {
+    /// `{"error":{"code":…,"message":…,"requestId":…}}`, without `code` when it is nil.
+    package static func json(message: String, requestID: String, code: String? = nil) -> [UInt8] {
         struct Body: Encodable {
             struct Detail: Encodable {
+                let code: String?
                 let message: String
                 let requestId: String
             }
@@ -65,7 +73,7 @@ package struct ErrorPages: HTTPMiddleware {
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        return (try? encoder.encode(Body(error: .init(message: message, requestId: requestID)))).map { Array($0) } ?? []
+        return (try? encoder.encode(Body(error: .init(code: code, message: message, requestId: requestID)))).map { Array($0) } ?? []
     }
 
     /// API paths and clients that ask for JSON get JSON.
