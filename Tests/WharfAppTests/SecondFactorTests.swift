@@ -36,7 +36,7 @@ import WharfSQLite
             let stored = try await app.app.database.read { connection in
                 try connection.query("SELECT code_hash FROM recovery_codes").map { try $0.get(0, as: String.self) }
             }
-            #expect(Set(stored) == Set(codes.map(RecoveryCodes.hash)))
+            #expect(Set(stored) == Set(codes.map { RecoveryCodes.hash($0, key: app.accounts.recoveryCodeKey) }))
             #expect(try await app.auditRows("profile.totp.enable").count == 1)
         }
     }
@@ -146,6 +146,48 @@ import WharfSQLite
             try await browser.signIn("ada")
             try await browser.get("/signin/totp")
             #expect(try await browser.post("/signin/totp", [("code", codes[3])]).status == .unauthorized)
+        }
+    }
+
+    /// Issue 10, item 7: recovery codes are stored as HMAC under a key from `secret.key`, not as
+    /// plain SHA-256, so the database file alone does not let anyone test guesses offline.
+    @Test func recoveryCodesAreStoredKeyedNotAsPlainSHA256() async throws {
+        try await withApp { app in
+            try await app.user("ada", .viewer)
+            let browser = TestBrowser(app)
+            try await browser.signIn("ada")
+            let (_, codes) = try await enrol(app, browser)
+            let stored = Set(try await app.app.database.read { connection in
+                try connection.query("SELECT code_hash FROM recovery_codes").map { try $0.get(0, as: String.self) }
+            })
+            #expect(stored.count == 10)
+            for code in codes {
+                let normalised = code.lowercased().filter { $0 != "-" }
+                #expect(!stored.contains(APITokenStore.hash(normalised)), "\(code) is stored as its plain SHA-256")
+            }
+        }
+    }
+
+    /// Codes an earlier version stored as plain SHA-256 still sign in, once.
+    @Test func recoveryCodesFromEarlierVersionsStillWorkOnce() async throws {
+        try await withApp { app in
+            let ada = try await app.user("ada", .viewer)
+            let browser = TestBrowser(app)
+            try await browser.signIn("ada")
+            _ = try await enrol(app, browser)
+            try await browser.post("/signout")
+            try await app.app.database.write { connection in
+                try connection.execute(
+                    "INSERT INTO recovery_codes (user_id, code_hash) VALUES (?, ?)", [.integer(ada.id), .text(APITokenStore.hash("abcdefghjk"))])
+            }
+            try await browser.signIn("ada")
+            try await browser.get("/signin/totp")
+            #expect(try await browser.post("/signin/totp", [("code", "ABCDE-FGHJK")]).location == "/")
+            try await browser.get("/profile")
+            try await browser.post("/signout")
+            try await browser.signIn("ada")
+            try await browser.get("/signin/totp")
+            #expect(try await browser.post("/signin/totp", [("code", "abcde-fghjk")]).status == .unauthorized)
         }
     }
 

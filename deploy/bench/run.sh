@@ -4,6 +4,7 @@
 #   deploy/bench/run.sh [http]      HTTP server: /healthz vs nginx, 10,000 idle connections, 1M requests
 #   deploy/bench/run.sh docker      Docker client vs curl on the fleet's mutual-TLS engine: warm latency, 1 GiB build upload
 #   deploy/bench/run.sh storage     Audit history: 1,000,000 appends, filtered 50-row pages at three depths, CSV export
+#   deploy/bench/run.sh signin      One password sign-in at scrypt N=2^17 (today) beside N=2^15 (before issue 10)
 #
 # The server runs on CPU 0 and the load generator on CPU 1 (taskset), so figures compare across runs.
 # Every phase is bounded in time and stops by itself.
@@ -204,9 +205,32 @@ bench_storage() {
   echo "database size: $(du -sh "$work/storage" | cut -f1)"
 }
 
+bench_signin() {
+  echo "building release..." >&2
+  swift build -c release --static-swift-stdlib --product wharf-bench 2>&1 | tail -1 >&2
+  echo "== One password sign-in (POST /signin through the responder: CSRF, throttle, scrypt, session, audit row), one core"
+  echo "   scrypt r=8 p=1; three alternating rounds per setting, each a fresh process and data directory with 5 sign-ins;"
+  echo "   time: median sign-in of the median round; memory: the largest growth of the resident peak over one sign-in"
+  printf "%-22s %14s %16s\n" setting "sign-in ms" "peak memory MiB"
+  local round n results=()
+  for round in 1 2 3; do
+    for n in 15 17; do
+      rm -rf "$work/signin"; mkdir -p "$work/signin"
+      results+=("$n $(taskset -c 0 "$root/.build/release/wharf-bench" signin --dir "$work/signin" --resources "$root" --log-n "$n")")
+    done
+  done
+  for n in 15 17; do
+    local label="N=2^$n ($([ "$n" = 17 ] && echo now || echo before))"
+    printf '%s\n' "${results[@]}" | awk -v n="$n" -v label="$label" '
+      $1 == n { ms[++c] = $3; if ($5 > peak) peak = $5 }
+      END { asort(ms); printf "%-22s %14s %16.1f\n", label, ms[int((c + 1) / 2)], peak / 1024 }'
+  done
+}
+
 case "$section" in
   http) bench_http ;;
   docker) bench_docker ;;
   storage) bench_storage ;;
-  *) echo "usage: $0 [http|docker|storage]" >&2; exit 2 ;;
+  signin) bench_signin ;;
+  *) echo "usage: $0 [http|docker|storage|signin]" >&2; exit 2 ;;
 esac

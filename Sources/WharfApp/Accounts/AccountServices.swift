@@ -65,6 +65,9 @@ package struct AccountServices: Sendable {
             grants: grants ?? Grants(database: database), time: time, secretKey: secretKey, dummyHash: dummy)
     }
 
+    /// The key recovery codes are stored under (HMAC), derived from ``secretKey``.
+    package var recoveryCodeKey: [UInt8] { secretKey.derivedKey(for: RecoveryCodes.keyPurpose) }
+
     /// The audit history, for rows that stand alone (denials, failures).
     package var audit: AuditLog { AuditLog(database: database) }
 

@@ -70,7 +70,7 @@ struct SecondFactorRoutes {
         let code = form.text("code")
         let now = services.time.now()
         let codes = RecoveryCodes.generate()
-        let hashes = codes.map(RecoveryCodes.hash)
+        let hashes = codes.map { RecoveryCodes.hash($0, key: services.recoveryCodeKey) }
         let rotated = try await services.database.write { connection -> String? in
             let state = try UserRepository.totpState(userID: principal.userID, key: services.secretKey, on: connection)
             guard state.secret == nil, let pending = state.pending,

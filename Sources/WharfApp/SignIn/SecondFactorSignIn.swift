@@ -77,8 +77,9 @@ struct SecondFactorSignIn {
             // Recovery codes are hashed, not sealed: they work even when the secret cannot be opened
             // (they exist only while a second factor is enrolled).
             if RecoveryCodes.looksLikeRecoveryCode(code) {
+                let hashes = [RecoveryCodes.hash(code, key: services.recoveryCodeKey), RecoveryCodes.legacyHash(code)]
                 return try UserRepository.useRecoveryCode(
-                    hash: RecoveryCodes.hash(code), userID: user.id, now: now, on: connection) ? "recovery code" : nil
+                    hashes: hashes, userID: user.id, now: now, on: connection) ? "recovery code" : nil
             }
             let totp: (secret: [UInt8]?, pending: [UInt8]?, lastStep: Int64?)
             do {
