@@ -45,11 +45,18 @@ package final class WharfApplication: Sendable {
         do {
             let secretKey = try SecretKey.loadOrCreate(dataDirectory: configuration.dataDirectory)
             let accounts = try await AccountServices.make(
-                database: database, secretKey: secretKey, hasher: PasswordHasher(parameters: accountOptions.passwordParameters),
+                database: database, secretKey: secretKey,
+                // Its own queue: one per application (a process runs one; tests run many at once).
+                hasher: PasswordHasher(parameters: accountOptions.passwordParameters, queue: OffloadQueue(label: "wharf.kdf")),
                 policy: accountOptions.sessions, time: accountOptions.time, throttleLimits: accountOptions.throttle,
                 grants: Grants(database: database, resolveHost: HostServices.resolver(database)))
             try await accounts.sessions.purgeExpired()
             let now = accountOptions.time.now()
+            // The sign-in throttle's counts of the last hour, so a restart is not a reset.
+            let limits = accountOptions.throttle
+            await accounts.throttle.restore(try await database.read { connection in
+                try SignInThrottle.recentEvents(now: now, limits: limits, on: connection)
+            })
             let setupToken = try await database.write { connection in try SetupTokens.issueIfNeeded(now: now, on: connection) }
             return try WharfApplication(
                 configuration: configuration, database: database, accounts: accounts, setupToken: setupToken, log: log)
@@ -124,8 +131,16 @@ package final class WharfApplication: Sendable {
         let checker = hosts.checker
         let database = self.database
         let log = self.log
+        let denials = accounts.denials
         backgroundTasks.withLock {
             $0.append(Task { await checker.run() })
+            $0.append(Task {
+                // Repeated denials are counted for a minute, then written as one row.
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: .milliseconds(DenialAudit.windowMilliseconds))
+                    do { try await denials.flush() } catch { log("audit: repeated denials not written: \(error)") }
+                }
+            })
             $0.append(Task {
                 while !Task.isCancelled {
                     do {
@@ -150,6 +165,7 @@ package final class WharfApplication: Sendable {
             await task.value
         }
         await server.shutdown()
+        do { try await accounts.denials.flush(all: true) } catch { log("audit: repeated denials not written: \(error)") }
         await hosts.clients.shutdown()
         await group.shutdown()
         await database.close()

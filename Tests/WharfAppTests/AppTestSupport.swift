@@ -43,11 +43,17 @@ final class TestApp: Sendable {
     let app: WharfApplication
     let time: ManualTime
     let dataDirectory: String
+    private let configuration: WharfConfiguration
+    private let accountOptions: WharfApplication.AccountOptions
 
-    private init(app: WharfApplication, time: ManualTime, dataDirectory: String) {
+    private init(
+        app: WharfApplication, time: ManualTime, configuration: WharfConfiguration, accountOptions: WharfApplication.AccountOptions
+    ) {
         self.app = app
         self.time = time
-        self.dataDirectory = dataDirectory
+        self.dataDirectory = configuration.dataDirectory
+        self.configuration = configuration
+        self.accountOptions = accountOptions
     }
 
     static func make(
@@ -66,7 +72,15 @@ final class TestApp: Sendable {
         configuration.eventLoops = 1
         configure(&configuration)
         let app = try await WharfApplication.make(configuration: configuration, accountOptions: accountOptions, log: { _ in })
-        return TestApp(app: app, time: time, dataDirectory: directory)
+        return TestApp(app: app, time: time, configuration: configuration, accountOptions: accountOptions)
+    }
+
+    /// Shuts this application down, keeping its data directory, and starts a new one on it with
+    /// the same options and clock: a server restart.
+    func restarted() async throws -> TestApp {
+        await app.shutdown()
+        let app = try await WharfApplication.make(configuration: configuration, accountOptions: accountOptions, log: { _ in })
+        return TestApp(app: app, time: time, configuration: configuration, accountOptions: accountOptions)
     }
 
     var accounts: AccountServices { app.accounts }

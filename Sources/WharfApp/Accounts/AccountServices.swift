@@ -8,6 +8,10 @@ package struct AccountServices: Sendable {
     package let hasher: PasswordHasher
     package let sessions: SessionStore
     package let throttle: SignInThrottle
+    /// Bounds the password hashes pending at once, overall and per client.
+    package let hashSlots: PasswordHashSlots
+    /// Coalesces denials strangers can cause in floods (see ``DenialAudit``).
+    package let denials: DenialAudit
     package let signer: RequestSigner
     package let grants: Grants
     package let time: TimeSource
@@ -25,6 +29,8 @@ package struct AccountServices: Sendable {
         self.hasher = hasher
         self.sessions = sessions
         self.throttle = throttle
+        self.hashSlots = PasswordHashSlots()
+        self.denials = DenialAudit(database: database, time: time)
         self.signer = signer
         self.grants = grants
         self.time = time
