@@ -258,15 +258,19 @@ import WharfSQLite
         }
     }
 
+    /// And a code from the app (issue 10, item 6).
     @Test func removingItNeedsThePassword() async throws {
         try await withApp { app in
             try await app.user("ada", .viewer)
             let browser = TestBrowser(app)
             try await browser.signIn("ada")
-            _ = try await enrol(app, browser)
+            let (secret, _) = try await enrol(app, browser)
+            app.time.advance(seconds: 30)
+            let code = TOTP.code(secret: secret, step: TOTP.step(atMilliseconds: app.time.source.now()))
             try await browser.get("/profile/totp")
-            #expect(try await browser.post("/profile/totp/remove", [("password", "wrong password!!")]).status == .unprocessableContent)
-            #expect(try await browser.post("/profile/totp/remove", [("password", "a long enough password")]).location == "/profile?done=totp")
+            #expect(try await browser.post("/profile/totp/remove", [("password", "wrong password!!"), ("code", code)]).status == .unprocessableContent)
+            #expect(try await browser.post(
+                "/profile/totp/remove", [("password", "a long enough password"), ("code", code)]).location == "/profile?done=totp")
             #expect(try await app.accounts.user(named: "ada")?.hasTOTP == false)
         }
     }

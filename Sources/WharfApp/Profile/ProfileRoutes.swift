@@ -48,22 +48,25 @@ struct ProfileRoutes {
         SecondFactorRoutes(pages: pages, services: services).register(into: &router)
     }
 
+    /// The re-authentication the password form asks for.
+    var passwordReauthentication: Reauthentication { Reauthentication(services: services) }
+    /// The re-authentication the token form asks for, before an admin-role token.
+    var tokenReauthentication: Reauthentication {
+        Reauthentication(services: services, passwordField: "token_current", codeField: "token_code")
+    }
+
     private func changePassword(_ request: HTTPRequest, _ context: RequestContext) async throws -> HTTPResponse {
-        guard let principal = context.principal else { throw HTTPError(.unauthorized) }
+        guard let principal = context.principal, let user = try await services.user(id: principal.userID) else {
+            throw HTTPError(.unauthorized)
+        }
         let form = try await Form.read(request)
-        let current = form["current"] ?? ""
         let password = form["password"] ?? ""
         var state = FormState()
-        let stored = try await services.database.read { connection in
-            try UserRepository.passwordHash(userID: principal.userID, on: connection)
-        }
-        let currentMatches = try await services.hasher.verify(current, against: stored ?? services.dummyHash).matches
-        if current.isEmpty || !currentMatches {
-            state.fail("current", "This is not your current password.")
-        }
         if let problem = PasswordHasher.problem(with: password) { state.fail("password", problem) }
         if password != (form["confirm"] ?? "") { state.fail("confirm", "The two passwords differ.") }
-        if state.hasErrors { return try await page(context, password: state, status: .unprocessableContent) }
+        if let status = try await passwordReauthentication.confirm(form, user: user, context: context, state: &state) {
+            return try await page(context, password: state, status: status)
+        }
         try await services.setPassword(
             userID: principal.userID, password: password, action: "profile.password.change",
             keepingSession: principal.sessionID, by: context.auditActor)
@@ -71,7 +74,9 @@ struct ProfileRoutes {
     }
 
     private func createToken(_ request: HTTPRequest, _ context: RequestContext) async throws -> HTTPResponse {
-        guard let principal = context.principal else { throw HTTPError(.unauthorized) }
+        guard let principal = context.principal, let user = try await services.user(id: principal.userID) else {
+            throw HTTPError(.unauthorized)
+        }
         let form = try await Form.read(request)
         var state = FormState(["name": form.text("name"), "expires_days": form.text("expires_days")])
         let role = Role(rawValue: form.text("role"))
@@ -79,6 +84,12 @@ struct ProfileRoutes {
         if !form.text("expires_days").isEmpty {
             days = Int(form.text("expires_days"))
             if days == nil { state.fail("expires_days", "Enter a whole number of days, or leave it empty.") }
+        }
+        var status = HTTPStatus.unprocessableContent
+        // An admin token is as good as the admin's session, and outlives it: confirm first.
+        if !state.hasErrors, (role ?? user.role) == .admin,
+           let refused = try await tokenReauthentication.confirm(form, user: user, context: context, state: &state) {
+            status = refused
         }
         if !state.hasErrors {
             do {
@@ -90,6 +101,6 @@ struct ProfileRoutes {
                 state.fail(field, message)
             }
         }
-        return try await page(context, token: state, tokenRole: role, status: .unprocessableContent)
+        return try await page(context, token: state, tokenRole: role, status: status)
     }
 }

@@ -15,9 +15,8 @@ struct SecondFactorRoutes {
     static let codeFields = [
         FieldView("code", label: "Code from the app", autocomplete: "one-time-code", hint: "6 digits", autofocus: true),
     ]
-    static let removeFields = [
-        FieldView("password", label: "Your password", type: "password", autocomplete: "current-password"),
-    ]
+    /// Removing two-step sign-in asks for the password and a code.
+    var removal: Reauthentication { Reauthentication(services: services, passwordField: "password", codeField: "code") }
 
     func register(into router: inout RouterBuilder) {
         router.add(.get, "/profile/totp", permission: Permission.enrolling) { _, context in
@@ -59,7 +58,7 @@ struct SecondFactorRoutes {
             "secret": .text(secret.map { Base32.grouped(Base32.encode($0)) } ?? ""),
             "uri": .text(secret.map { TOTP.provisioningURI(secret: $0, account: user.username) } ?? ""),
             "fields": FieldView.values(Self.codeFields, state),
-            "removeFields": FieldView.values(Self.removeFields, removeState, prefix: "remove-"),
+            "removeFields": FieldView.list(removal.fields(for: user), removeState, prefix: "remove-"),
             "recoveryCodes": recoveryCodes.map { .list($0.map(TemplateValue.text)) } ?? .null,
         ])
     }
@@ -112,13 +111,9 @@ struct SecondFactorRoutes {
             removeState.fail("password", "Admins require two-step sign-in for everyone, so it cannot be turned off.")
             return try await page(context, state: FormState(), removeState: removeState, status: .conflict)
         }
-        let stored = try await services.database.read { connection in
-            try UserRepository.passwordHash(userID: principal.userID, on: connection)
-        }
-        let password = form["password"] ?? ""
-        guard !password.isEmpty, try await services.hasher.verify(password, against: stored ?? services.dummyHash).matches else {
-            removeState.fail("password", "This is not your password.")
-            return try await page(context, state: FormState(), removeState: removeState, status: .unprocessableContent)
+        guard let user = try await services.user(id: principal.userID) else { throw HTTPError(.unauthorized) }
+        if let status = try await removal.confirm(form, user: user, context: context, state: &removeState) {
+            return try await page(context, state: FormState(), removeState: removeState, status: status)
         }
         let now = services.time.now()
         try await services.database.write { connection in

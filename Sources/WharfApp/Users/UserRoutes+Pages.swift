@@ -69,6 +69,8 @@ extension UserRoutes {
                 ProfileRoutes.tokenValue($0, now: now, revokeURL: "/users/\(user.id)/tokens/\($0.id)/revoke")
             }),
             "fields": FieldView.values(Self.resetFields, reset),
+            "selfFields": user.id == context.principal?.userID
+                ? FieldView.list(Reauthentication(services: services).fields(for: user), reset, prefix: "reset-") : .null,
             "notice": notice.flatMap { Self.notices[$0] }.map(TemplateValue.text) ?? .null,
             "message": message.map(TemplateValue.text) ?? .null,
         ])
