@@ -141,7 +141,11 @@ import WharfTestSupport
         #expect(try await again.post("/signin/totp", [("code", wrong)]).status == .tooManyRequests)
         await second.shutdown()
     }
+}
 
+/// A timed test over real loopback whose flood loads both cores, so `deploy/dev/test.sh` runs it
+/// alone, not beside 400 busy tests (nor beside the other promptness tests it would slow down).
+@Suite struct SignInFloodTests {
     /// A real server on loopback: 32 connections from 127.0.0.2 post wrong passwords as fast as
     /// they can (scrypt at N=2^14, so each costs something), while the admin signs in from
     /// 127.0.0.3: the admin's `POST /signin` is answered within 2 s. (Before the hash queue was

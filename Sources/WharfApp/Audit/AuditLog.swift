@@ -23,7 +23,8 @@ package struct AuditLog: Sendable {
     }
 
     /// Appends `entry` on `connection`, which must be inside a write transaction (the caller's,
-    /// so the row commits or rolls back with the action's own change). Returns the row id.
+    /// so the row commits or rolls back with the action's own change). Long strings are cut
+    /// (``AuditEntry/bounded``). Returns the row id.
     @discardableResult
     package static func append(_ entry: AuditEntry, on connection: SQLiteConnection) throws -> Int64 {
         let last = try connection.querySingle("SELECT hash, time_ms FROM audit_log ORDER BY id DESC LIMIT 1")
@@ -35,6 +36,7 @@ package struct AuditLog: Sendable {
         let sequence: Int64 = try connection.queryValue(
             "SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'audit_log'), 0)") ?? 0
         let id = sequence + 1
+        let entry = entry.bounded
         let fields = AuditRecordEncoding.fields(id: id, entry: entry)
         let hash = AuditRecordEncoding.hash(previous: previous, fields: fields)
         try connection.execute("""

@@ -21,3 +21,23 @@ package enum AuditText {
     /// `text` truncated, nil stays nil.
     package static func truncated(_ text: String?) -> String? { text.map { truncated($0) } }
 }
+
+extension AuditEntry {
+    /// This entry as it is stored: strings a stranger can choose (target, actor name, user
+    /// agent, client address, parameter values) cut at ``AuditText/maximumBytes``, the error
+    /// text at 1 KiB.
+    package var bounded: AuditEntry {
+        var entry = self
+        entry.target = AuditText.truncated(target)
+        entry.actorName = AuditText.truncated(actorName)
+        entry.userAgent = AuditText.truncated(userAgent)
+        entry.clientAddress = AuditText.truncated(clientAddress)
+        entry.error = error.map { AuditText.truncated($0, maximumBytes: 1024) }
+        if parameters.contains(where: { $0.key.utf8.count > 64 || $0.value.utf8.count > AuditText.maximumBytes }) {
+            entry.parameters = Dictionary(uniqueKeysWithValues: parameters.map { key, value in
+                (AuditText.truncated(key, maximumBytes: 64), AuditText.truncated(value))
+            })
+        }
+        return entry
+    }
+}

@@ -11,8 +11,10 @@ package import WharfHTTP
 ///   an API token gets 403.
 /// - A user who must enrol a second factor is sent to enrolment from every route but `.enrolling` ones.
 ///
-/// Every denial is audited (`auth.denied`). Allowed requests are not: the handler's own row is the
-/// record of an allowed change, and reads are not audited.
+/// Every denial of a signed-in user is audited (`auth.denied`), one row each; denials of anonymous
+/// API requests are coalesced per client and minute (``DenialAudit``), and a browser merely sent
+/// to sign-in is not audited. Allowed requests are not: the handler's own row is the record of an
+/// allowed change, and reads are not audited.
 package struct AuthorizationMiddleware: HTTPMiddleware {
     let services: AccountServices
 
@@ -31,7 +33,7 @@ package struct AuthorizationMiddleware: HTTPMiddleware {
                                message: "Sign in first: send an API token as `Authorization: Bearer <token>`.",
                                headers: ["WWW-Authenticate": #"Bearer realm="wharf""#])
             }
-            try await audit(request, context, status: .seeOther, reason: "not signed in")
+            // Not audited: being sent to sign-in is what every visit before signing in looks like.
             let target = request.path + (request.query.map { "?" + $0 } ?? "")
             return .redirect(to: "/signin?next=" + FormDecoding.encode(target))
         }
@@ -79,12 +81,18 @@ package struct AuthorizationMiddleware: HTTPMiddleware {
         }
     }
 
+    /// One row per denial of a signed-in user; denials of anonymous requests go through
+    /// ``DenialAudit`` (a row per client and minute, with a count).
     private func audit(_ request: HTTPRequest, _ context: RequestContext, status: HTTPStatus, reason: String) async throws {
         let permission = context.route?.permission.description ?? "none"
         let entry = context.auditEntry(
             "auth.denied", outcome: .denied, target: request.method.rawValue + " " + request.path,
             parameters: ["reason": reason, "permission": permission], httpStatus: status)
-        try await services.audit.record(entry)
+        if context.principal == nil {
+            try await services.denials.record(entry)
+        } else {
+            try await services.audit.record(entry)
+        }
     }
 
     private func deny(

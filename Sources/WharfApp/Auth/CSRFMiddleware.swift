@@ -6,7 +6,8 @@ package import WharfHTTP
 /// The token is the session's; before sign-in it is the one bound to the pre-session cookie.
 ///
 /// Requests authenticated by an API token are exempt: browsers never add bearer tokens on their own.
-/// A refusal is a 403 page that says what happened and what to do, and is audited (`auth.csrf.denied`).
+/// A refusal is a 403 page that says what happened and what to do, and is audited
+/// (`auth.csrf.denied`; for anonymous requests once per client and minute, with a count).
 package struct CSRFMiddleware: HTTPMiddleware {
     package static let fieldName = "csrf"
     package static let headerName = "X-CSRF-Token"
@@ -75,7 +76,12 @@ package struct CSRFMiddleware: HTTPMiddleware {
         let path = context.route?.pattern ?? ""
         let entry = context.auditEntry(
             "auth.csrf.denied", outcome: .denied, target: path, parameters: ["reason": reason], httpStatus: .forbidden)
-        try await services.audit.record(entry)
+        // Anonymous refusals (anyone can cause them) are coalesced; a signed-in user's each get a row.
+        if context.principal == nil {
+            try await services.denials.record(entry)
+        } else {
+            try await services.audit.record(entry)
+        }
         throw HTTPError(.forbidden, message)
     }
 }
