@@ -17,7 +17,7 @@ package final class WharfApplication: Sendable {
     package let audit: AuditLog
     package let accounts: AccountServices
     package let hosts: HostServices
-    /// The host health checker and the database's upkeep, cancelled at shutdown.
+    /// The host health checker and the upkeep (``Upkeep``), cancelled at shutdown.
     private let backgroundTasks = Mutex<[Task<Void, Never>]>([])
     private let log: @Sendable (String) -> Void
     /// The one-time setup token issued at start-up because there are no users yet; nil otherwise.
@@ -40,10 +40,9 @@ package final class WharfApplication: Sendable {
         configuration: WharfConfiguration, accountOptions: AccountOptions = AccountOptions(),
         log: @escaping @Sendable (String) -> Void
     ) async throws -> WharfApplication {
-        let database = try await WharfStore.open(
+        let (database, secretKey) = try await WharfStore.open(
             dataDirectory: configuration.dataDirectory, resourcesDirectory: configuration.resourcesDirectory)
         do {
-            let secretKey = try SecretKey.loadOrCreate(dataDirectory: configuration.dataDirectory)
             let accounts = try await AccountServices.make(
                 database: database, secretKey: secretKey,
                 // Its own queue: one per application (a process runs one; tests run many at once).
@@ -125,34 +124,17 @@ package final class WharfApplication: Sendable {
     /// The composed router and middleware, for in-process tests.
     package let responder: HTTPResponder
 
-    /// Starts listening.
+    /// What runs on a timer until shutdown (see ``Upkeep``).
+    private var upkeep: Upkeep { Upkeep(database: database, accounts: accounts, configuration: configuration, log: log) }
+
+    /// Starts listening, then the host health checker and the upkeep.
     package func start() throws {
         try server.start()
         let checker = hosts.checker
-        let database = self.database
-        let log = self.log
-        let denials = accounts.denials
+        let upkeep = self.upkeep
         backgroundTasks.withLock {
             $0.append(Task { await checker.run() })
-            $0.append(Task {
-                // Repeated denials are counted for a minute, then written as one row.
-                while !Task.isCancelled {
-                    try? await Task.sleep(for: .milliseconds(DenialAudit.windowMilliseconds))
-                    do { try await denials.flush() } catch { log("audit: repeated denials not written: \(error)") }
-                }
-            })
-            $0.append(Task {
-                while !Task.isCancelled {
-                    do {
-                        if try await database.write({ connection in try AuditStatistics.refresh(on: connection) }) {
-                            log("audit: planner statistics refreshed")
-                        }
-                    } catch {
-                        log("audit: planner statistics not refreshed: \(error)")
-                    }
-                    try? await Task.sleep(for: .seconds(3600))
-                }
-            })
+            $0.append(contentsOf: upkeep.tasks())
         }
     }
 
@@ -165,7 +147,7 @@ package final class WharfApplication: Sendable {
             await task.value
         }
         await server.shutdown()
-        do { try await accounts.denials.flush(all: true) } catch { log("audit: repeated denials not written: \(error)") }
+        await upkeep.finish()
         await hosts.clients.shutdown()
         await group.shutdown()
         await database.close()

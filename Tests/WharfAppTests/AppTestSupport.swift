@@ -14,13 +14,27 @@ let repositoryRoot: String = {
     return url.path
 }()
 
-/// A fresh temporary database with the repository's migrations applied.
-func migratedDatabase() async throws -> Database {
-    let database = try await Database.temporary()
-    let migrations = try Migrator.load(
-        directory: URL(fileURLWithPath: repositoryRoot).appendingPathComponent("migrations"), checksum: { _ in "test" })
+/// The repository's migrations.
+func repositoryMigrations() throws -> [Migration] {
+    try Migrator.load(directory: URL(fileURLWithPath: repositoryRoot).appendingPathComponent("migrations"), checksum: { _ in "test" })
+}
+
+/// The audit chain key tests' databases carry (a real data directory derives it from `secret.key`).
+let testAuditKey = Array("a test audit chain key, 32 bytes".utf8)
+
+/// A fresh temporary database with the repository's migrations applied (up to and including the
+/// one named `through`, when given), its connections carrying ``testAuditKey``.
+func migratedDatabase(through name: String? = nil) async throws -> Database {
+    let database = try await Database.temporary(configuration: .init(prepare: { $0[AuditChainKey.self] = testAuditKey }))
+    var migrations = try repositoryMigrations()
+    if let name, let last = migrations.firstIndex(where: { $0.name == name }) { migrations = Array(migrations[...last]) }
     _ = try await Migrator.migrate(database, migrations)
     return database
+}
+
+/// Applies the rest of the repository's migrations.
+func migrateRest(_ database: Database) async throws {
+    _ = try await Migrator.migrate(database, try repositoryMigrations())
 }
 
 /// Account services over a temporary database, with cheap hashing and a manual clock.
@@ -58,7 +72,7 @@ final class TestApp: Sendable {
 
     static func make(
         options: (inout WharfApplication.AccountOptions) -> Void = { _ in },
-        configure: (inout WharfConfiguration) -> Void = { _ in }
+        configure: (inout WharfConfiguration) -> Void = { _ in }, log: @escaping @Sendable (String) -> Void = { _ in }
     ) async throws -> TestApp {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("wharf-app-tests-\(UUID().uuidString)").path
         let time = ManualTime()
@@ -71,7 +85,7 @@ final class TestApp: Sendable {
         configuration.accessLog = false
         configuration.eventLoops = 1
         configure(&configuration)
-        let app = try await WharfApplication.make(configuration: configuration, accountOptions: accountOptions, log: { _ in })
+        let app = try await WharfApplication.make(configuration: configuration, accountOptions: accountOptions, log: log)
         return TestApp(app: app, time: time, configuration: configuration, accountOptions: accountOptions)
     }
 

@@ -58,6 +58,30 @@ import WharfTestSupport
         #expect(broken.err.contains("row 6:"), "\(broken.err)")
     }
 
+    /// Issue 10, item 8: `wharf audit head` prints `SEQ HASH`; the server writes the head to its
+    /// log at shutdown; `wharf audit verify --expect-head` takes either.
+    @Test func theHeadIsPrintedAndLoggedAndAnchorsVerification() async throws {
+        let data = try ApplicationHarness.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: data) }
+        #expect(try await Self.wharf(["user", "create", "--username", "ada", "--role", "admin"], data: data, input: Self.password).status == 0)
+        let head = try await Self.wharf(["audit", "head"], data: data)
+        #expect(head.status == 0, "\(head.err)")
+        let printed = String(head.out.filter { $0 != "\n" })
+        #expect(printed.wholeMatch(of: /1 [0-9a-f]{64}/) != nil, "\(printed)")
+        #expect(try await Self.wharf(["audit", "verify", "--expect-head", printed], data: data).status == 0)
+
+        let (server, _) = try await Self.serve(data)
+        server.signal(SIGTERM)
+        #expect(await server.waitForExit(timeout: 15) == 0, "\(server.standardError)")
+        let line = try #require(server.standardError.split(separator: "\n").last { $0.contains("audit head") }.map(String.init))
+        #expect(line.wholeMatch(of: /wharf: audit head [0-9]+ [0-9a-f]{64}/) != nil, "\(line)")
+        let verified = try await Self.wharf(["audit", "verify", "--expect-head", line], data: data)
+        #expect(verified.status == 0, "\(verified.err)")
+        let wrong = try await Self.wharf(["audit", "verify", "--expect-head", "1 " + String(repeating: "0", count: 64)], data: data)
+        #expect(wrong.status == 1)
+        #expect(try await Self.wharf(["audit", "verify", "--expect-head", "no head here"], data: data).status == 2)
+    }
+
     @Test(arguments: [
         (["audit"], "missing subcommand"), (["audit", "frob"], "unknown subcommand"),
         (["audit", "export"], "--format"), (["audit", "export", "--format", "xml"], "--format"),
