@@ -43,6 +43,7 @@ import WharfSQLite
         "GET /api/me": [401, 200, 200, 200],
         "GET /profile/totp": [303, 200, 200, 200],
         "POST /profile/totp": [303, 422, 422, 422],
+        "POST /profile/totp/start": [303, 303, 303, 303],
         "POST /profile/totp/remove": [303, 422, 422, 422],
         "GET /hosts": [303, 200, 200, 200],
         "GET /hosts/new": [303, 403, 403, 200],
@@ -154,6 +155,7 @@ import WharfSQLite
         "POST /profile/tokens/:id/revoke": 403,
         "GET /profile/totp": 403,
         "POST /profile/totp": 403,
+        "POST /profile/totp/start": 403,
         "POST /profile/totp/remove": 403,
     ]
 

@@ -6,6 +6,8 @@ import WharfSQLite
 @Suite struct SecondFactorTests {
     /// Enrols `browser`'s user; returns the secret and the recovery codes shown.
     private func enrol(_ app: TestApp, _ browser: TestBrowser) async throws -> (secret: [UInt8], codes: [String]) {
+        #expect(try await browser.get("/profile/totp").status == .ok)
+        #expect(try await browser.post("/profile/totp/start").location == "/profile/totp")
         let page = try await browser.get("/profile/totp")
         #expect(page.status == .ok)
         let shown = try #require(TestBrowser.between(#"<p class="secret"><code>"#, "<", in: page.text))

@@ -27,7 +27,8 @@ extension ProfileRoutes {
             "tokenReauthentication": user.role == .admin
                 ? FieldView.list(tokenReauthentication.fields(for: user).map { field in
                     var optional = field
-                    optional.required = false  // only for an admin token
+                    optional.required = false
+                    optional.hint = "Only for an admin token."
                     return optional
                 }, token, prefix: "token-") : .null,
             "tokenForm": token.templateValue(fields: ["role"]),

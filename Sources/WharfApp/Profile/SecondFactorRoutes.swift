@@ -5,9 +5,11 @@ import WharfTLS
 
 /// Enrolling and removing TOTP two-step sign-in on one's own account.
 ///
-/// Enrolment shows a new secret (base32, and the `otpauth://` address apps import); the secret
-/// becomes active only when a code from it is entered, which also shows ten recovery codes once
-/// and gives the session a new id (a privilege change).
+/// Enrolment starts with a POST (`/profile/totp/start`, the page's "Set up" button) that makes a
+/// pending secret; the page then shows it (base32, and the `otpauth://` address apps import), the
+/// same one on every reload. Viewing the page never changes anything. The secret becomes active
+/// only when a code from it is entered, which also shows ten recovery codes once and gives the
+/// session a new id (a privilege change).
 struct SecondFactorRoutes {
     let pages: Pages
     let services: AccountServices
@@ -21,6 +23,9 @@ struct SecondFactorRoutes {
     func register(into router: inout RouterBuilder) {
         router.add(.get, "/profile/totp", permission: Permission.enrolling) { _, context in
             try await page(context, state: FormState())
+        }
+        router.add(.post, "/profile/totp/start", permission: Permission.enrolling) { _, context in
+            try await start(context)
         }
         router.add(.post, "/profile/totp", permission: Permission.enrolling) { request, context in
             try await enable(request, context)
@@ -39,20 +44,14 @@ struct SecondFactorRoutes {
         }
         var secret: [UInt8]?
         if !user.hasTOTP {
-            // The pending secret is kept until enrolment completes, so a reload shows the same one.
-            // It grants nothing by itself, so creating it is not an audited change.
-            secret = try await services.database.write { connection -> [UInt8] in
-                if let pending = try UserRepository.totpState(userID: user.id, key: services.secretKey, on: connection).pending {
-                    return pending
-                }
-                let fresh = SecureRandom.bytes(TOTP.secretByteCount)
-                try UserRepository.setPendingTOTPSecret(fresh, userID: user.id, key: services.secretKey, on: connection)
-                return fresh
+            secret = try await services.database.read { connection in
+                try UserRepository.totpState(userID: user.id, key: services.secretKey, on: connection).pending
             }
         }
         let requireTOTP = try await services.requireTOTP()
         return try pages.render("profile/totp", title: "Two-step sign-in", status: status, context: context, section: "profile", values: [
             "enabled": .bool(user.hasTOTP),
+            "started": .bool(secret != nil),
             "required": .bool(requireTOTP),
             "mustEnrol": .bool(principal.mustEnrolSecondFactor),
             "secret": .text(secret.map { Base32.grouped(Base32.encode($0)) } ?? ""),
@@ -61,6 +60,20 @@ struct SecondFactorRoutes {
             "removeFields": FieldView.list(removal.fields(for: user), removeState, prefix: "remove-"),
             "recoveryCodes": recoveryCodes.map { .list($0.map(TemplateValue.text)) } ?? .null,
         ])
+    }
+
+    /// Makes the pending secret, unless there is one (kept until enrolment completes, so the page
+    /// shows the same one until then). It grants nothing by itself, so it is not an audited change.
+    private func start(_ context: RequestContext) async throws -> HTTPResponse {
+        guard let principal = context.principal else { throw HTTPError(.unauthorized) }
+        let key = services.secretKey
+        try await services.database.write { connection in
+            let state = try UserRepository.totpState(userID: principal.userID, key: key, on: connection)
+            guard state.secret == nil, state.pending == nil else { return }
+            try UserRepository.setPendingTOTPSecret(
+                SecureRandom.bytes(TOTP.secretByteCount), userID: principal.userID, key: key, on: connection)
+        }
+        return .redirect(to: "/profile/totp")
     }
 
     private func enable(_ request: HTTPRequest, _ context: RequestContext) async throws -> HTTPResponse {
