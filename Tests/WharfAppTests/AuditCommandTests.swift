@@ -82,6 +82,22 @@ import WharfTestSupport
         #expect(try await Self.wharf(["audit", "verify", "--expect-head", "no head here"], data: data).status == 2)
     }
 
+    /// Recovery codes are kept under secret.key now (issue 10, item 7): whoever loses the key
+    /// file needs a way back in for users with two-step sign-in.
+    @Test func twoStepSignInCanBeRemovedFromTheShell() async throws {
+        let data = try ApplicationHarness.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: data) }
+        #expect(try await Self.wharf(["user", "create", "--username", "ada", "--role", "admin"], data: data, input: Self.password).status == 0)
+        _ = try await Self.sqlite3(data + "/wharf.db", "UPDATE users SET totp_secret = x'00112233' WHERE username = 'ada'")
+        let removed = try await Self.wharf(["user", "remove-two-step", "ada"], data: data)
+        #expect(removed.status == 0 && removed.out.contains("Removed ada's two-step sign-in"), "\(removed.out) \(removed.err)")
+        #expect(try await Self.sqlite3(data + "/wharf.db", "SELECT totp_secret IS NULL FROM users WHERE username = 'ada'") == "1\n")
+        let again = try await Self.wharf(["user", "remove-two-step", "ada"], data: data)
+        #expect(again.status == 0 && again.out.contains("has no two-step sign-in"))
+        let actions = try await Self.sqlite3(data + "/wharf.db", "SELECT action FROM audit_log WHERE action = 'user.totp.remove'")
+        #expect(actions == "user.totp.remove\n")
+    }
+
     @Test(arguments: [
         (["audit"], "missing subcommand"), (["audit", "frob"], "unknown subcommand"),
         (["audit", "export"], "--format"), (["audit", "export", "--format", "xml"], "--format"),

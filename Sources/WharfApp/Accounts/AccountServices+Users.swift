@@ -117,6 +117,21 @@ extension AccountServices {
         }
     }
 
+    /// Removes a user's second factor (TOTP secret and recovery codes), for a user who lost both
+    /// the app and the codes, or after `secret.key` was lost (both are kept under it). The CLI's
+    /// `wharf user remove-two-step`; audited as `user.totp.remove`. Returns whether there was one.
+    @discardableResult
+    package func removeSecondFactor(userID: Int64, by actor: AuditActor) async throws -> Bool {
+        let now = time.now()
+        return try await database.write { connection in
+            guard let user = try UserRepository.find(id: userID, on: connection) else { throw AccountError.userNotFound }
+            guard user.hasTOTP else { return false }
+            try UserRepository.disableTOTP(userID: userID, now: now, on: connection)
+            try AuditLog.append(actor.entry("user.totp.remove", target: user.username), on: connection)
+            return true
+        }
+    }
+
     /// Ends every session of a user.
     package func revokeSessions(userID: Int64, by actor: AuditActor) async throws {
         try await database.write { connection in

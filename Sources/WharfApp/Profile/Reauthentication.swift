@@ -41,8 +41,11 @@ struct Reauthentication {
         switch try await services.checkPassword(username: user.username, password: password, address: context.client.address) {
         case .matched:
             break
-        case .throttled(let wait), .busy(let wait):
+        case .throttled(let wait):
             state.fail(passwordField, "Too many wrong passwords. Wait \(SignInRoutes.describe(seconds: wait)) and try again.")
+            return .tooManyRequests
+        case .busy:
+            state.fail(passwordField, "Wharf is busy checking other passwords from your network. Try again in a moment.")
             return .tooManyRequests
         case .failed(_, let reason):
             try await audit(context, user: user, reason: reason, factor: "password")
