@@ -20,13 +20,7 @@ import WharfSQLite
         return Array((body + "--\(boundary)--\r\n").utf8)
     }
 
-    private func admin(_ app: TestApp) async throws -> TestBrowser {
-        try await app.user("root", .admin)
-        let browser = TestBrowser(app)
-        try await browser.signIn("root")
-        try await browser.get("/hosts/new")
-        return browser
-    }
+    private func admin(_ app: TestApp) async throws -> TestBrowser { try await app.signedInAdmin(on: "/hosts/new") }
 
     private func post(_ browser: TestBrowser, _ target: String, _ body: [UInt8]) async throws -> HTTPResponse {
         try await browser.send(.post, target, headers: [

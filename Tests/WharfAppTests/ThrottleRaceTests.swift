@@ -22,8 +22,7 @@ import WharfTestSupport
     static let pre = String(repeating: "p", count: 43)
 
     private func fail(_ browser: TestBrowser, _ username: String = "ada") async throws -> HTTPResponse {
-        try await browser.get("/signin")
-        return try await browser.post("/signin", [("username", username), ("password", "not the password")])
+        try await browser.failSignIn(username)
     }
 
     @Test func twoHundredConcurrentWrongPasswordsHashAtMostTheLimit() async throws {

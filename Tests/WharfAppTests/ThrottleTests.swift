@@ -5,8 +5,7 @@ import WharfSQLite
 
 @Suite struct ThrottleTests {
     private func fail(_ browser: TestBrowser, _ username: String = "ada") async throws -> HTTPResponse {
-        try await browser.get("/signin")
-        return try await browser.post("/signin", [("username", username), ("password", "not the password")])
+        try await browser.failSignIn(username)
     }
 
     @Test func fiveFailuresForOneUsernameFromOneAddressAnswer429() async throws {

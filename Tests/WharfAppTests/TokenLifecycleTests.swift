@@ -14,13 +14,7 @@ import WharfSQLite
         try await app.respond(HTTPRequest.make(method, target, headers: ["Host": "localhost", "Authorization": "Bearer \(secret)"]))
     }
 
-    private func admin(_ app: TestApp) async throws -> TestBrowser {
-        try await app.user("root", .admin)
-        let browser = TestBrowser(app)
-        try await browser.signIn("root")
-        try await browser.get("/users")
-        return browser
-    }
+    private func admin(_ app: TestApp) async throws -> TestBrowser { try await app.signedInAdmin(on: "/users") }
 
     @Test func disablingRevokesTokensAndEnablingDoesNotBringThemBack() async throws {
         try await withApp { app in
