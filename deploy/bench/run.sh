@@ -220,11 +220,12 @@ bench_signin() {
     done
   done
   for n in 15 17; do
-    local label="N=2^$n ($([ "$n" = 17 ] && echo now || echo before))"
-    printf '%s\n' "${results[@]}" | awk -v n="$n" -v label="$label" '
-      $1 == n { ms[++c] = $3; if ($5 > peak) peak = $5 }
-      END { asort(ms); printf "%-22s %14s %16.1f\n", label, ms[int((c + 1) / 2)], peak / 1024 }'
+    local label="N=2^$n ($([ "$n" = 17 ] && echo now || echo before))" ms peak
+    ms=$(printf '%s\n' "${results[@]}" | awk -v n="$n" '$1 == n { print $3 }' | sort -n | sed -n 2p)
+    peak=$(printf '%s\n' "${results[@]}" | awk -v n="$n" '$1 == n && $5 > p { p = $5 } END { printf "%.1f", p / 1024 }')
+    printf "%-22s %14s %16s\n" "$label" "$ms" "$peak"
   done
+  printf '%s\n' "${results[@]}" | awk '{ printf "   round: N=2^%s %s ms, peak +%.1f MiB\n", $1, $3, $5 / 1024 }' 
 }
 
 case "$section" in
