@@ -7,15 +7,16 @@ package import WharfHTTP
 package struct APIError: Error, Sendable, CustomStringConvertible {
     package var status: HTTPStatus
     package var code: String
-    package var message: String
+    /// What happened and what to do, safe to show (the same name `main`'s `PublicError` uses).
+    package var publicMessage: String
 
     package init(_ status: HTTPStatus, code: String, _ message: String) {
         self.status = status
         self.code = code
-        self.message = message
+        self.publicMessage = message
     }
 
-    package var description: String { "\(status.code) \(code): \(message)" }
+    package var description: String { "\(status.code) \(code): \(publicMessage)" }
 }
 
 extension HTTPStatus {

@@ -29,7 +29,7 @@ package struct ErrorPages: HTTPMiddleware {
     private func describe(_ error: any Error, context: RequestContext) -> (HTTPStatus, String, HTTPHeaders, String?) {
         switch error {
         case let error as APIError:
-            return (error.status, error.message, [:], error.code)
+            return (error.status, error.publicMessage, [:], error.code)
         case let error as HTTPError:
             return (error.status, error.message, error.headers, nil)
         case let error as HTTPParseError:
