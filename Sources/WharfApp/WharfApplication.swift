@@ -21,7 +21,7 @@ package final class WharfApplication: Sendable {
     package let endpointAudit: EndpointAuditQueue
     /// Its writer: started with the application, ended by ``shutdown()`` once the server has stopped.
     private let endpointAuditWriter: Task<Void, Never>
-    /// The host health checker and the database's upkeep, cancelled at shutdown.
+    /// The host health checker and the upkeep (``Upkeep``), cancelled at shutdown.
     private let backgroundTasks = Mutex<[Task<Void, Never>]>([])
     private let log: @Sendable (String) -> Void
     /// The one-time setup token issued at start-up because there are no users yet; nil otherwise.
@@ -44,16 +44,22 @@ package final class WharfApplication: Sendable {
         configuration: WharfConfiguration, accountOptions: AccountOptions = AccountOptions(),
         log: @escaping @Sendable (String) -> Void
     ) async throws -> WharfApplication {
-        let database = try await WharfStore.open(
+        let (database, secretKey) = try await WharfStore.open(
             dataDirectory: configuration.dataDirectory, resourcesDirectory: configuration.resourcesDirectory)
         do {
-            let secretKey = try SecretKey.loadOrCreate(dataDirectory: configuration.dataDirectory)
             let accounts = try await AccountServices.make(
-                database: database, secretKey: secretKey, hasher: PasswordHasher(parameters: accountOptions.passwordParameters),
+                database: database, secretKey: secretKey,
+                // Its own queue: one per application (a process runs one; tests run many at once).
+                hasher: PasswordHasher(parameters: accountOptions.passwordParameters, queue: OffloadQueue(label: "wharf.kdf")),
                 policy: accountOptions.sessions, time: accountOptions.time, throttleLimits: accountOptions.throttle,
                 grants: Grants(database: database))
             try await accounts.sessions.purgeExpired()
             let now = accountOptions.time.now()
+            // The sign-in throttle's counts of the last hour, so a restart is not a reset.
+            let limits = accountOptions.throttle
+            await accounts.throttle.restore(try await database.read { connection in
+                try SignInThrottle.recentEvents(now: now, limits: limits, on: connection)
+            })
             let setupToken = try await database.write { connection in try SetupTokens.issueIfNeeded(now: now, on: connection) }
             return try WharfApplication(
                 configuration: configuration, database: database, accounts: accounts, setupToken: setupToken, log: log)
@@ -101,12 +107,13 @@ package final class WharfApplication: Sendable {
             time: accounts.time
         ).register(into: &router)
         ContainerAPIRoutes(service: containers, logs: containerLogs).register(into: &router)
-        HomeRoutes(pages: pages, hosts: hosts, containers: ContainersAcrossHosts(service: containers), time: accounts.time)
+        HomeRoutes(pages: pages, hosts: hosts, containers: ContainersAcrossHosts(service: containers, snapshots: ContainerSnapshots()), time: accounts.time)
             .register(into: &router)
         APIRoutes().register(into: &router)
         SignInRoutes(pages: pages, services: accounts).register(into: &router.routes)
         SetupRoutes(pages: pages, services: accounts).register(into: &router.routes)
         UserRoutes(pages: pages, services: accounts).register(into: &router.routes)
+        UserTokenRoutes(services: accounts).register(into: &router)
         ProfileRoutes(pages: pages, services: accounts).register(into: &router.routes)
         AuditRoutes(pages: pages, database: database).register(into: &router.routes)
         DockerEndpointRoutes(hosts: hosts, accounts: accounts, queue: endpointAudit).register(into: &router.routes)
@@ -143,26 +150,17 @@ package final class WharfApplication: Sendable {
     /// The documented `/api/v1` routes (the OpenAPI document is built from them).
     package let api: [APIEndpoint]
 
-    /// Starts listening.
+    /// What runs on a timer until shutdown (see ``Upkeep``).
+    private var upkeep: Upkeep { Upkeep(database: database, accounts: accounts, configuration: configuration, log: log) }
+
+    /// Starts listening, then the host health checker and the upkeep.
     package func start() throws {
         try server.start()
         let checker = hosts.checker
-        let database = self.database
-        let log = self.log
+        let upkeep = self.upkeep
         backgroundTasks.withLock {
             $0.append(Task { await checker.run() })
-            $0.append(Task {
-                while !Task.isCancelled {
-                    do {
-                        if try await database.write({ connection in try AuditStatistics.refresh(on: connection) }) {
-                            log("audit: planner statistics refreshed")
-                        }
-                    } catch {
-                        log("audit: planner statistics not refreshed: \(error)")
-                    }
-                    try? await Task.sleep(for: .seconds(3600))
-                }
-            })
+            $0.append(contentsOf: upkeep.tasks())
         }
     }
 
@@ -177,6 +175,7 @@ package final class WharfApplication: Sendable {
         await server.shutdown()
         endpointAudit.close()
         await endpointAuditWriter.value
+        await upkeep.finish()
         await hosts.clients.shutdown()
         await group.shutdown()
         await database.close()

@@ -122,11 +122,7 @@ enum StorageBench {
             let bytes = Mutex(0)
             func write(_ chunk: [UInt8]) async throws { bytes.withLock { $0 += chunk.count } }
         }
-        // Reset the peak so it measures the export alone (writing 5 to clear_refs resets VmHWM).
-        if let file = fopen("/proc/self/clear_refs", "w") {
-            fputs("5", file)
-            fclose(file)
-        }
+        resetPeakMemory()  // so the peak measures the export alone
         let rssBefore = memory("VmRSS")
         let response = try await request(app, "/audit/export.csv", token: token)
         guard case .stream(_, let produce) = response.body else { throw UsageError(description: "the export is not streamed") }

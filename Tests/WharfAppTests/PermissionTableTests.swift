@@ -31,6 +31,9 @@ import WharfSQLite
         "POST /users/:id/enable": [303, 403, 403, 303],
         "POST /users/:id/password": [303, 403, 403, 422],
         "POST /users/:id/sessions/revoke": [303, 403, 403, 303],
+        "POST /users/:id/tokens/:token/revoke": [303, 403, 403, 404],
+        "GET /api/v1/users/:user/tokens": [401, 403, 403, 200],
+        "POST /api/v1/users/:user/tokens/:token/revoke": [401, 403, 403, 404],
         "POST /settings/security": [303, 403, 403, 303],
         "GET /profile": [303, 200, 200, 200],
         "POST /profile/password": [303, 422, 422, 422],
@@ -39,6 +42,7 @@ import WharfSQLite
         "POST /profile/tokens/:id/revoke": [303, 404, 404, 404],
         "GET /profile/totp": [303, 200, 200, 200],
         "POST /profile/totp": [303, 422, 422, 422],
+        "POST /profile/totp/start": [303, 303, 303, 303],
         "POST /profile/totp/remove": [303, 422, 422, 422],
         "GET /hosts": [303, 200, 200, 200],
         "GET /hosts/new": [303, 403, 403, 200],
@@ -169,8 +173,8 @@ import WharfSQLite
     static func path(for pattern: String) -> String {
         var path = pattern.replacing("*path", with: "css/wharf.css")
         if pattern.hasPrefix("/profile/") { path = path.replacing(":id", with: "999") }
-        path = path.replacing(":host/delete", with: "2/delete").replacing(":host", with: "1")
-        return path.replacing(":id", with: "4")
+        path = path.replacing(":host/delete", with: "2/delete").replacing(":host", with: "1").replacing(":user", with: "4")
+        return path.replacing(":token", with: "999").replacing(":id", with: "4")
     }
 
     @Test func everyRouteHasARowAndEveryRowARoute() async throws {
@@ -288,6 +292,43 @@ import WharfSQLite
                 try connection.query("SELECT action, outcome FROM audit_log WHERE source = 'docker'")
             }
             #expect(rows.count >= Self.dockerTokenRows.count * 3, "every token call has its docker row")
+        }
+    }
+
+    /// Issue 10, item 1: the account routes (`/profile` and everything under it) take a browser
+    /// session only. An admin's API token, sent as `Authorization: Bearer`, gets 403 and an
+    /// `auth.denied` row on each of them, before any handler runs.
+    static let bearerOnAccountRoutes: [String: Int] = [
+        "GET /profile": 403,
+        "POST /profile/password": 403,
+        "POST /profile/sessions/:id/revoke": 403,
+        "POST /profile/tokens": 403,
+        "POST /profile/tokens/:id/revoke": 403,
+        "GET /profile/totp": 403,
+        "POST /profile/totp": 403,
+        "POST /profile/totp/start": 403,
+        "POST /profile/totp/remove": 403,
+    ]
+
+    @Test func aBearerTokenOnAnAccountRouteIs403() async throws {
+        try await withApp { app in
+            let root = try await app.user("root", .admin)
+            let token = try await app.accounts.createToken(userID: root.id, name: "ci", role: .admin, expiresInDays: nil, by: cliActor)
+            let account = app.app.responder.router.routes.filter { $0.pattern == "/profile" || $0.pattern.hasPrefix("/profile/") }
+            for route in account where Self.bearerOnAccountRoutes["\(route.method) \(route.pattern)"] == nil {
+                Issue.record("account route \(route.method) \(route.pattern) has no row in bearerOnAccountRoutes")
+            }
+            for route in account {
+                let key = "\(route.method) \(route.pattern)"
+                guard let expected = Self.bearerOnAccountRoutes[key] else { continue }
+                let before = try await app.auditRows("auth.denied").count
+                let response = try await app.respond(HTTPRequest.make(route.method, Self.path(for: route.pattern), headers: [
+                    "Host": "localhost", "Authorization": "Bearer \(token.secret)", "Content-Type": "application/x-www-form-urlencoded",
+                ], body: Array("name=x&role=admin&current=a+long+enough+password".utf8)))
+                #expect(response.status.code == expected, "\(key) with a bearer token: \(response.status)")
+                #expect(try await app.auditRows("auth.denied").count == before + 1, "\(key): one auth.denied row")
+            }
+            #expect(try await app.app.database.read { connection in try APITokenStore.list(userID: root.id, on: connection) }.count == 1)
         }
     }
 

@@ -94,6 +94,25 @@ final class TestBrowser {
     }
 }
 
+extension TestBrowser {
+    /// One sign-in with a wrong password for `username`, from the sign-in page.
+    func failSignIn(_ username: String = "ada") async throws -> HTTPResponse {
+        try await get("/signin")
+        return try await post("/signin", [("username", username), ("password", "not the password")])
+    }
+}
+
+extension TestApp {
+    /// A new admin `name`, signed in from a browser that has `path` open (its CSRF token is that page's).
+    func signedInAdmin(_ name: String = "root", on path: String) async throws -> TestBrowser {
+        try await user(name, .admin)
+        let browser = TestBrowser(self)
+        try await browser.signIn(name)
+        try await browser.get(path)
+        return browser
+    }
+}
+
 extension HTTPResponse {
     var text: String { bodyBytes.map { String(decoding: $0, as: UTF8.self) } ?? "" }
     var location: String? { headers["Location"] }

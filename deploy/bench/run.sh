@@ -7,6 +7,7 @@
 #   deploy/bench/run.sh endpoint    Docker endpoint vs the engine directly: warm /_ping and /containers/json, docker build of 1 GiB
 #   deploy/bench/run.sh panel       Container pages and API: lists of 500 (and 3 × 500) vs the engine, log line latency
 #                                   through SSE vs direct, RSS of 1,000 SSE log followers
+#   deploy/bench/run.sh signin      One password sign-in at scrypt N=2^17 (today) beside N=2^15 (before issue 10)
 #
 # The server runs on CPU 0 and the load generator on CPU 1 (taskset), so figures compare across runs.
 # Every phase is bounded in time and stops by itself.
@@ -307,11 +308,35 @@ bench_panel() {
   taskset -c 1 /usr/bin/python3 deploy/bench/panel.py "http://127.0.0.1:$wport" "$token" "$wharf_pid"
 }
 
+bench_signin() {
+  echo "building release..." >&2
+  swift build -c release --static-swift-stdlib --product wharf-bench 2>&1 | tail -1 >&2
+  echo "== One password sign-in (POST /signin through the responder: CSRF, throttle, scrypt, session, audit row), one core"
+  echo "   scrypt r=8 p=1; three alternating rounds per setting, each a fresh process and data directory with 5 sign-ins;"
+  echo "   time: median sign-in of the median round; memory: the largest growth of the resident peak over one sign-in"
+  printf "%-22s %14s %16s\n" setting "sign-in ms" "peak memory MiB"
+  local round n results=()
+  for round in 1 2 3; do
+    for n in 15 17; do
+      rm -rf "$work/signin"; mkdir -p "$work/signin"
+      results+=("$n $(taskset -c 0 "$root/.build/release/wharf-bench" signin --dir "$work/signin" --resources "$root" --log-n "$n")")
+    done
+  done
+  for n in 15 17; do
+    local label="N=2^$n ($([ "$n" = 17 ] && echo now || echo before))" ms peak
+    ms=$(printf '%s\n' "${results[@]}" | awk -v n="$n" '$1 == n { print $3 }' | sort -n | sed -n 2p)
+    peak=$(printf '%s\n' "${results[@]}" | awk -v n="$n" '$1 == n && $5 > p { p = $5 } END { printf "%.1f", p / 1024 }')
+    printf "%-22s %14s %16s\n" "$label" "$ms" "$peak"
+  done
+  printf '%s\n' "${results[@]}" | awk '{ printf "   round: N=2^%s %s ms, peak +%.1f MiB\n", $1, $3, $5 / 1024 }' 
+}
+
 case "$section" in
   http) bench_http ;;
   docker) bench_docker ;;
   storage) bench_storage ;;
   endpoint) bench_endpoint ;;
   panel) bench_panel ;;
-  *) echo "usage: $0 [http|docker|storage|endpoint|panel]" >&2; exit 2 ;;
+  signin) bench_signin ;;
+  *) echo "usage: $0 [http|docker|storage|endpoint|panel|signin]" >&2; exit 2 ;;
 esac

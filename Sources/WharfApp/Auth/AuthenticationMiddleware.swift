@@ -8,8 +8,9 @@ import WharfTLS
 /// cookie that sign-in and setup forms are signed with.
 ///
 /// A bearer token that is unknown, expired or revoked, or whose owner is disabled, is answered
-/// with 401 and audited (`auth.token.denied`): a client that sends a token means to use it, so it
-/// is never silently treated as anonymous. Tokens in the query string are not looked at.
+/// with 401 and audited (`auth.token.denied`, coalesced per client and minute by
+/// ``DenialAudit``): a client that sends a token means to use it, so it is never silently treated
+/// as anonymous. Tokens in the query string are not looked at.
 package struct AuthenticationMiddleware: HTTPMiddleware {
     package static let sessionCookie = "wharf_session"
     package static let preSessionCookie = "wharf_pre"
@@ -99,7 +100,8 @@ package struct AuthenticationMiddleware: HTTPMiddleware {
                 entry.actorID = token.userID
                 entry.actorName = user.username
             }
-            try await services.audit.record(entry)
+            // Anyone can send made-up tokens: one row per client and minute, with a count.
+            try await services.denials.record(entry)
             throw HTTPError(
                 .unauthorized, "The API token is \(refusal == "user disabled" ? "not usable: its owner is disabled" : refusal).",
                 headers: ["WWW-Authenticate": #"Bearer realm="wharf", error="invalid_token""#])

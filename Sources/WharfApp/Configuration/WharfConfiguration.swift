@@ -21,6 +21,12 @@ package struct WharfConfiguration: Sendable {
     /// The local engine's socket: when it exists and no host is registered, the dashboard offers
     /// admins to register it as `local`.
     package var localDockerSocket = "/var/run/docker.sock"
+    /// How often expired sessions are deleted and the audit planner statistics checked, in
+    /// seconds. Default an hour.
+    package var upkeepInterval: Double = 3600
+    /// How often the audit head is written to the log, in seconds (also at start and at
+    /// shutdown). Default 10 minutes.
+    package var auditHeadInterval: Double = 600
 
     package init(listen: [SocketAddress], dataDirectory: String, resourcesDirectory: String) {
         self.listen = listen

@@ -120,6 +120,22 @@ struct ContainerQuery: Sendable, Equatable {
         }
     }
 
+    /// Whether `container` passes this query's `all`, `status`, `name` and `label` filters, as the
+    /// engine applies them (any of a filter's values; every filter), for lists kept in memory.
+    func matches(_ container: ContainerJSON) -> Bool {
+        if !all, container.state != "running" { return false }
+        if let states = filters.values["status"], !states.contains(container.state) { return false }
+        if let names = filters.values["name"], !names.contains(where: { name in container.names.contains { $0.contains(name) } }) {
+            return false
+        }
+        for label in filters.values["label"] ?? [] {
+            let parts = label.split(separator: "=", maxSplits: 1).map(String.init)
+            guard let key = parts.first, let value = container.labels[key] else { return false }
+            if parts.count == 2, value != parts[1] { return false }
+        }
+        return true
+    }
+
     /// `containers` in the order asked for (name, then id, breaks ties so the order is stable).
     func sorted(_ containers: [ContainerJSON]) -> [ContainerJSON] {
         func key(_ container: ContainerJSON) -> (String, Int64) {

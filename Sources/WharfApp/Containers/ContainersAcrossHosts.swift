@@ -7,6 +7,7 @@ import WharfHTTP
 /// one that does not answer in time is listed as such, never waited for.
 struct ContainersAcrossHosts: Sendable {
     let service: ContainerService
+    let snapshots: ContainerSnapshots
 
     /// How long the dashboard waits for the slowest host.
     static let budget: Duration = .milliseconds(300)
@@ -31,9 +32,15 @@ struct ContainersAcrossHosts: Sendable {
         let ceiling = HostAccess(ceiling: principal.role)
         enum Outcome: Sendable {
             case listed(DockerHost, [ContainerJSON])
+            case stale(DockerHost, [ContainerJSON], Duration)
             case failed(DockerHost, String)
             case late
         }
+        // The dashboard's filters (state, name, label) apply to each host's last known list; any
+        // other engine filter asks the hosts themselves.
+        let local = Set(query.filters.values.keys).isSubset(of: ["status", "name", "label"]) && !query.size
+        let snapshots = self.snapshots
+        var stale: [ContainerListJSON.Unavailable] = []
         var containers: [ContainerJSON] = []
         var answered: Set<Int64> = []
         await withTaskGroup(of: Outcome.self) { group in
@@ -41,6 +48,14 @@ struct ContainersAcrossHosts: Sendable {
                 group.addTask {
                     // The scope is built directly: `hosts(visibleTo:)` already applied the grants.
                     let scope = HostScope(host: host, access: ceiling, clients: clients)
+                    if local {
+                        switch await snapshots.containers(scope, service: service, budget: budget) {
+                        case .fresh(let list): return .listed(host, list.filter(query.matches))
+                        case .stale(let list, let age): return .stale(host, list.filter(query.matches), age)
+                        case .failed(let message): return .failed(host, message)
+                        case .late: return .late
+                        }
+                    }
                     do {
                         return .listed(host, try await service.list(scope, query))
                     } catch let error as any PublicError {
@@ -59,6 +74,13 @@ struct ContainersAcrossHosts: Sendable {
                 case .listed(let host, let list):
                     containers += list
                     answered.insert(host.id)
+                case .stale(let host, let list, let age):
+                    containers += list
+                    answered.insert(host.id)
+                    let seconds = max(1, Int(age.components.seconds))
+                    stale.append(.init(
+                        hostId: host.id, hostName: host.name,
+                        error: "\(host.name) did not answer in time; its containers as of \(seconds) s ago."))
                 case .failed(let host, let message):
                     answered.insert(host.id)
                     unavailable.append(.init(hostId: host.id, hostName: host.name, error: message))
@@ -76,6 +98,8 @@ struct ContainersAcrossHosts: Sendable {
         for host in asked where !answered.contains(host.id) {
             unavailable.append(.init(hostId: host.id, hostName: host.name, error: "\(host.name) did not answer within the page's time budget."))
         }
-        return ContainerListJSON(containers: query.sorted(containers), unavailable: unavailable.sorted { $0.hostName < $1.hostName })
+        return ContainerListJSON(
+            containers: query.sorted(containers), unavailable: unavailable.sorted { $0.hostName < $1.hostName },
+            stale: stale.sorted { $0.hostName < $1.hostName })
     }
 }

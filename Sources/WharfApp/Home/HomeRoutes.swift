@@ -29,7 +29,7 @@ struct HomeRoutes {
                 "localSocket": offerLocal ? .text(hosts.localDockerSocket) : .null,
                 "containers": rows,
                 "count": .int(list.containers.count),
-                "unavailable": .list(list.unavailable.map { .object(["name": .text($0.hostName), "error": .text($0.error)]) }),
+                "unavailable": .list((list.unavailable + list.stale).map { .object(["name": .text($0.hostName), "error": .text($0.error)]) }),
                 "filters": ContainerViews.filterValues(query),
                 "hostOptions": .list(visible.map { host in
                     .object(["id": .int(Int(host.id)), "name": .text(host.name), "selected": .bool(query.hosts.contains(String(host.id)) || query.hosts.contains(host.name))])
@@ -42,7 +42,7 @@ struct HomeRoutes {
         }
         router.api(.get, "/containers", permission: .signedIn, operation: APIOperation(
             id: "listContainersAcrossHosts", summary: "The containers of every host the caller may see", tag: "containers",
-            description: "Hosts that are down or not yet checked, or do not answer within 0.3 s, are listed under `unavailable` instead of delaying the answer.",
+            description: "Each host's containers as of at most 2 s ago. Hosts that are down or not yet checked, or do not answer within 0.3 s, are listed under `unavailable` (or, with their previous answer, under `stale`) instead of delaying the answer.",
             query: ContainerQuery.parameters + [.init("host", .string(), "Only these hosts (id or name; repeatable).")],
             responses: [.init(200, "The containers, and the hosts that could not be asked", ContainerListJSON.schema)])
         ) { request, context in
