@@ -246,6 +246,12 @@ import WharfTestSupport
             #expect(await resumed.wait { $0.contains("event: out") })
             let firstResumed = resumed.text.split(separator: "\n").first { $0.hasPrefix("id: ") }.map { String($0.dropFirst(4)) } ?? ""
             #expect(firstResumed > lastID, "\(resumed.text.prefix(400))")
+            // `since` in the future: no history, only what comes.
+            let fromNow = StreamProbe(try await browser.get("/hosts/1/containers/\(id)/logs/events?since=4000000000"))
+            try await Task.sleep(for: .milliseconds(500))
+            fromNow.cancel()
+            #expect(!fromNow.text.contains("event: out"), "\(fromNow.text.prefix(200))")
+            #expect(try await browser.get("/hosts/1/containers/\(id)/logs?since=whenever").status == .unprocessableContent)
             #expect(try await setup.api(.post, "/api/v1/hosts/1/containers/\(id)/stop?timeout=0").status == .noContent)
             #expect(await resumed.wait { $0.contains("event: end") })
             #expect(await resumed.finished())

@@ -106,8 +106,9 @@ struct ContainerLogFollowers: Sendable {
     /// browser that reconnects, every line after its `Last-Event-ID`), then new lines as they
     /// come. Each event: `id` the line's timestamp, `event` `out` or `err`, `data` the text.
     /// When the container stops, an `end` event says so and the stream closes.
+    /// - Parameter since: only lines from this Unix time on (seconds), instead of the last `tail`.
     func events(
-        _ container: ContainerService.Reference, scope: HostScope, tail: Int, after lastEventID: String?
+        _ container: ContainerService.Reference, scope: HostScope, tail: Int, since sinceSeconds: Int64? = nil, after lastEventID: String?
     ) -> HTTPResponse {
         let key = Key(hostID: scope.host.id, containerID: container.id)
         let fanout = self.fanout
@@ -115,8 +116,9 @@ struct ContainerLogFollowers: Sendable {
             let (id, live, replay) = await fanout.subscribe(key)
             defer { Task { await fanout.unsubscribe(key, id: id) } }
             var last: LogLine?
-            // A browser that reconnects has everything up to its Last-Event-ID.
-            let floor = lastEventID ?? ""
+            // A browser that reconnects has everything up to its Last-Event-ID; `since` asks for
+            // nothing before it.
+            let floor = lastEventID ?? sinceSeconds.map { String(AuditTime.iso($0 * 1000).dropLast()) } ?? ""
             func send(_ line: LogLine) async throws {
                 if !line.timestamp.isEmpty {
                     if line.timestamp <= floor { return }
@@ -127,7 +129,7 @@ struct ContainerLogFollowers: Sendable {
             }
             // History first: everything after the browser's last line, or the last `tail` lines;
             // from the channel's memory when it reaches back far enough, else from the engine.
-            let since = lastEventID.flatMap(LogLineSplitter.since)
+            let since = lastEventID.flatMap(LogLineSplitter.since) ?? sinceSeconds.map { "\($0)" }
             let covered = since == nil
                 ? replay.count >= tail
                 : replay.first.map { !$0.timestamp.isEmpty && $0.timestamp <= floor } ?? false
