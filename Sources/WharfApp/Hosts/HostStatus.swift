@@ -16,6 +16,8 @@ package struct HostStatus: Sendable, Equatable {
     package var checkedMilliseconds: Int64?
     package var engineVersion: String?
     package var apiVersion: String?
+    /// What kind of failure made the host down (``DockerError/metricKind``), for metrics.
+    package var errorKind: String?
 
     package init() {}
 
@@ -35,6 +37,7 @@ package struct HostStatus: Sendable, Equatable {
         } catch {
             status.state = .down
             status.error = String(describing: error)
+            status.errorKind = (error as? DockerError)?.metricKind ?? "other"
         }
         status.checkedMilliseconds = now()
         return status
@@ -74,6 +77,25 @@ extension HostRegistry {
             status.error = String(describing: error)
             status.checkedMilliseconds = TimeSource.system.now()
             return status
+        }
+    }
+}
+
+extension DockerError {
+    /// The error's kind as a bounded metric label: `unreachable`, `timed_out`, `tls`, `api`…
+    package var metricKind: String {
+        switch self {
+        case .unreachable: "unreachable"
+        case .timedOut: "timed_out"
+        case .tls: "tls"
+        case .api: "api"
+        case .stream: "stream"
+        case .engineTooOld: "engine_too_old"
+        case .connectionLost: "connection_lost"
+        case .protocolViolation: "protocol_violation"
+        case .decoding: "decoding"
+        case .invalidEndpoint: "invalid_endpoint"
+        case .invalidRequest: "invalid_request"
         }
     }
 }

@@ -49,6 +49,9 @@ package struct SecretKey: Sendable {
         return try SecretKey(bytes: Array(bytes.prefix(AESGCM.keyByteCount)))
     }
 
+    /// The key's bytes, for `wharf restore` to install the key file beside a restored database.
+    var exportedBytes: [UInt8] { key }
+
     /// Encrypts `plaintext` for the purpose `label` (nonce ‖ ciphertext ‖ tag).
     package func seal(_ plaintext: [UInt8], label: String) throws -> [UInt8] {
         try AESGCM.seal(plaintext, key: key, associatedData: Array(label.utf8))
