@@ -57,6 +57,12 @@ import WharfSQLite
         "GET /audit/:id": [303, 403, 403, 200],
         "GET /audit/export.csv": [303, 403, 403, 200],
         "GET /audit/export.jsonl": [303, 403, 403, 200],
+        "GET /settings": [303, 403, 403, 200],
+        "POST /settings/backup": [303, 403, 403, 200],
+        "POST /settings/metrics-token": [303, 403, 403, 200],
+        "POST /settings/metrics-token/revoke": [303, 403, 403, 303],
+        "GET /metrics": [303, 403, 403, 200],
+        "GET /readyz": [200, 200, 200, 200],
     ]
 
     /// Host routes follow grants: vic views and olga operates host 1 ("alpha"); host 2 ("beta") is

@@ -23,10 +23,14 @@ package struct RequestOrigin: HTTPMiddleware {
 
     package func handle(_ request: HTTPRequest, context: RequestContext, next: HTTPHandler) async throws -> HTTPResponse {
         if let host = request.headers["Host"], !allowedHosts.allows(host) {
-            throw HTTPError(
-                .misdirectedRequest,
+            // Answered here, in plain text: no page, no cookie, nothing for another site's script.
+            var response = HTTPResponse.text(
                 "This Wharf does not answer for that host name. Open it at its own address"
-                    + (publicURL.map { " (\($0.origin))" } ?? "") + ", or have an operator add the name with --public-url.")
+                    + (publicURL.map { " (\($0.origin))" } ?? "") + ", or have an operator add the name with --public-url.\n",
+                status: .misdirectedRequest)
+            response.headers.set("X-Content-Type-Options", "nosniff")
+            response.headers.set("Cache-Control", "no-store")
+            return response
         }
         var context = context
         if !proxies.isEmpty, let peer = context.remoteAddress {
