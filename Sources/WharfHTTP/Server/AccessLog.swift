@@ -15,6 +15,20 @@ package struct AccessLogEntry: Sendable {
     package var durationMicroseconds: UInt64
     package var requestID: String
 
+    package init(
+        time: Int, client: String, method: String, path: String, status: Int, bytes: Int, durationMicroseconds: UInt64,
+        requestID: String
+    ) {
+        self.time = time
+        self.client = client
+        self.method = method
+        self.path = path
+        self.status = status
+        self.bytes = bytes
+        self.durationMicroseconds = durationMicroseconds
+        self.requestID = requestID
+    }
+
     /// `2026-11-24T15:28:03Z 127.0.0.1 GET /healthz 200 33 0.123ms 1f2e3d4c-00000001`
     package var line: String {
         "\(ISOTime.format(time)) \(client) \(method) \(path) \(status) \(bytes) \(durationMilliseconds)ms \(requestID)"
@@ -35,7 +49,7 @@ package struct AccessLogEntry: Sendable {
 }
 
 /// A JSON string literal, escaped per RFC 8259 §7 (paths are percent-encoded by the parser's
-/// rules, but a request target may still hold `"` or `\\`).
+/// rules, but a request target may still hold a quote or a backslash).
 package enum JSONText {
     package static func quoted(_ text: String) -> String {
         var out = "\""
