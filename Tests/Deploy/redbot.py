@@ -27,7 +27,8 @@ ALLOWED = {"Cache-Control: public is probably not necessary."}
 
 def main():
     binary = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, ".build/debug/wharf")
-    redbot = shutil.which("redbot")
+    beside = os.path.join(os.path.dirname(sys.executable), "redbot")  # the test command's venv
+    redbot = beside if os.access(beside, os.X_OK) else shutil.which("redbot")
     if not redbot:
         sys.exit("redbot.py: the redbot command is missing (pip install redbot)")
     data = tempfile.mkdtemp(prefix="wharf-redbot-")

@@ -85,6 +85,25 @@ import WharfSQLite
         }
     }
 
+    /// Behind a proxy every peer address is the proxy's: throttling must key on the forwarded
+    /// client, or one attacker would lock everyone out.
+    @Test func throttlingCountsTheForwardedClientNotTheProxy() async throws {
+        try await withApp(configure: { $0.trustedProxies = TrustedProxies((try? AddressRange.parseList("127.0.0.1")) ?? []) }) {
+            (app: TestApp) async throws in
+            try await app.user("ada", .operator)
+            func attempt(_ client: String) async throws -> HTTPStatus {
+                let browser = TestBrowser(app, address: "127.0.0.1")
+                try await browser.get("/signin", headers: [("X-Forwarded-For", client)])
+                return try await browser.post("/signin", [("username", "ada"), ("password", "not the password")],
+                                              headers: [("X-Forwarded-For", client)]).status
+            }
+            var statuses: [Int] = []
+            for _ in 0..<6 { statuses.append(try await attempt("198.51.100.1").code) }
+            #expect(statuses.last == 429, "\(statuses)")
+            #expect(try await attempt("198.51.100.2") == .unauthorized)
+        }
+    }
+
     @Test func aTrustedProxySayingHTTPSMakesCookiesSecure() async throws {
         try await withApp(configure: { $0.trustedProxies = TrustedProxies((try? AddressRange.parseList("127.0.0.1")) ?? []) }) { (app: TestApp) async throws in
             let proxied = try await app.respond(Self.request("/signin", host: "localhost", headers: ["X-Forwarded-Proto": "https"]))

@@ -8,7 +8,12 @@ cd "$(dirname "$0")/../.."
 # Build and test dependencies from Debian; only what is missing is installed.
 . deploy/dev/packages.sh
 install_missing_packages "${WHARF_BUILD_PACKAGES[@]}" sqlite3 openssl curl python3 util-linux \
-  chromium chromium-driver python3-selenium
+  chromium chromium-driver python3-selenium python3-venv prometheus systemd gzip
+# REDbot, the HTTP linter, from PyPI, in a virtual environment of its own (kept between runs).
+if [ ! -x .build/redbot-venv/bin/redbot ]; then
+  /usr/bin/python3 -m venv .build/redbot-venv
+  .build/redbot-venv/bin/pip install -q redbot
+fi
 
 # The test fleet: real Docker engines (unix socket, mutual TLS, plain TCP), a registry and TLS
 # endpoints with broken certificates. Integration tests fail, not skip, without it.
@@ -44,3 +49,9 @@ bounded_test --filter BigBuildContextTests
 /usr/bin/python3 Tests/Browser/accounts.py .build/debug/wharf
 /usr/bin/python3 Tests/Browser/hosts.py .build/debug/wharf
 /usr/bin/python3 Tests/Browser/audit.py .build/debug/wharf
+
+# Deployment: the systemd unit (systemd-analyze), the container image built and run healthy on
+# the fleet's engine A, and REDbot over the main pages and the static assets.
+Tests/Deploy/systemd.sh .build/debug/wharf
+Tests/Deploy/container.sh .build/debug/wharf
+.build/redbot-venv/bin/python Tests/Deploy/redbot.py .build/debug/wharf
