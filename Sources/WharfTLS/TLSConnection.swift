@@ -56,15 +56,7 @@ package final class TLSConnection: ByteStream {
     /// The server's side of an accepted connection, before its handshake.
     /// - Throws: ``TLSError/protocolFailure(operation:queue:)`` when OpenSSL cannot allocate.
     init(accepting socket: Socket, context: TLSServerContext) throws(TLSError) {
-        OpenSSLErrorQueue.clear()
-        guard let ssl = SSL_new(context.pointer) else {
-            throw .protocolFailure(operation: "connection setup", queue: OpenSSLErrorQueue.drain())
-        }
-        guard let bio = SocketBIO.make(fd: socket.fd) else {
-            SSL_free(ssl)
-            throw .protocolFailure(operation: "connection setup", queue: OpenSSLErrorQueue.drain())
-        }
-        SSL_set_bio(ssl, bio, bio)  // one BIO both ways; the SSL now owns it
+        let ssl = try Self.makeSSL(context.pointer, fd: socket.fd)
         SSL_set_accept_state(ssl)
         let verification = PeerVerification()  // unused on this side; failure() takes one
         self.socket = socket
@@ -79,15 +71,7 @@ package final class TLSConnection: ByteStream {
         guard !name.isEmpty, !name.utf8.contains(where: { $0 == 0 || $0 == UInt8(ascii: " ") }) else {
             throw .invalidServerName(serverName)
         }
-        OpenSSLErrorQueue.clear()
-        guard let ssl = SSL_new(context.pointer) else {
-            throw .protocolFailure(operation: "connection setup", queue: OpenSSLErrorQueue.drain())
-        }
-        guard let bio = SocketBIO.make(fd: socket.fd) else {
-            SSL_free(ssl)
-            throw .protocolFailure(operation: "connection setup", queue: OpenSSLErrorQueue.drain())
-        }
-        SSL_set_bio(ssl, bio, bio)  // one BIO both ways; the SSL now owns it
+        let ssl = try Self.makeSSL(context.pointer, fd: socket.fd)
         SSL_set_connect_state(ssl)
         let verification = PeerVerification()
         verification.attach(to: ssl)
@@ -102,6 +86,21 @@ package final class TLSConnection: ByteStream {
         self.serverName = name
         self.isServer = false
         session = Mutex(Session(ssl: ssl, verification: verification))
+    }
+
+    /// A new `SSL` from `context` doing its I/O on `fd` through ``SocketBIO`` (one BIO both ways;
+    /// the `SSL` owns it). The caller sets the connect or accept state.
+    private static func makeSSL(_ context: sending OpaquePointer, fd: Int32) throws(TLSError) -> sending OpaquePointer {
+        OpenSSLErrorQueue.clear()
+        guard let ssl = SSL_new(context) else {
+            throw .protocolFailure(operation: "connection setup", queue: OpenSSLErrorQueue.drain())
+        }
+        guard let bio = SocketBIO.make(fd: fd) else {
+            SSL_free(ssl)
+            throw .protocolFailure(operation: "connection setup", queue: OpenSSLErrorQueue.drain())
+        }
+        SSL_set_bio(ssl, bio, bio)
+        return ssl
     }
 
     deinit {

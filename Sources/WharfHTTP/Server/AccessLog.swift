@@ -48,8 +48,8 @@ package struct AccessLogEntry: Sendable {
     }
 }
 
-/// A JSON string literal, escaped per RFC 8259 §7 (paths are percent-encoded by the parser's
-/// rules, but a request target may still hold a quote or a backslash).
+/// A JSON string literal, escaped per RFC 8259 §7: the access log's JSON lines (a request target
+/// may hold a quote or a backslash) and the audit history's JSON output share it.
 package enum JSONText {
     package static func quoted(_ text: String) -> String {
         var out = "\""
