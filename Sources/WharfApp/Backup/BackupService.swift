@@ -19,12 +19,23 @@ package enum BackupService {
         package var auditRows: Int64
     }
 
-    /// Appends the audit row, then writes the copy to `destination` (mode 0600; must not exist).
+    /// Appends the audit row, then writes the copy to `destination` (mode 0600; must not exist);
+    /// a copy that fails gets a second row, with outcome `failed` and the reason.
     package static func create(
         database: Database, to destination: String, entry: AuditEntry
     ) async throws -> Summary {
         try await database.write { connection in try AuditLog.append(entry, on: connection) }
-        try await database.backup(to: destination)
+        do {
+            try await database.backup(to: destination)
+        } catch {
+            // The row above says a backup began; this one says it did not complete, and why.
+            var failure = entry
+            failure.outcome = .failed
+            failure.error = String(describing: error)
+            let failed = failure
+            try? await database.write { connection in try AuditLog.append(failed, on: connection) }
+            throw error
+        }
         return try await summary(of: destination)
     }
 

@@ -31,7 +31,7 @@ package struct MetricsMiddleware: HTTPMiddleware {
     private func record(_ request: HTTPRequest, route: String, status: Int, context: RequestContext) {
         let seconds = Double(Deadline.now.nanoseconds &- context.receivedAt.nanoseconds) / 1e9
         let method = Self.knownMethods.contains(request.method.rawValue) ? request.method.rawValue : "other"
-        metrics.requests.increment([method, route, "\(status / 100)xx"])
+        metrics.requests.increment([method, route, Self.statusClasses[min(max(status / 100, 0), 6)]])
         metrics.requestDuration.observe(seconds, [route])
         if request.method == .post, route == "/signin" || route == "/signin/totp" {
             if status == 429 {
@@ -43,4 +43,6 @@ package struct MetricsMiddleware: HTTPMiddleware {
     }
 
     private static let knownMethods: Set<String> = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+    /// Label values made once, not per request.
+    private static let statusClasses = ["0xx", "1xx", "2xx", "3xx", "4xx", "5xx", "6xx"]
 }
