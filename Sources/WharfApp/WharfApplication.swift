@@ -101,8 +101,10 @@ package final class WharfApplication: Sendable {
         UserRoutes(pages: pages, services: accounts).register(into: &router)
         ProfileRoutes(pages: pages, services: accounts).register(into: &router)
         AuditRoutes(pages: pages, database: database).register(into: &router)
-        SettingsRoutes(pages: pages, database: database, dataDirectory: configuration.dataDirectory, time: accounts.time)
-            .register(into: &router)
+        SettingsRoutes(
+            pages: pages, database: database, dataDirectory: configuration.dataDirectory, time: accounts.time,
+            publicURL: configuration.publicURL
+        ).register(into: &router)
         MetricsRoutes(metrics: metrics, database: database, hosts: hosts).register(into: &router)
 
         let responder = HTTPResponder(

@@ -71,6 +71,7 @@ import WharfTestSupport
             let page = try await admin.post("/settings/metrics-token")
             #expect(page.status == .ok)
             let token = try #require(page.text.firstMatch(of: /wharfm_[A-Za-z0-9_-]{43}/).map { String($0.0) })
+            #expect(page.text.contains("http://localhost/metrics"), "the snippet names the address the admin used")
             func scrape(_ path: String, _ secret: String) async throws -> HTTPResponse {
                 try await app.respond(HTTPRequest.make(.get, path, headers: [
                     "Host": "localhost", "Authorization": "Bearer \(secret)", "Accept": "text/plain",

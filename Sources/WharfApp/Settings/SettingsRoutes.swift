@@ -11,6 +11,8 @@ struct SettingsRoutes {
     let database: Database
     let dataDirectory: String
     let time: TimeSource
+    /// `--public-url`: the origin the snippets on the page use (else the request's own `Host`).
+    let publicURL: PublicURL?
 
     func register(into router: inout RouterBuilder) {
         router.add(.get, "/settings", permission: Permission.admin) { request, context in
@@ -18,12 +20,12 @@ struct SettingsRoutes {
             case "revoked": "The metrics token was revoked."
             default: nil
             }
-            return try await page(context: context, notice: notice, newToken: nil)
+            return try await page(request, context: context, notice: notice, newToken: nil)
         }
         router.add(.post, "/settings/backup", permission: Permission.admin, maxBodyBytes: 4096) { _, context in
             try await download(context)
         }
-        router.add(.post, "/settings/metrics-token", permission: Permission.admin, maxBodyBytes: 4096) { _, context in
+        router.add(.post, "/settings/metrics-token", permission: Permission.admin, maxBodyBytes: 4096) { request, context in
             let now = time.now()
             let token = try await database.write { connection in
                 let replaced = try MetricsToken.exists(on: connection)
@@ -33,7 +35,7 @@ struct SettingsRoutes {
                     on: connection)
                 return token
             }
-            return try await page(context: context, notice: nil, newToken: token)
+            return try await page(request, context: context, notice: nil, newToken: token)
         }
         router.add(.post, "/settings/metrics-token/revoke", permission: Permission.admin, maxBodyBytes: 4096) { _, context in
             try await database.write { connection in
@@ -45,13 +47,15 @@ struct SettingsRoutes {
         }
     }
 
-    private func page(context: RequestContext, notice: String?, newToken: String?) async throws -> HTTPResponse {
+    private func page(_ request: HTTPRequest, context: RequestContext, notice: String?, newToken: String?) async throws -> HTTPResponse {
         let hasToken = try await database.read { connection in try MetricsToken.exists(on: connection) }
+        let origin = publicURL?.origin ?? ((context.isSecure ? "https://" : "http://") + (request.headers["Host"] ?? "127.0.0.1:8080"))
         return try pages.render("settings/index", title: "Settings", context: context, section: "settings", values: [
             "notice": notice.map(TemplateValue.text) ?? .null,
             "newToken": newToken.map(TemplateValue.text) ?? .null,
             "hasToken": .bool(hasToken),
             "keyFile": .text(dataDirectory + "/" + SecretKey.fileName),
+            "metricsURL": .text(origin + "/metrics"),
             "keyWarning": .text(BackupService.secretKeyWarning(dataDirectory: dataDirectory)),
         ])
     }
