@@ -101,7 +101,7 @@ final class TLSTestServer: Sendable {
                         return outcome
                     }
                 }
-                let count = try await connection.read(into: buffer, chunk: 16 * 1024, deadline: .after(seconds: 20))
+                let count = try await connection.read(into: buffer, chunk: 16 * 1024, deadline: .after(seconds: 300))
                 if count == 0 { return outcome }
                 pending += buffer.readBytes(upTo: count)
             }
