@@ -19,6 +19,7 @@ package final class ChildProcess: @unchecked Sendable {
     /// Starts `path` with `arguments` (not including the program name) and `environment` added to
     /// this process's environment; standard input reads from `/dev/null` unless `input` is given.
     package init(_ path: String, _ arguments: [String], environment: [String: String] = [:], input: [UInt8]? = nil) throws {
+        Self.ignoreBrokenPipes()
         var spawned: Int32 = 0
         var fds: [Int32] = []
         let outcome = Self.spawnLock.withLock { _ in
@@ -132,6 +133,18 @@ package final class ChildProcess: @unchecked Sendable {
     /// Sends `number` to the child, unless it was already reaped: the kernel hands a reaped pid to
     /// the next process started, and a `defer { child.signal(SIGKILL) }` must never kill another
     /// test's server (it did, in the full suite: a server then refused connections for no reason).
+    /// Writing a child's standard input after it exited (a failing child, or one that stops
+    /// reading early) raises SIGPIPE, which would end the whole test process: ignore it, so the
+    /// write fails with EPIPE instead. Children still get the default action (SpawnAttributes).
+    private static func ignoreBrokenPipes() {
+        _ = brokenPipesIgnored
+    }
+
+    private static let brokenPipesIgnored: Bool = {
+        Glibc.signal(SIGPIPE, SIG_IGN)
+        return true
+    }()
+
     package func signal(_ number: Int32) {
         reaped.withLock { isReaped in
             if !isReaped { kill(pid, number) }
