@@ -45,7 +45,7 @@ enum RestoreCommand {
             // Recorded in the restored history, by the restored database's own chain.
             let admin = try await AdminContext.open(parsed)
             let entry = admin.actor.entry("backup.restore", target: options.backupFile)
-            try await admin.database.write { connection in
+            _ = try await admin.database.write { connection in
                 try AuditLog.append(entry, on: connection)
             }
             await admin.close()
