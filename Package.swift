@@ -64,7 +64,9 @@ let package = Package(
             swiftSettings: strict),
         .executableTarget(
             name: "wharf", dependencies: ["WharfApp", "WharfHTTP", "WharfIO"], swiftSettings: strict,
-            linkerSettings: releaseLinking),
+            linkerSettings: releaseLinking, plugins: ["BuildCommit"]),
+        // Writes the git commit into `wharf` at build time (`wharf --version`); see Sources/BuildCommit.
+        .plugin(name: "BuildCommit", capability: .buildTool(), path: "Sources/BuildCommit"),
         // The client halves of `deploy/bench/run.sh docker` and `storage`; not part of the panel.
         .executableTarget(
             name: "wharf-bench", dependencies: ["WharfApp", "WharfHTTP", "WharfSQLite", "WharfDocker", "WharfIO", "WharfTLS"],

@@ -21,6 +21,9 @@ package final class WharfApplication: Sendable {
     package let endpointAudit: EndpointAuditQueue
     /// Its writer: started with the application, ended by ``shutdown()`` once the server has stopped.
     private let endpointAuditWriter: Task<Void, Never>
+    package let metrics: WharfMetrics
+    /// The data directory's lock (``DataDirectoryLock``), held until shutdown.
+    private let directoryLock: Mutex<DataDirectoryLock?>
     /// The host health checker and the upkeep (``Upkeep``), cancelled at shutdown.
     private let backgroundTasks = Mutex<[Task<Void, Never>]>([])
     private let log: @Sendable (String) -> Void
@@ -44,6 +47,9 @@ package final class WharfApplication: Sendable {
         configuration: WharfConfiguration, accountOptions: AccountOptions = AccountOptions(),
         log: @escaping @Sendable (String) -> Void
     ) async throws -> WharfApplication {
+        try WharfStore.createDataDirectory(configuration.dataDirectory)
+        let lock = try DataDirectoryLock.acquire(configuration.dataDirectory)
+        BackupService.removeLeftovers(dataDirectory: configuration.dataDirectory)
         let (database, secretKey) = try await WharfStore.open(
             dataDirectory: configuration.dataDirectory, resourcesDirectory: configuration.resourcesDirectory)
         do {
@@ -62,7 +68,7 @@ package final class WharfApplication: Sendable {
             })
             let setupToken = try await database.write { connection in try SetupTokens.issueIfNeeded(now: now, on: connection) }
             return try WharfApplication(
-                configuration: configuration, database: database, accounts: accounts, setupToken: setupToken, log: log)
+                configuration: configuration, database: database, accounts: accounts, setupToken: setupToken, lock: lock, log: log)
         } catch {
             await database.close()
             throw error
@@ -71,9 +77,12 @@ package final class WharfApplication: Sendable {
 
     private init(
         configuration: WharfConfiguration, database: Database, accounts: AccountServices, setupToken: String?,
-        log: @escaping @Sendable (String) -> Void
+        lock: DataDirectoryLock, log: @escaping @Sendable (String) -> Void
     ) throws {
         self.configuration = configuration
+        self.directoryLock = Mutex(lock)
+        let metrics = WharfMetrics()
+        self.metrics = metrics
         self.database = database
         self.audit = AuditLog(database: database)
         self.accounts = accounts
@@ -118,6 +127,11 @@ package final class WharfApplication: Sendable {
         AuditRoutes(pages: pages, database: database).register(into: &router.routes)
         DockerEndpointRoutes(hosts: hosts, accounts: accounts, queue: endpointAudit).register(into: &router.routes)
         DockerCLIRoutes(pages: pages, hosts: hosts, accounts: accounts).register(into: &router.routes)
+        SettingsRoutes(
+            pages: pages, database: database, dataDirectory: configuration.dataDirectory, time: accounts.time,
+            publicURL: configuration.publicURL
+        ).register(into: &router.routes)
+        MetricsRoutes(metrics: metrics, database: database, hosts: hosts).register(into: &router.routes)
         try APIRoutes.registerDocument(into: &router)
         self.api = router.api
 
@@ -126,9 +140,17 @@ package final class WharfApplication: Sendable {
             // ErrorPages twice: the outer one answers what authentication itself refuses (a bad
             // bearer token); the inner one renders every later error with the principal known,
             // so a signed-in user's error page still has the header and its sign-out form.
+            // Metrics outermost, so every answer is counted; RequestOrigin next, so a request for
+            // a host Wharf does not serve stops there and the rest see the forwarded client and scheme.
             middleware: [
-                SecurityHeaders(), errorPages, AuthenticationMiddleware(services: accounts), FlashMiddleware(signer: flash),
-                errorPages, CSRFMiddleware(services: accounts),
+                MetricsMiddleware(metrics: metrics),
+                RequestOrigin(
+                    allowedHosts: AllowedHosts(listen: configuration.listen, publicURL: configuration.publicURL),
+                    proxies: configuration.trustedProxies, publicURL: configuration.publicURL),
+                SecurityHeaders(), errorPages,
+                MetricsAccess(metrics: metrics, database: database, audit: AuditLog(database: database)),
+                AuthenticationMiddleware(services: accounts), FlashMiddleware(signer: flash), errorPages,
+                CSRFMiddleware(services: accounts),
                 AuthorizationMiddleware(services: accounts, hostScopes: { reference, principal in
                     try await hosts.scope(reference, for: principal)
                 }),
@@ -139,9 +161,15 @@ package final class WharfApplication: Sendable {
                 throw HTTPError(.methodNotAllowed, "This address does not accept that method.", headers: ["Allow": allow])
             })
         var http = HTTPServerConfiguration(addresses: configuration.listen)
-        http.accessLog = configuration.accessLog ? AccessLog() : nil
+        http.accessLog = configuration.accessLog ? AccessLog(format: configuration.accessLogFormat) : nil
         http.errorLog = log
+        if !configuration.trustedProxies.isEmpty {
+            let proxies = configuration.trustedProxies
+            http.clientAddress = { peer, headers in proxies.resolve(peer: peer.host, headers: headers).client }
+        }
         server = HTTPServer(configuration: http, responder: responder, group: group)
+        metrics.registerSources(
+            server: server, database: database, hosts: hosts, version: WharfVersion.current, commit: configuration.buildCommit)
         self.responder = responder
     }
 
@@ -179,5 +207,6 @@ package final class WharfApplication: Sendable {
         await hosts.clients.shutdown()
         await group.shutdown()
         await database.close()
+        directoryLock.withLock { $0 = nil }
     }
 }

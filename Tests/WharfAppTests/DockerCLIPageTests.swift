@@ -28,12 +28,12 @@ import WharfSQLite
             #expect(!again.text.contains(token ?? "-"), "shown once")
             let rows = try await app.auditRows("token.create")
             #expect(rows.count == 1)
-            // The Host header is only shown, and escaped.
+            // A Host header Wharf does not answer for never reaches the page (421), and is not echoed.
             let cookie = browser.cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; ")
             let hostile = try await app.respond(HTTPRequest.make(
                 .get, "/hosts/1/docker-cli", headers: ["Host": "<img src=x onerror=alert(1)>", "Cookie": cookie]), address: "10.0.0.9")
+            #expect(hostile.status.code == 421)
             #expect(!hostile.text.contains("<img src=x"))
-            #expect(hostile.text.contains("&lt;img src=x onerror=alert(1)&gt;"))
             // Operators see the setting, not its form.
             #expect(!page.text.contains("/docker-cli/settings"))
         }
@@ -59,7 +59,7 @@ import WharfSQLite
             // With host access on, an admin's privileged create passes the checks (and meets the missing engine).
             let token = try await app.accounts.createToken(userID: 1, name: "t", role: nil, expiresInDays: nil, by: cliActor).secret
             let request = HTTPRequest.make(.post, "/api/v1/hosts/1/docker/v1.41/containers/create",
-                                           headers: ["Host": "x", "Authorization": "Bearer " + token],
+                                           headers: ["Host": "localhost", "Authorization": "Bearer " + token],
                                            body: Array(#"{"Image":"x","HostConfig":{"Privileged":true}}"#.utf8))
             #expect(try await app.respond(request).status == .badGateway)
         }

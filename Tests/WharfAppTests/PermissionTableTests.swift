@@ -110,6 +110,12 @@ import WharfSQLite
         "GET /audit/:id": [303, 403, 403, 200],
         "GET /audit/export.csv": [303, 403, 403, 200],
         "GET /audit/export.jsonl": [303, 403, 403, 200],
+        "GET /settings": [303, 403, 403, 200],
+        "POST /settings/backup": [303, 403, 403, 200],
+        "POST /settings/metrics-token": [303, 403, 403, 200],
+        "POST /settings/metrics-token/revoke": [303, 403, 403, 303],
+        "GET /metrics": [303, 403, 403, 200],
+        "GET /readyz": [200, 200, 200, 200],
         // The Docker endpoint takes API tokens only: a browser session is never a credential there
         // (see dockerTokenRows for tokens).
         "GET /api/v1/hosts/:host/docker/*path": [401, 401, 401, 401],

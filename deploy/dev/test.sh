@@ -8,12 +8,12 @@ cd "$(dirname "$0")/../.."
 # Build and test dependencies from Debian; only what is missing is installed.
 . deploy/dev/packages.sh
 install_missing_packages "${WHARF_BUILD_PACKAGES[@]}" sqlite3 openssl curl python3 python3-venv util-linux \
-  chromium chromium-driver python3-selenium
+  chromium chromium-driver python3-selenium prometheus systemd gzip
 
 # Test tools from PyPI (pinned), in one virtual environment (.build/test-python): docker-py for
-# the Docker endpoint test, schemathesis for /api/v1.
+# the Docker endpoint test, schemathesis for /api/v1, REDbot (the HTTP linter) for pages and assets.
 . deploy/dev/python.sh
-ensure_test_python 'docker==7.1.0' 'schemathesis==4.32.5'
+ensure_test_python 'docker==7.1.0' 'schemathesis==4.32.5' 'redbot==2.7.1'
 python_env=.build/test-python
 
 # The test fleet: real Docker engines (unix socket, mutual TLS, plain TCP), a registry and TLS
@@ -46,7 +46,12 @@ bounded_test() {
 }
 bounded_test --filter 'WharfIOTests|WharfHTTPTests'
 bounded_test --filter SignInFloodTests
-bounded_test --skip 'WharfIOTests|WharfHTTPTests|SignInFloodTests|BigBuildContextTests'
+# Suites that time how fast a failure is noticed (a silent engine, a frozen one, a dead host
+# among live ones, a TLS peer that never answers): on their own, so the hundreds of tests of the
+# middle part do not decide their timing on two cores.
+prompt='DockerFailureTests|DockerEngineFaultTests|HostFleetTests|TLSWrongPeerTests'
+bounded_test --filter "$prompt"
+bounded_test --skip "WharfIOTests|WharfHTTPTests|SignInFloodTests|BigBuildContextTests|$prompt"
 bounded_test --filter BigBuildContextTests
 
 # /api/v1 against its OpenAPI document (schemathesis, PyPI, in .build/test-python): no 5xx, every
@@ -61,3 +66,9 @@ Tests/API/schemathesis.sh .build/debug/wharf
 
 # The Docker endpoint with the real clients: Debian's docker CLI and docker-py, through `wharf serve`.
 timeout -k 10 600 "$python_env/bin/python" Tests/Endpoint/docker_clients.py .build/debug/wharf
+
+# Deployment: the systemd unit (systemd-analyze), the container image built and run healthy on
+# the fleet's engine A, and REDbot over the main pages and the static assets.
+Tests/Deploy/systemd.sh .build/debug/wharf
+Tests/Deploy/container.sh .build/debug/wharf
+"$python_env/bin/python" Tests/Deploy/redbot.py .build/debug/wharf

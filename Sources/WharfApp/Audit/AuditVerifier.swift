@@ -1,3 +1,4 @@
+import WharfHTTP
 package import WharfSQLite
 
 /// Walks the audit chain in id order and recomputes every hash, reading rows one at a time from

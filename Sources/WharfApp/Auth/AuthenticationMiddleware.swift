@@ -23,6 +23,7 @@ package struct AuthenticationMiddleware: HTTPMiddleware {
         var context = context
         if let userAgent = request.headers["User-Agent"] { context.userAgent = Self.truncated(userAgent) }
         var cookies: [String] = []
+        var newPreSession: String?
         let secure = context.isSecure
         // The Docker endpoint takes tokens only: with no cookie read, no browser page can use it.
         let tokensOnly = context.route?.permission as? Permission == .dockerEndpoint
@@ -47,12 +48,17 @@ package struct AuthenticationMiddleware: HTTPMiddleware {
             } else if !ErrorPages.wantsJSON(request) {
                 let value = SecureRandom.token(byteCount: 32)
                 context.preSession = value
-                cookies.append(Cookies.setCookie(name, value, secure: secure, maxAge: nil))
+                newPreSession = Cookies.setCookie(name, value, secure: secure, maxAge: nil)
             }
         }
         context.formToken = context.principal?.csrfToken ?? context.preSession.map(services.signer.csrfToken(preSession:))
         var response = try await next(request, context)
         for cookie in cookies { response.headers.add("Set-Cookie", cookie) }
+        // The pre-session cookie signs forms, so it goes only on pages: never on stylesheets,
+        // scripts, redirects or health checks, which caches and CDNs must be able to share.
+        if let newPreSession, response.headers["Content-Type"]?.lowercased().hasPrefix("text/html") == true {
+            response.headers.add("Set-Cookie", newPreSession)
+        }
         return response
     }
 

@@ -1,3 +1,4 @@
+import WharfHTTP
 package import WharfSQLite
 
 /// Rebuilding the throttle's counts after a restart from the audit log, which already records

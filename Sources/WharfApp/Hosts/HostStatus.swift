@@ -34,6 +34,8 @@ package struct HostStatus: Sendable, Equatable {
 
     /// How often a host's disk use is asked for, milliseconds.
     package static let diskUsageInterval: Int64 = 5 * 60 * 1000
+    /// What kind of failure made the host down (``DockerError/metricKind``), for metrics.
+    package var errorKind: String?
 
     package init() {}
 
@@ -66,6 +68,7 @@ package struct HostStatus: Sendable, Equatable {
         } catch {
             status.state = .down
             status.error = String(describing: error)
+            status.errorKind = (error as? DockerError)?.metricKind ?? "other"
         }
         status.checkedMilliseconds = now()
         return status
@@ -105,6 +108,25 @@ extension HostRegistry {
             status.error = String(describing: error)
             status.checkedMilliseconds = TimeSource.system.now()
             return status
+        }
+    }
+}
+
+extension DockerError {
+    /// The error's kind as a bounded metric label: `unreachable`, `timed_out`, `tls`, `api`…
+    package var metricKind: String {
+        switch self {
+        case .unreachable: "unreachable"
+        case .timedOut: "timed_out"
+        case .tls: "tls"
+        case .api: "api"
+        case .stream: "stream"
+        case .engineTooOld: "engine_too_old"
+        case .connectionLost: "connection_lost"
+        case .protocolViolation: "protocol_violation"
+        case .decoding: "decoding"
+        case .invalidEndpoint: "invalid_endpoint"
+        case .invalidRequest: "invalid_request"
         }
     }
 }

@@ -54,6 +54,8 @@ package struct SecretKey: Sendable {
     package func derivedKey(for purpose: String) -> [UInt8] {
         HMAC.sha256(key: key, message: Array(("wharf derived key\u{0}" + purpose).utf8))
     }
+    /// The key's bytes, for `wharf restore` to install the key file beside a restored database.
+    var exportedBytes: [UInt8] { key }
 
     /// Encrypts `plaintext` for the purpose `label` (nonce ‖ ciphertext ‖ tag).
     package func seal(_ plaintext: [UInt8], label: String) throws -> [UInt8] {

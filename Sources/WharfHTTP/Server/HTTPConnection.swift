@@ -193,7 +193,7 @@ final class HTTPConnection: @unchecked Sendable {
         }
         body.detach()
         log(method: head.method.rawValue, path: head.path, status: status, bytes: bytes, started: started,
-            requestID: context.requestID)
+            requestID: context.requestID, headers: head.headers)
         return keepAlive && sent
     }
 
@@ -338,7 +338,7 @@ final class HTTPConnection: @unchecked Sendable {
         out.append(contentsOf: body)
         try? await socket.write(out, deadline: .after(seconds: 2))
         log(method: head?.method.rawValue ?? "-", path: head?.path ?? "-", status: error.status.code, bytes: body.count,
-            started: started, requestID: requestID)
+            started: started, requestID: requestID, headers: head?.headers)
         socket.shutdownWrite()
         let linger = Deadline.after(seconds: 1)
         var discarded = 0
@@ -351,12 +351,14 @@ final class HTTPConnection: @unchecked Sendable {
         close()
     }
 
-    private func log(method: String, path: String, status: Int, bytes: Int, started: Deadline, requestID: String) {
+    private func log(
+        method: String, path: String, status: Int, bytes: Int, started: Deadline, requestID: String, headers: HTTPHeaders?
+    ) {
         guard let accessLog = server.configuration.accessLog else { return }
         var now = timespec()
         clock_gettime(CLOCK_REALTIME_COARSE, &now)
         accessLog.record(AccessLogEntry(
-            time: now.tv_sec, client: peer.host, method: method, path: path, status: status, bytes: bytes,
+            time: now.tv_sec, client: headers.flatMap { server.configuration.clientAddress?(peer, $0) } ?? peer.host, method: method, path: path, status: status, bytes: bytes,
             durationMicroseconds: (Deadline.now.nanoseconds &- started.nanoseconds) / 1000, requestID: requestID))
     }
 }
