@@ -2,6 +2,7 @@ import Testing
 import WharfApp
 import WharfHTTP
 import WharfSQLite
+import WharfWire
 
 /// `.hostView` / `.hostOperate` against `host_grants`, through the real middleware, with API
 /// tokens (so CSRF does not come into it). Hosts 7 and 8 are rows written here directly, and a

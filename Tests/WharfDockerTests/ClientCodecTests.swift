@@ -1,5 +1,6 @@
 import Testing
 import WharfDocker
+import WharfWire
 import WharfIO
 import WharfTestSupport
 

@@ -1,5 +1,6 @@
 import Testing
 import WharfHTTP
+import WharfWire
 import WharfIO
 import WharfTestSupport
 

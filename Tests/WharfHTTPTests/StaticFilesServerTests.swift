@@ -1,6 +1,7 @@
 import Glibc
 import Testing
 import WharfHTTP
+import WharfWire
 import WharfIO
 import WharfTestSupport
 

@@ -1,5 +1,6 @@
 import Synchronization
 package import WharfHTTP
+package import WharfWire
 package import WharfIO
 
 /// A route permission for tests: the router insists every route names one.

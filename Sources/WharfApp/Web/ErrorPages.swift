@@ -1,6 +1,7 @@
 import FoundationEssentials
 package import WharfHTTP
 import WharfTemplates
+import WharfWire
 
 /// Turns every error a handler throws into an answer the user can act on: an HTML page for
 /// browsers, `{"error": {"message": …, "requestId": …}}` for API clients. Errors that are not

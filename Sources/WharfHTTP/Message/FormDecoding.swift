@@ -1,3 +1,5 @@
+import WharfWire
+
 /// Percent-decoding of paths and `application/x-www-form-urlencoded` data (WHATWG URL §5).
 package enum FormDecoding {
     /// Splits `a=1&b=2` into decoded pairs; `+` means space; a pair without `=` has an empty value.

@@ -1,3 +1,5 @@
+import WharfWire
+
 /// An incremental parser for the request line and header block of an HTTP/1.1 request (RFC 9112).
 ///
 /// Feed it the bytes received so far for the current request, as often as more arrive; it returns
@@ -36,7 +38,11 @@ package struct HTTPHeadParser {
         }
         guard let lineEnd, let headEnd = try scanFieldLines(bytes, after: lineEnd) else { return nil }
         var head = try parseRequestLine(bytes, from: start, to: lineEnd - 1)
-        head.headers = try parseFields(bytes, from: lineEnd + 1, to: headEnd)
+        do {
+            head.headers = try HTTPFieldParser.parse(bytes, from: lineEnd + 1, to: headEnd - 1)
+        } catch {
+            throw HTTPParseError(error)
+        }
         try applyFraming(&head)
         return (head, headEnd + 1)
     }
@@ -149,49 +155,6 @@ package struct HTTPHeadParser {
             throw .malformed("invalid request target")
         }
         return HTTPRequestHead(method: httpMethod, target: originForm, minorVersion: minor == UInt8(ascii: "0") ? 0 : 1)
-    }
-
-    // MARK: Field lines
-
-    private func parseFields(_ bytes: UnsafeRawBufferPointer, from: Int, to headEnd: Int) throws(HTTPParseError) -> HTTPHeaders {
-        var headers = HTTPHeaders()
-        var lineStart = from
-        let blockEnd = headEnd - 1  // the CR of the empty line
-        while lineStart < blockEnd {
-            var lineEnd = lineStart
-            while bytes[lineEnd] != ByteClass.lf { lineEnd += 1 }
-            let contentEnd = lineEnd - 1  // the CR
-            let first = bytes[lineStart]
-            if first == ByteClass.space || first == ByteClass.tab {
-                throw .malformed("obsolete line folding in a header field")  // RFC 9112 §5.2
-            }
-            var colon = lineStart
-            while colon < contentEnd, bytes[colon] != ByteClass.colon {
-                guard ByteClass.isToken(bytes[colon]) else {
-                    if bytes[colon] == ByteClass.space || bytes[colon] == ByteClass.tab {
-                        throw .malformed("whitespace between a header name and its colon")  // RFC 9112 §5.1
-                    }
-                    throw .malformed("invalid character in a header name")
-                }
-                colon += 1
-            }
-            guard colon < contentEnd else { throw .malformed("header field without a colon") }
-            guard colon > lineStart else { throw .malformed("empty header name") }
-            var valueStart = colon + 1
-            var valueEnd = contentEnd
-            while valueStart < valueEnd, bytes[valueStart] == ByteClass.space || bytes[valueStart] == ByteClass.tab {
-                valueStart += 1
-            }
-            while valueEnd > valueStart, bytes[valueEnd - 1] == ByteClass.space || bytes[valueEnd - 1] == ByteClass.tab {
-                valueEnd -= 1
-            }
-            for index in valueStart..<valueEnd where !ByteClass.isFieldValue(bytes[index]) {
-                throw .malformed("control character in a header value")
-            }
-            headers.add(string(bytes, lineStart, colon), string(bytes, valueStart, valueEnd))
-            lineStart = lineEnd + 1
-        }
-        return headers
     }
 
     // MARK: Semantics

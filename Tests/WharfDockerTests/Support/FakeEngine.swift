@@ -1,5 +1,6 @@
 import Synchronization
 import WharfDocker
+import WharfWire
 import WharfIO
 import WharfTestSupport
 
