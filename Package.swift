@@ -77,7 +77,7 @@ let package = Package(
             name: "WharfTestSupport", dependencies: ["WharfIO", "WharfWire", "WharfHTTP"], path: "Tests/WharfTestSupport",
             swiftSettings: strict),
         .testTarget(name: "WharfIOTests", dependencies: ["WharfIO", "WharfTestSupport"], swiftSettings: strict),
-        .testTarget(name: "WharfWireTests", dependencies: ["WharfWire"], swiftSettings: strict),
+        .testTarget(name: "WharfWireTests", dependencies: ["WharfWire", "WharfTestSupport"], swiftSettings: strict),
         .testTarget(name: "WharfTLSTests", dependencies: ["WharfTLS", "WharfIO", "WharfTestSupport"], swiftSettings: strict),
         .testTarget(
             name: "WharfHTTPTests", dependencies: ["WharfHTTP", "WharfIO", "WharfWire", "WharfTestSupport"],

@@ -94,13 +94,13 @@ package struct ChunkedDecoder {
             case .size(let digits):
                 try sizeByte(byte, digits: digits)
             case .sizeLF:
-                guard byte == ByteClass.lf else { throw .malformed("chunk size line not ended by CRLF") }
+                guard byte == UInt8(ascii: "\n") else { throw .malformed("chunk size line not ended by CRLF") }
                 state = size == 0 ? .trailerLineStart : .data(remaining: size)
             case .dataCR:
-                guard byte == ByteClass.cr else { throw .malformed("chunk data not followed by CRLF") }
+                guard byte == UInt8(ascii: "\r") else { throw .malformed("chunk data not followed by CRLF") }
                 state = .dataLF
             case .dataLF:
-                guard byte == ByteClass.lf else { throw .malformed("chunk data not followed by CRLF") }
+                guard byte == UInt8(ascii: "\n") else { throw .malformed("chunk data not followed by CRLF") }
                 state = .size(digits: 0)
             case .trailerLineStart, .trailerName, .trailerValue, .trailerLF:
                 if try trailerByte(byte) { return (index + 1, .end) }
@@ -115,20 +115,20 @@ package struct ChunkedDecoder {
     }
 
     private mutating func sizeByte(_ byte: UInt8, digits: Int) throws(WireError) {
-        if let digit = ByteClass.hexValue(byte) {
+        if let digit = byte.hexDigitValue {
             guard digits < 15 else { throw .malformed("chunk size too large") }
             size = digits == 0 ? digit : size << 4 | digit
             state = .size(digits: digits + 1)
             return
         }
         guard digits > 0 else { throw .malformed("missing chunk size") }
-        if byte == ByteClass.cr {
+        if byte == UInt8(ascii: "\r") {
             state = .sizeLF
-        } else if byte == ByteClass.semicolon || ByteClass.isWhitespace(byte) {
+        } else if byte == UInt8(ascii: ";") || byte.isHTTPWhitespace {
             extensionBytes = 0
             try extensionByte(byte, first: true)
         } else {
-            throw .malformed(byte == ByteClass.lf ? "chunk size line not ended by CRLF" : "invalid chunk size")
+            throw .malformed(byte == UInt8(ascii: "\n") ? "chunk size line not ended by CRLF" : "invalid chunk size")
         }
     }
 
@@ -136,35 +136,35 @@ package struct ChunkedDecoder {
     private mutating func extensionByte(_ byte: UInt8, first: Bool = false) throws(WireError) {
         extensionBytes += 1
         guard extensionBytes <= limits.maxExtensionBytes else { throw .malformed("chunk extension too long") }
-        let whitespace = ByteClass.isWhitespace(byte)
+        let whitespace = byte.isHTTPWhitespace
         switch first ? State.extensionSpace(equals: false) : state {
         case .extensionSpace(let equals):
             if whitespace { state = .extensionSpace(equals: equals); return }
-            if byte == ByteClass.semicolon { state = .extensionNameStart; return }
-            if equals, byte == ByteClass.equals { state = .extensionValueStart; return }
-            throw .malformed(byte == ByteClass.cr ? "whitespace at the end of a chunk size line" : "invalid chunk extension")
+            if byte == UInt8(ascii: ";") { state = .extensionNameStart; return }
+            if equals, byte == UInt8(ascii: "=") { state = .extensionValueStart; return }
+            throw .malformed(byte == UInt8(ascii: "\r") ? "whitespace at the end of a chunk size line" : "invalid chunk extension")
         case .extensionNameStart:
             if whitespace { return }
-            guard ByteClass.isToken(byte) else { throw .malformed("a chunk extension without a name") }
+            guard byte.isTokenCharacter else { throw .malformed("a chunk extension without a name") }
             state = .extensionName
         case .extensionName:
-            if ByteClass.isToken(byte) { return }
-            if byte == ByteClass.equals { state = .extensionValueStart; return }
+            if byte.isTokenCharacter { return }
+            if byte == UInt8(ascii: "=") { state = .extensionValueStart; return }
             try endOfItem(byte, whitespace: whitespace, equals: true)
         case .extensionValueStart:
             if whitespace { return }
-            if byte == ByteClass.quote { state = .extensionQuoted; return }
-            guard ByteClass.isToken(byte) else { throw .malformed("a chunk extension value that is neither a token nor a quoted string") }
+            if byte == UInt8(ascii: "\"") { state = .extensionQuoted; return }
+            guard byte.isTokenCharacter else { throw .malformed("a chunk extension value that is neither a token nor a quoted string") }
             state = .extensionToken
         case .extensionToken:
-            if ByteClass.isToken(byte) { return }
+            if byte.isTokenCharacter { return }
             try endOfItem(byte, whitespace: whitespace, equals: false)
         case .extensionQuoted:
-            if byte == ByteClass.quote { state = .extensionQuotedEnd; return }
-            if byte == ByteClass.backslash { state = .extensionQuotedPair; return }
-            guard ByteClass.isQuotedText(byte) else { throw .malformed("control character in a chunk extension") }
+            if byte == UInt8(ascii: "\"") { state = .extensionQuotedEnd; return }
+            if byte == UInt8(ascii: "\\") { state = .extensionQuotedPair; return }
+            guard byte.isQuotedTextByte else { throw .malformed("control character in a chunk extension") }
         case .extensionQuotedPair:
-            guard ByteClass.isQuotable(byte) else { throw .malformed("control character in a chunk extension") }
+            guard byte.isFieldValueByte else { throw .malformed("control character in a chunk extension") }
             state = .extensionQuoted
         case .extensionQuotedEnd:
             try endOfItem(byte, whitespace: whitespace, equals: false)
@@ -175,14 +175,14 @@ package struct ChunkedDecoder {
 
     /// What may follow a name or a value: `;`, whitespace, or the CR ending the line.
     private mutating func endOfItem(_ byte: UInt8, whitespace: Bool, equals: Bool) throws(WireError) {
-        if byte == ByteClass.semicolon {
+        if byte == UInt8(ascii: ";") {
             state = .extensionNameStart
         } else if whitespace {
             state = .extensionSpace(equals: equals)
-        } else if byte == ByteClass.cr {
+        } else if byte == UInt8(ascii: "\r") {
             state = .sizeLF
         } else {
-            throw .malformed(ByteClass.isFieldValue(byte) ? "invalid chunk extension" : "control character in a chunk extension")
+            throw .malformed(byte.isFieldValueByte ? "invalid chunk extension" : "control character in a chunk extension")
         }
     }
 
@@ -190,31 +190,31 @@ package struct ChunkedDecoder {
     private mutating func trailerByte(_ byte: UInt8) throws(WireError) -> Bool {
         switch state {
         case .trailerLineStart:
-            if byte == ByteClass.cr {
+            if byte == UInt8(ascii: "\r") {
                 state = .trailerLF(empty: true)
                 return false
             }
             trailerFields += 1
             guard trailerFields <= limits.maxTrailerFields else { throw .tooManyFields }
-            if ByteClass.isWhitespace(byte) { throw .malformed("obsolete line folding in the trailer section") }
-            guard ByteClass.isToken(byte) else { throw .malformed("invalid character in a trailer field name") }
+            if byte.isHTTPWhitespace { throw .malformed("obsolete line folding in the trailer section") }
+            guard byte.isTokenCharacter else { throw .malformed("invalid character in a trailer field name") }
             state = .trailerName
         case .trailerName:
-            if byte == ByteClass.colon {
+            if byte == UInt8(ascii: ":") {
                 state = .trailerValue
-            } else if !ByteClass.isToken(byte) {
-                if byte == ByteClass.cr { throw .malformed("trailer field without a colon") }
-                if ByteClass.isWhitespace(byte) { throw .malformed("whitespace between a trailer field name and its colon") }
+            } else if !byte.isTokenCharacter {
+                if byte == UInt8(ascii: "\r") { throw .malformed("trailer field without a colon") }
+                if byte.isHTTPWhitespace { throw .malformed("whitespace between a trailer field name and its colon") }
                 throw .malformed("invalid character in a trailer field name")
             }
         case .trailerValue:
-            if byte == ByteClass.cr {
+            if byte == UInt8(ascii: "\r") {
                 state = .trailerLF(empty: false)
-            } else if !ByteClass.isFieldValue(byte) {
+            } else if !byte.isFieldValueByte {
                 throw .malformed("control character in a trailer field")
             }
         case .trailerLF(let empty):
-            guard byte == ByteClass.lf else { throw .malformed("bare CR in the trailer section") }
+            guard byte == UInt8(ascii: "\n") else { throw .malformed("bare CR in the trailer section") }
             if empty {
                 state = .done
                 return true

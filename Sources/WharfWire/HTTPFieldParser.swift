@@ -17,21 +17,21 @@ package enum HTTPFieldParser {
         var lineStart = from
         while lineStart < end {
             var lineEnd = lineStart
-            while bytes[lineEnd] != ByteClass.lf { lineEnd += 1 }
+            while bytes[lineEnd] != UInt8(ascii: "\n") { lineEnd += 1 }
             var contentEnd = lineEnd  // before the line end: the CR, or the LF itself
-            if lineEnd > lineStart, bytes[lineEnd - 1] == ByteClass.cr {
+            if lineEnd > lineStart, bytes[lineEnd - 1] == UInt8(ascii: "\r") {
                 contentEnd = lineEnd - 1
             } else if !bareLF {
                 throw .malformed("bare LF in the header block")
             }
             let first = bytes[lineStart]
-            if first == ByteClass.space || first == ByteClass.tab {
+            if first == UInt8(ascii: " ") || first == UInt8(ascii: "\t") {
                 throw .malformed("obsolete line folding in a header field")  // RFC 9112 §5.2
             }
             var colon = lineStart
-            while colon < contentEnd, bytes[colon] != ByteClass.colon {
-                guard ByteClass.isToken(bytes[colon]) else {
-                    if bytes[colon] == ByteClass.space || bytes[colon] == ByteClass.tab {
+            while colon < contentEnd, bytes[colon] != UInt8(ascii: ":") {
+                guard bytes[colon].isTokenCharacter else {
+                    if bytes[colon] == UInt8(ascii: " ") || bytes[colon] == UInt8(ascii: "\t") {
                         throw .malformed("whitespace between a header name and its colon")  // RFC 9112 §5.1
                     }
                     throw .malformed("invalid character in a header name")
@@ -42,13 +42,13 @@ package enum HTTPFieldParser {
             guard colon > lineStart else { throw .malformed("empty header name") }
             var valueStart = colon + 1
             var valueEnd = contentEnd
-            while valueStart < valueEnd, bytes[valueStart] == ByteClass.space || bytes[valueStart] == ByteClass.tab {
+            while valueStart < valueEnd, bytes[valueStart] == UInt8(ascii: " ") || bytes[valueStart] == UInt8(ascii: "\t") {
                 valueStart += 1
             }
-            while valueEnd > valueStart, bytes[valueEnd - 1] == ByteClass.space || bytes[valueEnd - 1] == ByteClass.tab {
+            while valueEnd > valueStart, bytes[valueEnd - 1] == UInt8(ascii: " ") || bytes[valueEnd - 1] == UInt8(ascii: "\t") {
                 valueEnd -= 1
             }
-            for index in valueStart..<valueEnd where !ByteClass.isFieldValue(bytes[index]) {
+            for index in valueStart..<valueEnd where !bytes[index].isFieldValueByte {
                 throw .malformed("control character in a header value")
             }
             headers.add(string(bytes, lineStart, colon), string(bytes, valueStart, valueEnd))

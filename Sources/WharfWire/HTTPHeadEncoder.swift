@@ -13,24 +13,40 @@ package enum HTTPHeadEncoder {
         }
     }
 
+    /// Appends a whole response head: `HTTP/1.1 code reason\r\n`, the fields, the empty line.
+    /// One call for the server's hot path (each field's check and copy is inlined here).
+    package static func appendResponseHead(
+        code: Int, reason: String, headers: HTTPHeaders, to buffer: inout [UInt8]
+    ) throws(InvalidField) {
+        buffer.append(contentsOf: "HTTP/1.1 ".utf8)
+        appendDecimal(code, to: &buffer)
+        buffer.append(UInt8(ascii: " "))
+        var reason = reason
+        reason.withUTF8 { buffer.append(contentsOf: $0) }
+        appendLineEnd(to: &buffer)
+        for (name, value) in headers { try appendField(name, value, to: &buffer) }
+        appendLineEnd(to: &buffer)
+    }
+
     /// Appends `name: value\r\n` for each field of `headers`.
     package static func appendFields(_ headers: HTTPHeaders, to buffer: inout [UInt8]) throws(InvalidField) {
         for (name, value) in headers { try appendField(name, value, to: &buffer) }
     }
 
     /// Appends `name: value\r\n`.
+    @inline(__always)
     package static func appendField(_ name: String, _ value: String, to buffer: inout [UInt8]) throws(InvalidField) {
         // Checked and copied as contiguous UTF-8 (a memcpy each), not byte by byte.
         var name = name
         var value = value
         let valid = name.withUTF8 { name in
-            guard !name.isEmpty, name.allSatisfy(ByteClass.isToken) else { return false }
+            guard !name.isEmpty, name.allSatisfy(\.isTokenCharacter) else { return false }
             buffer.append(contentsOf: name)
             return true
         } && value.withUTF8 { value in
-            guard value.allSatisfy(ByteClass.isFieldValue) else { return false }
-            buffer.append(ByteClass.colon)
-            buffer.append(ByteClass.space)
+            guard value.allSatisfy(\.isFieldValueByte) else { return false }
+            buffer.append(UInt8(ascii: ":"))
+            buffer.append(UInt8(ascii: " "))
             buffer.append(contentsOf: value)
             return true
         }
@@ -38,10 +54,10 @@ package enum HTTPHeadEncoder {
         appendLineEnd(to: &buffer)
     }
 
-    @inlinable @inline(__always)
+    @inline(__always)
     package static func appendLineEnd(to buffer: inout [UInt8]) {
-        buffer.append(ByteClass.cr)
-        buffer.append(ByteClass.lf)
+        buffer.append(UInt8(ascii: "\r"))
+        buffer.append(UInt8(ascii: "\n"))
     }
 
     /// Appends `value` (not negative) in decimal.

@@ -1,8 +1,8 @@
 import Testing
 import WharfDocker
-import WharfWire
 import WharfIO
 import WharfTestSupport
+import WharfWire
 
 /// The client against a scripted peer: body framings, keep-alive, retries, upgrades, streamed bodies.
 @Suite struct ClientCodecTests {

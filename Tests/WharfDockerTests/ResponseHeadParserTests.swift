@@ -1,5 +1,6 @@
 import Testing
 @testable import WharfDocker
+import WharfTestSupport
 import WharfWire
 
 @Suite struct ResponseHeadParserTests {

@@ -1,8 +1,8 @@
 import Testing
 import WharfHTTP
-import WharfWire
 import WharfIO
 import WharfTestSupport
+import WharfWire
 
 /// Keep-alive, pipelining, split input, request bodies and `Expect: 100-continue` over real sockets.
 @Suite struct HTTPConnectionTests {

@@ -1,8 +1,8 @@
 import Testing
 import WharfHTTP
-import WharfWire
 import WharfIO
 import WharfTestSupport
+import WharfWire
 
 /// Every limit and every malformed request gets its precise status, and every answer that
 /// closes really closes. Over real sockets.

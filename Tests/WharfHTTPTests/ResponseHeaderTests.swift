@@ -1,8 +1,8 @@
 import Testing
 import WharfHTTP
-import WharfWire
 import WharfIO
 import WharfTestSupport
+import WharfWire
 
 /// What every response carries, what HEAD leaves out, and what a handler cannot smuggle in.
 @Suite struct ResponseHeaderTests {

@@ -1,7 +1,7 @@
 import Testing
 import WharfHTTP
-import WharfWire
 import WharfTestSupport
+import WharfWire
 
 @Suite struct RouterTests {
     /// A router whose handlers answer with their own pattern, so a match names its route.

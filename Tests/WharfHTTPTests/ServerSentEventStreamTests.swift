@@ -1,8 +1,8 @@
 import Testing
 import WharfHTTP
-import WharfWire
 import WharfIO
 import WharfTestSupport
+import WharfWire
 
 /// `HTTPResponse.eventStream` over a real socket: framing, flushing, heartbeats, `Last-Event-ID`.
 @Suite struct ServerSentEventStreamTests {

@@ -1,8 +1,8 @@
 import Testing
 import WharfHTTP
-import WharfWire
 import WharfIO
 import WharfTestSupport
+import WharfWire
 
 extension HTTPLimits {
     /// The test server's limits with some changed: `.test { $0.headerTimeout = 0.3 }`.

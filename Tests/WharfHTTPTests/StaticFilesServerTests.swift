@@ -1,9 +1,9 @@
 import Glibc
 import Testing
 import WharfHTTP
-import WharfWire
 import WharfIO
 import WharfTestSupport
+import WharfWire
 
 /// Static files from a root built in a temporary directory, served under `/static/`.
 @Suite struct StaticFilesServerTests {

@@ -1,8 +1,8 @@
 import Testing
 import WharfHTTP
-import WharfWire
 import WharfIO
 import WharfTestSupport
+import WharfWire
 
 /// Streamed response bodies: chunked, with a declared length, and what happens when the client leaves.
 @Suite struct StreamingResponseTests {

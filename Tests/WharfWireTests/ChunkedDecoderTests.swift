@@ -1,4 +1,5 @@
 import Testing
+import WharfTestSupport
 import WharfWire
 
 /// The chunked decoder keeps partial framing across calls: the decoded bytes, the end, any error

@@ -1,5 +1,5 @@
-package import WharfWire
 internal import FoundationEssentials
+package import WharfWire
 
 /// A response from the engine: its head, and a body read on demand as an async sequence of chunks.
 package struct DockerResponse: Sendable {

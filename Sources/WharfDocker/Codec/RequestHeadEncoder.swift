@@ -10,17 +10,17 @@ enum RequestHeadEncoder {
     static func encode(
         _ request: DockerRequest, version: DockerAPIVersion?, host: String, extra: [(String, String)]
     ) throws(DockerError) -> [UInt8] {
-        guard !request.method.isEmpty, request.method.utf8.allSatisfy(ByteClass.isToken) else {
+        guard !request.method.isEmpty, request.method.utf8.allSatisfy(\.isTokenCharacter) else {
             throw .invalidRequest("invalid method")
         }
         let target = request.target(version: version)
-        guard !target.isEmpty, target.utf8.allSatisfy(ByteClass.isTargetByte) else {
+        guard !target.isEmpty, target.utf8.allSatisfy(\.isRequestTargetByte) else {
             throw .invalidRequest("invalid request target")
         }
         var head: [UInt8] = []
         head.reserveCapacity(256)
         head += request.method.utf8
-        head.append(ByteClass.space)
+        head.append(UInt8(ascii: " "))
         head += target.utf8
         head += " HTTP/1.1\r\n".utf8
         do {

@@ -30,9 +30,9 @@ struct ResponseHeadParser {
     mutating func parse(_ bytes: UnsafeRawBufferPointer) throws(Failure) -> (head: DockerResponseHead, consumed: Int)? {
         var index = scanned
         while index < bytes.count {
-            if bytes[index] == ByteClass.lf {
+            if bytes[index] == UInt8(ascii: "\n") {
                 let lineLength = index - lineStart
-                let isEmpty = lineLength == 0 || (lineLength == 1 && bytes[lineStart] == ByteClass.cr)
+                let isEmpty = lineLength == 0 || (lineLength == 1 && bytes[lineStart] == UInt8(ascii: "\r"))
                 if isEmpty {
                     guard let statusEnd else { throw Failure("empty line before the status line") }
                     return (try Self.build(bytes, statusEnd: statusEnd, fieldsEnd: lineStart), index + 1)
@@ -55,7 +55,7 @@ struct ResponseHeadParser {
     /// The status line (before `statusEnd`) and the field lines (up to the empty line at `fieldsEnd`).
     private static func build(_ bytes: UnsafeRawBufferPointer, statusEnd: Int, fieldsEnd: Int) throws(Failure) -> DockerResponseHead {
         var lineEnd = statusEnd - 1
-        if lineEnd > 0, bytes[lineEnd - 1] == ByteClass.cr { lineEnd -= 1 }
+        if lineEnd > 0, bytes[lineEnd - 1] == UInt8(ascii: "\r") { lineEnd -= 1 }
         let statusLine = Substring(String(decoding: UnsafeRawBufferPointer(rebasing: bytes[0..<lineEnd]), as: UTF8.self))
         var head = try parseStatusLine(statusLine)
         do {
@@ -77,7 +77,7 @@ struct ResponseHeadParser {
             throw Failure("bad status code")
         }
         let reason = parts.count > 2 ? parts[2] : ""
-        guard reason.utf8.allSatisfy(ByteClass.isFieldValue) else { throw Failure("control character in the reason phrase") }
+        guard reason.utf8.allSatisfy(\.isFieldValueByte) else { throw Failure("control character in the reason phrase") }
         return DockerResponseHead(status: status, reason: String(reason), minorVersion: minor)
     }
 }

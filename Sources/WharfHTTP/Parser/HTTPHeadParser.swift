@@ -52,35 +52,35 @@ package struct HTTPHeadParser {
     /// Finds the LF that ends the request line, checking the method's bytes early so garbage and
     /// TLS handshakes fail at once instead of after 8 KiB.
     private mutating func scanRequestLine(_ bytes: UnsafeRawBufferPointer) throws(HTTPParseError) -> Int? {
-        while start + 1 < bytes.count, bytes[start] == ByteClass.cr, bytes[start + 1] == ByteClass.lf {
+        while start + 1 < bytes.count, bytes[start] == UInt8(ascii: "\r"), bytes[start + 1] == UInt8(ascii: "\n") {
             start += 2
             if start > 16 { throw .malformed("too many empty lines before the request line") }
         }
-        if start < bytes.count, bytes[start] == ByteClass.lf { throw .malformed("bare LF") }
+        if start < bytes.count, bytes[start] == UInt8(ascii: "\n") { throw .malformed("bare LF") }
         // A CR that ends the input may begin one more empty line: decide when its LF arrives.
-        if start + 1 == bytes.count, bytes[start] == ByteClass.cr { return nil }
+        if start + 1 == bytes.count, bytes[start] == UInt8(ascii: "\r") { return nil }
         scanned = max(scanned, start)
 
         var index = start
         while index < bytes.count, index - start < 32 {
             let byte = bytes[index]
-            if byte == ByteClass.space { break }
-            guard ByteClass.isToken(byte) else { throw .malformed("not an HTTP request") }
+            if byte == UInt8(ascii: " ") { break }
+            guard byte.isTokenCharacter else { throw .malformed("not an HTTP request") }
             index += 1
         }
         if index - start >= 32 { throw .malformed("method too long") }
 
         while scanned < bytes.count {
-            if bytes[scanned] == ByteClass.lf {
+            if bytes[scanned] == UInt8(ascii: "\n") {
                 let end = scanned
-                guard end > start, bytes[end - 1] == ByteClass.cr else { throw .malformed("bare LF in the request line") }
+                guard end > start, bytes[end - 1] == UInt8(ascii: "\r") else { throw .malformed("bare LF in the request line") }
                 if end - 1 - start > limits.maxRequestLineBytes { throw .requestLineTooLong }
                 return end
             }
             scanned += 1
         }
         // A CR that ends the input may be the one ending the line: it is not part of the line.
-        let length = scanned - start - (scanned > start && bytes[scanned - 1] == ByteClass.cr ? 1 : 0)
+        let length = scanned - start - (scanned > start && bytes[scanned - 1] == UInt8(ascii: "\r") ? 1 : 0)
         if length > limits.maxRequestLineBytes { throw .requestLineTooLong }
         return nil
     }
@@ -89,8 +89,8 @@ package struct HTTPHeadParser {
     private mutating func scanFieldLines(_ bytes: UnsafeRawBufferPointer, after lineEnd: Int) throws(HTTPParseError) -> Int? {
         while scanned < bytes.count {
             let byte = bytes[scanned]
-            if byte == ByteClass.lf {
-                guard scanned > fieldLineStart, bytes[scanned - 1] == ByteClass.cr else {
+            if byte == UInt8(ascii: "\n") {
+                guard scanned > fieldLineStart, bytes[scanned - 1] == UInt8(ascii: "\r") else {
                     throw .malformed("bare LF in the header block")
                 }
                 if scanned - 1 == fieldLineStart { return scanned }
@@ -109,13 +109,13 @@ package struct HTTPHeadParser {
     private func parseRequestLine(_ bytes: UnsafeRawBufferPointer, from: Int, to end: Int) throws(HTTPParseError) -> HTTPRequestHead {
         // method SP request-target SP HTTP-version (RFC 9112 §3)
         var index = from
-        while index < end, bytes[index] != ByteClass.space { index += 1 }
+        while index < end, bytes[index] != UInt8(ascii: " ") { index += 1 }
         let methodEnd = index
         guard methodEnd > from, methodEnd < end else { throw .malformed("incomplete request line") }
         let targetStart = methodEnd + 1
         index = targetStart
-        while index < end, bytes[index] != ByteClass.space {
-            guard ByteClass.isTargetByte(bytes[index]) else { throw .malformed("invalid character in the request target") }
+        while index < end, bytes[index] != UInt8(ascii: " ") {
+            guard bytes[index].isRequestTargetByte else { throw .malformed("invalid character in the request target") }
             index += 1
         }
         let targetEnd = index

@@ -7,16 +7,9 @@ import WharfWire
 /// control characters (response splitting).
 enum ResponseHead {
     /// Appends `HTTP/1.1 code reason\r\n`, the fields, and the empty line to `buffer`.
-    /// - Throws: ``HTTPHeadEncoder/InvalidField`` ("response header … cannot be sent").
+    /// - Throws: ``HTTPHeadEncoder/InvalidField`` ("header … cannot be sent").
     static func write(status: HTTPStatus, headers: HTTPHeaders, into buffer: inout [UInt8]) throws(HTTPHeadEncoder.InvalidField) {
-        buffer.append(contentsOf: "HTTP/1.1 ".utf8)
-        HTTPHeadEncoder.appendDecimal(status.code, to: &buffer)
-        buffer.append(0x20)
-        var reason = status.reason
-        reason.withUTF8 { buffer.append(contentsOf: $0) }
-        HTTPHeadEncoder.appendLineEnd(to: &buffer)
-        try HTTPHeadEncoder.appendFields(headers, to: &buffer)
-        HTTPHeadEncoder.appendLineEnd(to: &buffer)
+        try HTTPHeadEncoder.appendResponseHead(code: status.code, reason: status.reason, headers: headers, to: &buffer)
     }
 }
 
