@@ -7,7 +7,9 @@ import WharfWire
 /// bounded number of times whatever way the input is split. Limits are checked while scanning:
 /// a request line longer than the limit fails before its end arrives.
 package struct HTTPHeadParser {
-    private let limits: HTTPLimits
+    /// The three limits it checks, not all of ``HTTPLimits``: every connection holds a parser,
+    /// parked ones too, and the whole value is over 150 bytes.
+    private let limits: (maxRequestLineBytes: Int, maxHeaderBytes: Int, maxHeaderCount: Int)
     /// Offset of the request line, after any empty lines before it (RFC 9112 §2.2).
     private var start = 0
     /// Offset of the LF ending the request line, once seen.
@@ -18,10 +20,18 @@ package struct HTTPHeadParser {
     private var scanned = 0
     private var fieldLines = 0
 
-    package init(limits: HTTPLimits) { self.limits = limits }
+    package init(limits: HTTPLimits) {
+        self.limits = (limits.maxRequestLineBytes, limits.maxHeaderBytes, limits.maxHeaderCount)
+    }
 
     /// Forgets the current request, for the next one on the connection.
-    package mutating func reset() { self = HTTPHeadParser(limits: limits) }
+    package mutating func reset() {
+        start = 0
+        lineEnd = nil
+        fieldLineStart = 0
+        scanned = 0
+        fieldLines = 0
+    }
 
     /// Whether any byte of a request has been seen (ignoring empty lines before it).
     package func hasStarted(_ available: Int) -> Bool { available > start }

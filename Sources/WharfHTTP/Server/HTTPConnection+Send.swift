@@ -90,7 +90,7 @@ extension HTTPConnection {
         let producer = stream.produce
         let loop = io.loop
         let task = Task(executorPreference: loop) { try await producer(writer) }
-        streamCancel.withLock { $0 = { task.cancel() } }
+        canceller.withLock { $0 = .stream({ task.cancel() }) }
         if let probe = stream.probe {
             io.onHangUp(readEnd: true) { [io] in
                 io.onHangUp(readEnd: false) { task.cancel() }
@@ -101,7 +101,7 @@ extension HTTPConnection {
         }
         let result = await task.result
         io.onHangUp(readEnd: true, nil)
-        streamCancel.withLock { $0 = nil }
+        canceller.withLock { $0 = nil }
 
         switch result {
         case .success:

@@ -8,7 +8,7 @@ import WharfWire
 ///
 /// Between requests the connection is parked (see ``HTTPServer``). While a task serves it, only
 /// that task touches the buffer and parser; the idle-list fields are guarded by the loop's
-/// ``LoopConnections`` lock; the cancel hooks by their own mutexes. That is why
+/// ``LoopConnections`` lock; the canceller by its own mutex. That is why
 /// `@unchecked Sendable`. All socket I/O goes through ``ConnectionIO``.
 final class HTTPConnection: @unchecked Sendable {
     let io: any ConnectionIO
@@ -21,10 +21,14 @@ final class HTTPConnection: @unchecked Sendable {
     private var parser: HTTPHeadParser
     private var served = 0
     private let closed = Atomic<Bool>(false)
-    /// Cancels the task producing a streamed response, for shutdown.
-    let streamCancel = Mutex<(@Sendable () -> Void)?>(nil)
-    /// Cancels an upgraded stream's handler, when shutdown's grace period is over.
-    let upgradeCancel = Mutex<(@Sendable () -> Void)?>(nil)
+    /// Cancels the task producing a streamed response (at shutdown), or an upgraded stream's
+    /// handler (once shutdown's grace period is over).
+    let canceller = Mutex<Canceller?>(nil)
+
+    enum Canceller {
+        case stream(@Sendable () -> Void)
+        case upgrade(@Sendable () -> Void)
+    }
 
     // Idle list, guarded by `connections`.
     var idlePrevious: HTTPConnection?
@@ -74,13 +78,15 @@ final class HTTPConnection: @unchecked Sendable {
     /// Asks a streamed response in progress to end (shutdown). Upgraded streams go on until the
     /// grace period is over (``abort()``).
     func endStream() {
-        streamCancel.withLock { $0 }?()
+        if case .stream(let cancel) = canceller.withLock({ $0 }) { cancel() }
     }
 
     /// Forces the connection down after the grace period: its task sees the socket fail and closes it.
     func abort() {
-        endStream()
-        upgradeCancel.withLock { $0 }?()
+        switch canceller.withLock({ $0 }) {
+        case .stream(let cancel), .upgrade(let cancel): cancel()
+        case nil: break
+        }
         io.shutdownBoth()
     }
 

@@ -55,9 +55,9 @@ extension HTTPConnection {
         defer { server.upgradeEnded() }
         let stream = UpgradedConnection(io: io, buffer: buffer, peer: peer)
         let task = Task(executorPreference: io.loop) { try await handler(stream) }
-        upgradeCancel.withLock { $0 = { task.cancel() } }
+        canceller.withLock { $0 = .upgrade({ task.cancel() }) }
         let result = await task.result
-        upgradeCancel.withLock { $0 = nil }
+        canceller.withLock { $0 = nil }
         if case .failure(let error) = result, !(error is CancellationError), !(error is SystemError), !(error is IOError) {
             server.configuration.errorLog("request \(context.requestID): upgraded stream failed: \(error)")
         }
