@@ -24,6 +24,11 @@ package enum ResponseBody: Sendable {
     /// Switches protocols: after the `101` head the connection is `handler`'s, as a raw duplex
     /// stream. See ``HTTPResponse/switchingProtocols(headers:_:)``.
     case upgrade(@Sendable (UpgradedConnection) async throws -> Void)
+
+    /// Whether this is ``upgrade(_:)`` (a test that copies nothing, for every response's path).
+    var isUpgrade: Bool {
+        if case .upgrade = self { true } else { false }
+    }
 }
 
 /// A response: status, header fields and body.

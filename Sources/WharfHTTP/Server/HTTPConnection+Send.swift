@@ -35,17 +35,10 @@ extension HTTPConnection {
             fixed = bytes
         case .stream(let length, let produce):
             stream = Stream(length: length, probe: nil, produce: produce)
+            setStreamFraming(length: length, for: head, headers: &headers, keepAlive: &keepAlive)
         case .probedStream(let probe, let produce):
             stream = Stream(length: nil, probe: probe, produce: produce)
-        }
-        if let stream {
-            if let length = stream.length {
-                headers.set("Content-Length", String(length))
-            } else if head.minorVersion >= 1 {
-                headers.set("Transfer-Encoding", "chunked")
-            } else {
-                keepAlive = false  // HTTP/1.0 has no chunked coding: the body ends when the connection does.
-            }
+            setStreamFraming(length: nil, for: head, headers: &headers, keepAlive: &keepAlive)
         }
         headers.setIfAbsent("Date", HTTPDate.now)
         headers.setIfAbsent("Server", server.configuration.serverName)
@@ -77,6 +70,18 @@ extension HTTPConnection {
         // HTTP/1.0 gets the probe's bytes as part of a body delimited by close: still harmless.
         let (written, complete) = await produce(stream, chunked: stream.length == nil && head.minorVersion >= 1, context: context)
         return (response.status.code, written, complete && keepAlive)
+    }
+
+    /// `Content-Length` when the stream's length is known, else chunked; HTTP/1.0 has no chunked
+    /// coding, so there the body ends when the connection does.
+    private func setStreamFraming(length: Int?, for head: HTTPRequestHead, headers: inout HTTPHeaders, keepAlive: inout Bool) {
+        if let length {
+            headers.set("Content-Length", String(length))
+        } else if head.minorVersion >= 1 {
+            headers.set("Transfer-Encoding", "chunked")
+        } else {
+            keepAlive = false
+        }
     }
 
     /// Runs a streamed body's producer in its own task, cancelled when the client goes or the

@@ -195,8 +195,8 @@ final class HTTPConnection: @unchecked Sendable {
             // error answers always carry nosniff (see `answer`).
             response.headers.set("X-Content-Type-Options", "nosniff")
         }
-        if case .upgrade(let handler) = response.body {
-            await switchProtocols(response, handler: handler, for: head, body: body, context: context, started: started)
+        if response.body.isUpgrade {
+            await switchProtocols(response, for: head, body: body, context: context, started: started)
             return false
         }
 

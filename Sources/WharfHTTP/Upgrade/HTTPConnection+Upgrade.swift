@@ -8,9 +8,9 @@ extension HTTPConnection {
     /// Writes the `101` head by itself, then runs `handler` with the connection until it returns;
     /// the caller closes the connection afterwards.
     func switchProtocols(
-        _ response: HTTPResponse, handler: @escaping @Sendable (UpgradedConnection) async throws -> Void,
-        for head: HTTPRequestHead, body: ConnectionBody, context: RequestContext, started: Deadline
+        _ response: HTTPResponse, for head: HTTPRequestHead, body: ConnectionBody, context: RequestContext, started: Deadline
     ) async {
+        guard case .upgrade(let handler) = response.body else { return }
         let request = HTTPRequest(head: head)
         if let refusal = refusal(of: response, to: request) {
             server.configuration.errorLog("request \(context.requestID): cannot switch protocols: \(refusal)")
