@@ -20,6 +20,15 @@ import WharfTestSupport
         .bytes(Array(try JSONEncoder().encode(JSONValue.object(object))), contentType: "application/json")
     }
 
+    /// The multiplexed output until the engine ends the stream; then the stream is closed.
+    static func output(of stream: DockerUpgradedStream) async throws -> [DockerLogChunk] {
+        var decoder = MultiplexedStreamDecoder()
+        var chunks: [DockerLogChunk] = []
+        while let bytes = try await stream.read(deadline: .after(seconds: 15)) { chunks += try decoder.feed(bytes) }
+        stream.close()
+        return chunks
+    }
+
     /// Runs `cat` (then a line on stderr) as an exec in a running container, sends stdin, ends it
     /// with shutdownWrite, and reads the multiplexed output to its end.
     static func execCatWithStdinEnded(_ client: DockerClient) async throws {
@@ -39,11 +48,8 @@ import WharfTestSupport
             try await stream.write(Array("hello\n".utf8), deadline: .after(seconds: 5))
             try await stream.write(Array("world\n".utf8), deadline: .after(seconds: 5))
             try await stream.shutdownWrite()
-            var decoder = MultiplexedStreamDecoder()
-            var chunks: [DockerLogChunk] = []
             // Without the half-close, cat would wait for more input and this would time out.
-            while let bytes = try await stream.read(deadline: .after(seconds: 15)) { chunks += try decoder.feed(bytes) }
-            stream.close()
+            let chunks = try await Self.output(of: stream)
             #expect(text(chunks, .stdout) == "hello\nworld\n")
             #expect(text(chunks, .stderr) == "stdin-ended\n")
             let state = try await client.send(DockerRequest("GET", DockerPath("exec", exec.id, "json"))).body.decode(ExecState.self)
@@ -76,10 +82,7 @@ import WharfTestSupport
             try await client.startContainer(created.id)
             try await stream.write(Array("over tls\n".utf8), deadline: .after(seconds: 5))
             try await stream.shutdownWrite()
-            var decoder = MultiplexedStreamDecoder()
-            var chunks: [DockerLogChunk] = []
-            while let bytes = try await stream.read(deadline: .after(seconds: 15)) { chunks += try decoder.feed(bytes) }
-            stream.close()
+            let chunks = try await Self.output(of: stream)
             #expect(text(chunks, .stdout) == "over tls\n")
             #expect(text(chunks, .stderr) == "eof\n")
             #expect(try await client.waitContainer(created.id) == 0, "the process saw end of file and exited")
