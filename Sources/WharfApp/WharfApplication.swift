@@ -4,6 +4,7 @@ package import WharfHTTP
 package import WharfIO
 package import WharfSQLite
 import WharfTemplates
+import WharfWire
 
 /// Wharf, wired: templates, static files, routes, middleware and the HTTP server.
 ///

@@ -33,6 +33,8 @@ package final class TLSConnection: ByteStream {
         var closed = false
         /// A received `close_notify` (`SSL_ERROR_ZERO_RETURN`): the peer will send nothing more.
         var receivedCloseNotify = false
+        /// ``shutdownWrite(deadline:)`` sent `close_notify`: nothing more may be written.
+        var sentCloseNotify = false
         /// The peer closed the TCP connection without `close_notify` (OpenSSL reports "unexpected
         /// EOF"); treated as end of stream, and no further `SSL_*` call is made.
         var closedWithoutNotify = false
@@ -226,7 +228,7 @@ package final class TLSConnection: ByteStream {
     /// wait on readiness: that direction may belong to the concurrent writer or reader, and
     /// ``Readiness`` allows one waiter per direction. This is rare (renegotiation is disabled), so
     /// it retries after a millisecond instead.
-    private func waitWithoutReadiness(deadline: Deadline?, phase: String) async throws {
+    func waitWithoutReadiness(deadline: Deadline?, phase: String) async throws {
         if let deadline, deadline.hasPassed { throw IOError.timedOut(phase) }
         try await Task.sleep(for: .milliseconds(1))
     }
@@ -291,6 +293,7 @@ package final class TLSConnection: ByteStream {
             if s.closed { throw phase == .handshake ? TLSError.connectionClosed : IOError.closed }
             if let fatal = s.fatal { throw fatal }
             if s.closedWithoutNotify { return .endOfStream }
+            if phase == .write, s.sentCloseNotify { throw SystemError(code: EPIPE, operation: "TLS write after close_notify") }
             OpenSSLErrorQueue.clear()
             let result = call(s.ssl)
             let savedErrno = errno

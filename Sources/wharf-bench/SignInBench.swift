@@ -1,3 +1,4 @@
+import WharfWire
 import Glibc
 import WharfApp
 import WharfHTTP

@@ -4,6 +4,7 @@ import WharfApp
 import WharfHTTP
 import WharfIO
 import WharfSQLite
+import WharfWire
 
 /// `wharf-bench storage`: the audit history at scale, through the panel's own code. It fills a
 /// fresh data directory with audit rows through `AuditLog.append` (one row per transaction, then

@@ -2,6 +2,7 @@ import Testing
 import WharfApp
 import WharfHTTP
 import WharfSQLite
+import WharfWire
 
 @Suite struct APITokenTests {
     private func me(_ app: TestApp, _ authorization: String?, target: String = "/api/v1/me") async throws -> HTTPResponse {

@@ -2,6 +2,7 @@ import Testing
 import WharfApp
 import WharfHTTP
 import WharfSQLite
+import WharfWire
 
 @Suite struct CSRFTests {
     /// A signed-in admin on the users page, ready to post.

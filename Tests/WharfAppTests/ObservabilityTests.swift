@@ -1,3 +1,4 @@
+import WharfWire
 import FoundationEssentials
 import Glibc
 import Testing
@@ -20,10 +21,12 @@ import WharfTestSupport
         switch response.body {
         case .empty: return []
         case .bytes(let bytes): return bytes
-        case .stream(_, let produce):
+        case .stream(_, let produce), .probedStream(_, let produce):
             let collector = Collector()
             try await produce(collector)
             return collector.bytes
+        case .upgrade:
+            return []
         }
     }
 

@@ -1,6 +1,7 @@
 import FoundationEssentials
 import WharfApp
 import WharfHTTP
+import WharfWire
 
 /// A cookie-keeping client over ``TestApp/respond(_:address:)``: it remembers cookies, and the
 /// CSRF token of the last page it loaded, and sends `Origin` like a browser posting a form.

@@ -1,3 +1,4 @@
+import WharfWire
 import Testing
 import WharfApp
 import WharfHTTP

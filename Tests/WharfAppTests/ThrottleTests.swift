@@ -2,6 +2,7 @@ import Testing
 import WharfApp
 import WharfHTTP
 import WharfSQLite
+import WharfWire
 
 @Suite struct ThrottleTests {
     private func fail(_ browser: TestBrowser, _ username: String = "ada") async throws -> HTTPResponse {

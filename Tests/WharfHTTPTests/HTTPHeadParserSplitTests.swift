@@ -1,5 +1,6 @@
 import Testing
 import WharfHTTP
+import WharfWire
 
 /// The head parser is fed the bytes received so far, as often as more arrive. Whatever way the
 /// input is split, the answer (the head, or the error) must be the one whole-input parsing gives.

@@ -182,6 +182,11 @@ package final class RawHTTPClient: @unchecked Sendable {
         try await on(readQueue) { try self.readChunkSync(deadline: TestClock.after(timeout)).data }
     }
 
+    /// Exactly `count` bytes, after a response head (an upgraded stream's bytes).
+    package func read(_ count: Int, timeout: Double = defaultTimeout) async throws -> [UInt8] {
+        try await on(readQueue) { try self.readExactly(count, deadline: TestClock.after(timeout), what: "\(count) bytes") }
+    }
+
     /// Every byte until the server closes.
     /// - Throws: ``Failure/timedOut(_:)`` when it does not close in time.
     package func readUntilClose(timeout: Double = defaultTimeout) async throws -> [UInt8] {

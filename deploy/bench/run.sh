@@ -60,7 +60,7 @@ bench_http() {
   echo "building release..." >&2
   swift build -c release --static-swift-stdlib --product wharf 2>&1 | tail -1 >&2
 
-  local wport=18099 nport=18098 rate64=0
+  local wport=${WHARF_BENCH_HTTP_PORT:-18099} nport=${WHARF_BENCH_NGINX_PORT:-18098} rate64=0
   start_wharf "$wport"
   local idle_rss; idle_rss=$(rss_kib "$wharf_pid")
 

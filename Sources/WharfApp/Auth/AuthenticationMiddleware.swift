@@ -2,6 +2,7 @@ package import WharfHTTP
 import WharfSQLite
 import WharfIO
 import WharfTLS
+import WharfWire
 
 /// Resolves who is asking: an `Authorization: Bearer` API token, or the session cookie. Puts the
 /// ``Principal`` (or nothing) and the user agent into the context, and keeps the pre-session

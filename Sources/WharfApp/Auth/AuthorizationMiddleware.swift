@@ -1,4 +1,5 @@
 package import WharfHTTP
+import WharfWire
 
 /// Checks the matched route's ``Permission`` against the request's ``Principal``.
 ///

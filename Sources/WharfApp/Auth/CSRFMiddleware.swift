@@ -1,4 +1,5 @@
 package import WharfHTTP
+import WharfWire
 
 /// Refuses state-changing requests (POST, PUT, PATCH, DELETE) that another site could have made:
 /// the `Origin` (or, without it, the `Referer`) must name the same host as the `Host` header, and

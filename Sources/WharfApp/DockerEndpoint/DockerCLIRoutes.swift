@@ -1,3 +1,4 @@
+import WharfWire
 import WharfSQLite
 import WharfHTTP
 import WharfTemplates

@@ -1,3 +1,4 @@
+import WharfWire
 import WharfDocker
 import WharfHTTP
 
@@ -108,12 +109,12 @@ struct DockerEndpointForwarder {
     /// The client's header fields minus those in ``requestFieldsDropped`` and those its
     /// `Connection` field names; `X-Registry-Auth`, `X-Registry-Config` and the rest pass as sent.
     /// A body-less call keeps its `Content-Type` (the Go client sends `text/plain`).
-    static func forwardedHeaders(_ headers: HTTPHeaders, body: DockerRequestBody) -> DockerHeaders {
+    static func forwardedHeaders(_ headers: HTTPHeaders, body: DockerRequestBody) -> HTTPHeaders {
         var named: Set<String> = []
         for value in headers.values("Connection") {
             for option in value.split(separator: ",") { named.insert(option.trimmingASCIISpaces().lowercased()) }
         }
-        var forwarded = DockerHeaders()
+        var forwarded = HTTPHeaders()
         for field in headers {
             let name = field.name.lowercased()
             if name == "content-type", case .empty = body {

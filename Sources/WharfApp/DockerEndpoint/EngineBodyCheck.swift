@@ -1,3 +1,4 @@
+import WharfWire
 import WharfHTTP
 /// The checks of JSON bodies that could give an operator the engine's host: container create and
 /// update, exec create, volume create. A body is decoded as the engine decodes it

@@ -2,6 +2,7 @@ import WharfHTTP
 import WharfSQLite
 import WharfTemplates
 import WharfTLS
+import WharfWire
 
 /// Enrolling and removing TOTP two-step sign-in on one's own account.
 ///

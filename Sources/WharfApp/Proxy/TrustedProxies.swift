@@ -1,3 +1,4 @@
+package import WharfWire
 package import WharfHTTP
 
 /// The reverse proxies Wharf believes (`--trusted-proxy CIDR[,…]`, `WHARF_TRUSTED_PROXY`): only on

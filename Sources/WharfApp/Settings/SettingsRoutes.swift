@@ -1,3 +1,4 @@
+import WharfWire
 import Glibc
 import Synchronization
 import WharfHTTP

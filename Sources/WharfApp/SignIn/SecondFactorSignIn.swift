@@ -2,6 +2,7 @@ import WharfHTTP
 import WharfSQLite
 import WharfTemplates
 import WharfTLS
+import WharfWire
 
 /// The second step of sign-in for users with TOTP: a signed, five-minute cookie says whose
 /// password was accepted; the code (or a recovery code) then creates the session.

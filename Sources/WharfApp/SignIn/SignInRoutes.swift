@@ -2,6 +2,7 @@ import WharfHTTP
 import WharfSQLite
 import WharfTemplates
 import WharfTLS
+import WharfWire
 
 /// Sign-in (password, then the second factor when the user has one) and sign-out.
 struct SignInRoutes {

@@ -1,4 +1,5 @@
 import WharfHTTP
+import WharfWire
 
 /// Health and static assets.
 struct SystemRoutes {

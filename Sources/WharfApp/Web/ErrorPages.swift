@@ -1,6 +1,7 @@
 import FoundationEssentials
 package import WharfHTTP
 import WharfTemplates
+package import WharfWire
 
 /// Turns every error a handler throws into an answer the user can act on: an HTML page for
 /// browsers, `{"error": {"code": …, "message": …, "requestId": …}}` (plus `fields` for a form's

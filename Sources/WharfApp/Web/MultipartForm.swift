@@ -1,4 +1,5 @@
 import WharfHTTP
+import WharfWire
 
 /// Decodes a `multipart/form-data` body (RFC 7578) into name/value pairs: what a form with a file
 /// input sends. File contents become the value (as UTF-8 text: the forms that take files take PEM).

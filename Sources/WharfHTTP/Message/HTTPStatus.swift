@@ -19,6 +19,7 @@ package struct HTTPStatus: Sendable, Hashable, CustomStringConvertible {
     package var forbidsBody: Bool { (100..<200).contains(code) || code == 204 || code == 304 }
 
     package static let `continue` = HTTPStatus(100, "Continue")
+    package static let switchingProtocols = HTTPStatus(101, "Switching Protocols")
     package static let ok = HTTPStatus(200, "OK")
     package static let created = HTTPStatus(201, "Created")
     package static let accepted = HTTPStatus(202, "Accepted")
@@ -58,7 +59,7 @@ package struct HTTPStatus: Sendable, Hashable, CustomStringConvertible {
             .conflict, .lengthRequired, .contentTooLarge, .uriTooLong, .unsupportedMediaType, .expectationFailed,
             .misdirectedRequest, .unprocessableContent, .tooManyRequests, .headerFieldsTooLarge, .internalServerError, .notImplemented,
             .badGateway, .serviceUnavailable, .gatewayTimeout, .httpVersionNotSupported,
-            HTTPStatus(101, "Switching Protocols"), HTTPStatus(206, "Partial Content"),
+            .switchingProtocols, HTTPStatus(206, "Partial Content"),
             HTTPStatus(307, "Temporary Redirect"), HTTPStatus(308, "Permanent Redirect"),
             HTTPStatus(410, "Gone"), HTTPStatus(412, "Precondition Failed"),
         ].map { ($0.code, $0.reason) })

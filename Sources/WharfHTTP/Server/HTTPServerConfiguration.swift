@@ -1,5 +1,6 @@
 import Glibc
 package import WharfIO
+package import WharfWire
 
 /// How an ``HTTPServer`` listens and behaves.
 package struct HTTPServerConfiguration: Sendable {

@@ -1,4 +1,5 @@
 import Glibc
+import WharfWire
 
 /// The files under `Public/`, served under a URL prefix (`/static/`).
 ///

@@ -1,5 +1,7 @@
-/// Header fields in the order received or added, with case-insensitive lookup by name
-/// (field names are case-insensitive, RFC 9110 §5.1).
+/// Header fields in the order received or added, with case-insensitive lookup by name (field names
+/// are case-insensitive, RFC 9110 §5.1). The server's requests and responses and the Docker
+/// client's requests and responses all carry this one type, so a proxy copies fields across as
+/// they are.
 package struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral {
     package typealias Element = (name: String, value: String)
     private var fields: [Element] = []
@@ -11,6 +13,7 @@ package struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral {
     }
 
     package var count: Int { fields.count }
+    package var isEmpty: Bool { fields.isEmpty }
     package func makeIterator() -> IndexingIterator<[Element]> { fields.makeIterator() }
 
     /// The first value of `name`, nil when absent.
@@ -62,41 +65,17 @@ package struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral {
         }
         return false
     }
-}
 
-extension StringProtocol {
-    /// ASCII case-insensitive comparison, without allocating.
-    package func equalsIgnoringASCIICase(_ other: some StringProtocol) -> Bool {
-        // Most names compared (header lookups) differ in length: O(1) for native strings.
-        guard utf8.count == other.utf8.count else { return false }
-        let contiguous = utf8.withContiguousStorageIfAvailable { left in
-            other.utf8.withContiguousStorageIfAvailable { right in
-                for index in left.indices where left[index] != right[index] {
-                    let folded = left[index] | 0x20
-                    guard folded == right[index] | 0x20, folded >= 0x61, folded <= 0x7A else { return false }
-                }
-                return true
+    /// The lowercased, trimmed, non-empty elements of every value of a list header
+    /// (`Transfer-Encoding: gzip, chunked` → `["gzip", "chunked"]`), in order.
+    package func tokens(_ name: String) -> [String] {
+        var tokens: [String] = []
+        for field in fields where field.name.equalsIgnoringASCIICase(name) {
+            for part in field.value.split(separator: ",") {
+                let token = part.trimmingASCIISpaces()
+                if !token.isEmpty { tokens.append(token.lowercased()) }
             }
         }
-        if let contiguous, let equal = contiguous { return equal }
-        var left = utf8.makeIterator()
-        var right = other.utf8.makeIterator()
-        while true {
-            switch (left.next(), right.next()) {
-            case (nil, nil): return true
-            case (let a?, let b?):
-                if a != b && a | 0x20 != b | 0x20 { return false }
-                if a != b && !((a | 0x20) >= 0x61 && (a | 0x20) <= 0x7A) { return false }
-            default: return false
-            }
-        }
-    }
-
-    /// The string without leading and trailing spaces and tabs (OWS, RFC 9110 §5.6.3).
-    package func trimmingASCIISpaces() -> Substring {
-        let text = Substring(self)
-        guard let start = text.firstIndex(where: { $0 != " " && $0 != "\t" }),
-              let end = text.lastIndex(where: { $0 != " " && $0 != "\t" }) else { return "" }
-        return text[start...end]
+        return tokens
     }
 }
