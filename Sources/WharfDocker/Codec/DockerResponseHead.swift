@@ -23,7 +23,7 @@ package struct DockerResponseHead: Sendable {
 
     /// How the body is delimited (RFC 9112 §6.3).
     /// - Throws: a reason string for a malformed `Content-Length`.
-    func framing(requestMethod: String) throws(ResponseHeadParser.Failure) -> BodyFraming {
+    package func framing(requestMethod: String) throws(ResponseHeadParser.Failure) -> BodyFraming {
         if requestMethod == "HEAD" || (100..<200).contains(status) || status == 204 || status == 304 {
             return .empty
         }
@@ -44,7 +44,7 @@ package struct DockerResponseHead: Sendable {
 }
 
 /// How a response body ends.
-enum BodyFraming: Equatable {
+package enum BodyFraming: Equatable {
     case empty
     case length(UInt64)
     case chunked
