@@ -20,8 +20,14 @@ import Glibc
             return
         }
         #if WHARF_FUZZ
-            guard let target = FuzzTarget.named(arguments[1]) else { usage() }
-            LibFuzzer.run(target)
+            if let target = FuzzTarget.named(arguments[1]) {
+                // libFuzzer's fork mode starts its workers with our command line less the target
+                // name (which the driver never sees): they find the target here.
+                setenv("WHARF_FUZZ_TARGET", target.name, 1)
+                LibFuzzer.run(target, dropping: 1)
+            }
+            guard let name = getenv("WHARF_FUZZ_TARGET"), let target = FuzzTarget.named(String(cString: name)) else { usage() }
+            LibFuzzer.run(target, dropping: 0)
         #else
             if arguments[1] == "replay" {
                 replayCorpus(folder: arguments.count > 2 ? arguments[2] : "Tests/Fuzz/corpus")

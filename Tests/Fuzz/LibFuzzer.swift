@@ -27,14 +27,15 @@
             return 0
         }
 
-        /// Runs libFuzzer with `target`, passing on every argument after the target's name.
-        static func run(_ target: FuzzTarget) -> Never {
+        /// Runs libFuzzer with `target`, passing on the command line less its first `dropping`
+        /// arguments after the program's name (the target's name).
+        static func run(_ target: FuzzTarget, dropping: Int) -> Never {
             selected = target
-            // argv without the target name: libFuzzer reads flags and corpus folders from it.
-            var argc = CommandLine.argc - 1
+            // libFuzzer reads flags and corpus folders from argv, and re-runs argv[0] in fork mode.
+            var argc = CommandLine.argc - CInt(dropping)
             let argv = CommandLine.unsafeArgv
-            argv[1] = argv[0]
-            var shifted = argv + 1
+            argv[dropping] = argv[0]
+            var shifted = argv + dropping
             let status = LLVMFuzzerRunDriver(&argc, &shifted) { data, size in LibFuzzer.testOne(data, size) }
             exit(status)
         }

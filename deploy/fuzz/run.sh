@@ -29,6 +29,9 @@ binary="$build/debug/wharf-fuzz"
 
 if [ "$#" -gt 0 ]; then targets=("$@"); else mapfile -t targets < <("$binary" --list | cut -d: -f1); fi
 runs="$build/runs/$(date -u +%Y%m%dT%H%M%SZ)"
+# The Swift runtime's crash backtracer reads the crashed process's memory in a way the address
+# sanitizer reports (and can stall on); libFuzzer and ASan print their own stacks.
+export SWIFT_BACKTRACE=enable=no
 
 # One target: libFuzzer in fork mode, so a crash, hang (10 s per input) or out-of-memory input
 # (1 GiB RSS, or one allocation over 256 MiB) is saved and fuzzing goes on until the time is up.
