@@ -39,7 +39,8 @@ package enum MultipartForm {
             guard body.count >= cursor + 2, body[cursor] == 13, body[cursor + 1] == 10 else { return nil }
             cursor += 2
             guard let headerEnd = find(separator, in: body, from: cursor),
-                  let next = find(Array("\r\n".utf8) + delimiter, in: body, from: headerEnd) else { return nil }
+                  // The value starts after the blank line; its delimiter cannot share that line's CRLF.
+                  let next = find(Array("\r\n".utf8) + delimiter, in: body, from: headerEnd + separator.count) else { return nil }
             let headers = String(decoding: body[cursor..<headerEnd], as: UTF8.self)
             guard let name = fieldName(headers) else { return nil }
             pairs.append((name, String(decoding: body[(headerEnd + separator.count)..<next], as: UTF8.self)))
