@@ -36,7 +36,9 @@ package struct DockerResponseHead: Sendable {
             $0.trimmingCharacters(in: " \t")
         }
         guard let first = lengths.first else { return .untilClose }
-        guard lengths.allSatisfy({ $0 == first }), first.allSatisfy(\.isASCII), let length = UInt64(first) else {
+        // 1*DIGIT (RFC 9110 §8.6): UInt64("+5") alone would take a sign.
+        guard lengths.allSatisfy({ $0 == first }), !first.isEmpty, first.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
+              let length = UInt64(first) else {
             throw .init("invalid Content-Length")
         }
         return .length(length)
