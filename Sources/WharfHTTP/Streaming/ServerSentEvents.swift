@@ -74,6 +74,12 @@ package struct EventStreamWriter: Sendable {
         try await mutex.withLock { try await writer.write(bytes) }
     }
 
+    /// Sends an event already encoded (``ServerSentEvent/encoded``): a stream shared by many
+    /// clients encodes each event once, not once per client.
+    package func send(encoded bytes: [UInt8]) async throws {
+        try await mutex.withLock { try await writer.write(bytes) }
+    }
+
     /// Sends a comment line (`: text`), which clients ignore: used for heartbeats.
     package func comment(_ text: String) async throws {
         let bytes = Array(": \(text.filter { $0 != "\n" && $0 != "\r" })\n\n".utf8)
