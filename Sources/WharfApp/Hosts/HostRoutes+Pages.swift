@@ -101,6 +101,7 @@ extension HostRoutes {
         return try pages.render("hosts/show", title: host.name, context: context, section: "hosts", values: [
             "host": Self.hostValue(host, status: await hosts.health.status(host.id), now: now),
             "certificates": .list(HostCertificates.values(host, now: now)),
+            "nav": HostNav.value(host, current: "host"),
             "isAdmin": .bool(isAdmin),
             "grantees": .list(grantees.map { grantee in
                 .object([
