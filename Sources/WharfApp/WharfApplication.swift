@@ -95,6 +95,9 @@ package final class WharfApplication: Sendable {
             time: accounts.time
         ).register(into: &router)
         ContainerAPIRoutes(service: containers, logs: containerLogs).register(into: &router)
+        let volumes = VolumeService(hosts: hosts, audit: AuditLog(database: database))
+        VolumeRoutes(pages: pages, service: volumes, flash: flash, time: accounts.time).register(into: &router)
+        VolumeAPIRoutes(service: volumes).register(into: &router)
         APIRoutes().register(into: &router)
         SignInRoutes(pages: pages, services: accounts).register(into: &router.routes)
         SetupRoutes(pages: pages, services: accounts).register(into: &router.routes)
