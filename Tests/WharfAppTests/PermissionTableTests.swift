@@ -101,8 +101,8 @@ import WharfSQLite
         "POST /api/v1/hosts/:host/containers/:id/unpause": [401, 403, 502, 502],
         "POST /api/v1/hosts/:host/containers/:id/rename": [401, 403, 422, 422],
         "DELETE /api/v1/hosts/:host/containers/:id": [401, 403, 502, 502],
-        // Volumes: host 1 is unreachable as above. Remove without confirm=1 answers the
-        // confirmation page (200) before any engine call.
+        // Volumes and networks: host 1 is unreachable as above. Remove without confirm=1 answers
+        // the confirmation page (200) before any engine call; forms that fail their checks 422.
         "GET /hosts/:host/volumes": [303, 502, 502, 502],
         "GET /hosts/:host/volumes/new": [303, 403, 200, 200],
         "POST /hosts/:host/volumes": [303, 403, 502, 502],
@@ -115,6 +115,22 @@ import WharfSQLite
         "POST /api/v1/hosts/:host/volumes/prune": [401, 403, 415, 415],
         "GET /api/v1/hosts/:host/volumes/:name": [401, 502, 502, 502],
         "DELETE /api/v1/hosts/:host/volumes/:name": [401, 403, 502, 502],
+        "GET /hosts/:host/networks": [303, 502, 502, 502],
+        "GET /hosts/:host/networks/new": [303, 403, 200, 200],
+        "POST /hosts/:host/networks": [303, 403, 422, 422],
+        "GET /hosts/:host/networks/prune": [303, 403, 502, 502],
+        "POST /hosts/:host/networks/prune": [303, 403, 303, 303],
+        "GET /hosts/:host/networks/:id": [303, 502, 502, 502],
+        "POST /hosts/:host/networks/:id/remove": [303, 403, 303, 303],
+        "POST /hosts/:host/networks/:id/connect": [303, 403, 303, 303],
+        "POST /hosts/:host/networks/:id/disconnect": [303, 403, 303, 303],
+        "GET /api/v1/hosts/:host/networks": [401, 502, 502, 502],
+        "POST /api/v1/hosts/:host/networks": [401, 403, 415, 415],
+        "POST /api/v1/hosts/:host/networks/prune": [401, 403, 415, 415],
+        "GET /api/v1/hosts/:host/networks/:id": [401, 502, 502, 502],
+        "DELETE /api/v1/hosts/:host/networks/:id": [401, 403, 502, 502],
+        "POST /api/v1/hosts/:host/networks/:id/connect": [401, 403, 415, 415],
+        "POST /api/v1/hosts/:host/networks/:id/disconnect": [401, 403, 415, 415],
         "GET /audit": [303, 403, 403, 200],
         "GET /audit/:id": [303, 403, 403, 200],
         "GET /audit/export.csv": [303, 403, 403, 200],
