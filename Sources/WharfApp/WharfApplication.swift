@@ -17,6 +17,8 @@ package final class WharfApplication: Sendable {
     package let audit: AuditLog
     package let accounts: AccountServices
     package let hosts: HostServices
+    /// Every host's engine events, one upstream per host, shared (pages, API, Wharf's own consumers).
+    package let events: EventHub
     /// The host health checker and the database's upkeep, cancelled at shutdown.
     private let backgroundTasks = Mutex<[Task<Void, Never>]>([])
     private let log: @Sendable (String) -> Void
@@ -76,6 +78,8 @@ package final class WharfApplication: Sendable {
             checkInterval: configuration.hostCheckInterval, probeTimeout: configuration.hostProbeTimeout,
             localDockerSocket: configuration.localDockerSocket)
         self.hosts = hosts
+        let events = EventHub(hosts: hosts)
+        self.events = events
         let resources = URL(fileURLWithPath: configuration.resourcesDirectory)
         let templates = try TemplateLibrary(directory: resources.appendingPathComponent("Templates"))
         let assets = try StaticFiles(root: resources.appendingPathComponent("Public").path)
@@ -101,6 +105,9 @@ package final class WharfApplication: Sendable {
         let networks = NetworkService(hosts: hosts, audit: AuditLog(database: database))
         NetworkRoutes(pages: pages, service: networks, flash: flash, time: accounts.time).register(into: &router)
         NetworkAPIRoutes(service: networks).register(into: &router)
+        let eventRoutes = EventRoutes(pages: pages, hub: events, hosts: hosts)
+        eventRoutes.register(into: &router)
+        EventAPIRoutes(hub: events, routes: eventRoutes).register(into: &router)
         APIRoutes().register(into: &router)
         SignInRoutes(pages: pages, services: accounts).register(into: &router.routes)
         SetupRoutes(pages: pages, services: accounts).register(into: &router.routes)
@@ -171,6 +178,7 @@ package final class WharfApplication: Sendable {
             await task.value
         }
         await server.shutdown()
+        await events.shutdown()
         await hosts.clients.shutdown()
         await group.shutdown()
         await database.close()
