@@ -105,6 +105,10 @@ package final class WharfApplication: Sendable {
         let networks = NetworkService(hosts: hosts, audit: AuditLog(database: database))
         NetworkRoutes(pages: pages, service: networks, flash: flash, time: accounts.time).register(into: &router)
         NetworkAPIRoutes(service: networks).register(into: &router)
+        HostSystemRoutes(
+            pages: pages, prune: HostPrune(containers: containers, volumes: volumes, networks: networks, audit: AuditLog(database: database)),
+            flash: flash
+        ).register(into: &router)
         let eventRoutes = EventRoutes(pages: pages, hub: events, hosts: hosts)
         eventRoutes.register(into: &router)
         EventAPIRoutes(hub: events, routes: eventRoutes).register(into: &router)

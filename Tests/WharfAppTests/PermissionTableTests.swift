@@ -101,9 +101,10 @@ import WharfSQLite
         "POST /api/v1/hosts/:host/containers/:id/unpause": [401, 403, 502, 502],
         "POST /api/v1/hosts/:host/containers/:id/rename": [401, 403, 422, 422],
         "DELETE /api/v1/hosts/:host/containers/:id": [401, 403, 502, 502],
-        // Volumes, networks and events: host 1 is unreachable as above. Remove without confirm=1
-        // answers the confirmation page (200) before any engine call; forms that fail their
-        // checks 422; event streams answer 200 and report the engine's state inside the stream.
+        // Volumes, networks, events and the system page: host 1 is unreachable as above. Remove
+        // without confirm=1 answers the confirmation page (200) before any engine call; forms
+        // that fail their checks answer 422; event streams answer 200 and report the engine's
+        // state inside the stream.
         "GET /hosts/:host/volumes": [303, 502, 502, 502],
         "GET /hosts/:host/volumes/new": [303, 403, 200, 200],
         "POST /hosts/:host/volumes": [303, 403, 502, 502],
@@ -124,6 +125,9 @@ import WharfSQLite
         "GET /hosts/:host/events/stream": [303, 200, 200, 200],
         "GET /events": [303, 200, 200, 200],
         "GET /events/stream": [303, 200, 200, 200],
+        "GET /hosts/:host/system": [303, 502, 502, 502],
+        "GET /hosts/:host/system/prune": [303, 403, 502, 502],
+        "POST /hosts/:host/system/prune": [303, 403, 303, 303],
         "GET /api/v1/hosts/:host/volumes": [401, 502, 502, 502],
         "POST /api/v1/hosts/:host/volumes": [401, 403, 415, 415],
         "POST /api/v1/hosts/:host/volumes/prune": [401, 403, 415, 415],
@@ -139,6 +143,8 @@ import WharfSQLite
         "GET /api/v1/hosts/:host/events": [401, 502, 502, 502],
         "GET /api/v1/hosts/:host/events/stream": [401, 200, 200, 200],
         "GET /api/v1/events/stream": [401, 200, 200, 200],
+        "GET /api/v1/hosts/:host/system": [401, 502, 502, 502],
+        "POST /api/v1/hosts/:host/system/prune": [401, 403, 415, 415],
         "GET /audit": [303, 403, 403, 200],
         "GET /audit/:id": [303, 403, 403, 200],
         "GET /audit/export.csv": [303, 403, 403, 200],
