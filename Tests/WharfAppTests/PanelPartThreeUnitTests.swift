@@ -120,6 +120,7 @@ import WharfHTTP
         #expect(LabelSelector("env!=prod").matches(["env": "dev"]) && !LabelSelector("env!=prod").matches(["env": "prod"]))
         #expect(KeyValueLines.parse("a=1\n\n b = 2 \nflag").pairs == ["a": "1", "b": "2", "flag": ""])
         #expect(KeyValueLines.parse("a b=1").problem != nil)
+        #expect(KeyValueLines.parse("a=1\r\nb=2\r\n").pairs == ["a": "1", "b": "2"], "browsers send textarea lines with CRLF")
         #expect(KeyValueLines.parse("=x").problem != nil)
     }
 }

@@ -8,7 +8,7 @@ package enum KeyValueLines {
     /// - Parameter what: what the key names in the message (`key`, `option`).
     package static func parse(_ text: String, what: String = "key") -> (pairs: [String: String], problem: String?) {
         var pairs: [String: String] = [:]
-        for line in text.split(whereSeparator: { $0 == "\n" || $0 == "\r" }) {
+        for line in text.split(whereSeparator: \.isNewline) {
             let trimmed = line.trimmingASCIISpaces()
             guard !trimmed.isEmpty else { continue }
             let parts = trimmed.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
