@@ -47,3 +47,4 @@ bounded_test --filter 'EventRestartTests|HostPruneFleetTests'
 /usr/bin/python3 Tests/Browser/accounts.py .build/debug/wharf
 /usr/bin/python3 Tests/Browser/hosts.py .build/debug/wharf
 /usr/bin/python3 Tests/Browser/audit.py .build/debug/wharf
+/usr/bin/python3 Tests/Browser/volumes.py .build/debug/wharf

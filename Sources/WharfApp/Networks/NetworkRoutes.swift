@@ -47,6 +47,7 @@ struct NetworkRoutes {
             return try page("networks/prune", "Remove unused networks", scope, context, values: [
                 "networks": .list(preview.map { NetworkViews.row($0, now: time.now()) }),
                 "count": .int(preview.count),
+                "countText": .text(CountText.of(preview.count, "network")),
                 "until": .text(filters.untilText),
                 "labels": .list(filters.labels.map { .text($0) }),
                 "labelText": .text(filters.labels.first ?? ""),
@@ -60,7 +61,7 @@ struct NetworkRoutes {
                 form.pairs.filter { $0.name == "id" }.map(\.value), filters: filters, scope: scope, context: context, service: service)
             return flash.redirect(
                 to: "/hosts/\(scope.host.id)/networks",
-                .notice("Removed \(removed.count) unused network\(removed.count == 1 ? "" : "s")."), context: context)
+                .notice("Removed \(CountText.of(removed.count, "unused network"))."), context: context)
         }
         router.hostPage(.get, "/networks/:id", permission: .hostView) { _, context, scope in
             let (network, raw) = try await service.detail(context.parameters["id"] ?? "", on: scope)

@@ -69,6 +69,7 @@ struct HostPruneRoutes {
                 "allImages": .bool(selection.allImages),
                 "parts": .list(preview.map(HostSystemViews.part)),
                 "count": .int(total),
+                "countText": .text(CountText.of(total, "item")),
                 "reclaimable": .text(ByteText.format(preview.reduce(0) { $0 + $1.spaceReclaimed })),
             ])
         }

@@ -45,6 +45,7 @@ struct VolumeRoutes {
             return try page("volumes/prune", "Remove unused volumes", scope, context, values: [
                 "volumes": .list(preview.map { VolumeViews.row($0, now: time.now()) }),
                 "count": .int(preview.count),
+                "countText": .text(CountText.of(preview.count, "volume")),
                 "reclaimable": .text(ByteText.format(preview.reduce(0) { $0 + max(0, $1.size ?? 0) })),
                 "labels": .list(labels.map { .text($0) }),
                 "labelText": .text(labels.first ?? ""),
@@ -57,7 +58,7 @@ struct VolumeRoutes {
             let (removed, reclaimed) = try await VolumePrune.confirm(names, labels: labels, scope: scope, context: context, service: service)
             return flash.redirect(
                 to: "/hosts/\(scope.host.id)/volumes",
-                .notice("Removed \(removed.count) unused volume\(removed.count == 1 ? "" : "s"), \(ByteText.format(reclaimed)) reclaimed."),
+                .notice("Removed \(CountText.of(removed.count, "unused volume")), \(ByteText.format(reclaimed)) reclaimed."),
                 context: context)
         }
         router.hostPage(.get, "/volumes/:name", permission: .hostView) { request, context, scope in
