@@ -90,6 +90,9 @@ import WharfSQLite
             let connectRow = try #require(try await setup.app.auditRows("network.connect").first)
             #expect(try connectRow.get("parameters", as: String.self).contains("db,db-primary") && connectRow.get("host_id", as: Int64?.self) == 1)
             #expect(try await setup.api(.post, "/api/v1/hosts/1/networks", token: setup.viewer, json: #"{"name":"x"}"#).status == .forbidden)
+            // Cleaned up before the app stops (the deferred tasks are the fallback on failure).
+            await setup.remove(container)
+            #expect(try await setup.api(.delete, "/api/v1/hosts/1/networks/\(home)").status == .noContent)
         }
     }
 
@@ -143,6 +146,8 @@ import WharfSQLite
             #expect(try await setup.api(.get, "/api/v1/hosts/1/networks/\(unused)").status == .notFound)
             #expect(try await setup.api(.get, "/api/v1/hosts/1/networks/\(used)").status == .ok)
             #expect(try await setup.app.auditRows("network.prune").count == 1)
+            await setup.remove(container)
+            #expect(try await setup.api(.delete, "/api/v1/hosts/1/networks/\(used)").status == .noContent)
         }
     }
 }
