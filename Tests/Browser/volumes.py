@@ -156,11 +156,11 @@ def run(binary):
         a.shoot(driver, "volumes-events-all")
 
         # Prune with a preview: the volume is unused now that its container is gone.
-        driver.get(host + f"/volumes/prune?label=wharf.browser={suffix}")
+        driver.get(host + f"/prune/volumes?label=wharf.browser={suffix}")
         a.check(volume in a.text(driver) and "would be removed" in a.text(driver), "the preview lists the volume")
         a.shoot(driver, "volumes-prune")
         old = driver.find_element(By.TAG_NAME, "html")
-        driver.find_element(By.CSS_SELECTOR, "form[action$='/volumes/prune'][method='post'] button.danger").click()
+        driver.find_element(By.CSS_SELECTOR, "form[action$='/prune/volumes'][method='post'] button.danger").click()
         WebDriverWait(driver, 15).until(a.page_left(old))
         a.check("Removed 1 unused volume" in a.text(driver), "the prune removed exactly the previewed volume")
         a.shoot(driver, "volumes-list")
@@ -170,7 +170,7 @@ def run(binary):
         driver.get(host + "/system")
         a.check("Disk use" in a.text(driver) and "Docker Engine" in a.text(driver), "the system page shows versions and disk use")
         a.shoot(driver, "volumes-system")
-        driver.get(host + "/system/prune?part=networks&part=volumes")
+        driver.get(host + "/prune?part=networks&part=volumes")
         a.check(network in a.text(driver), "the host prune previews the unused network, as text")
         a.shoot(driver, "volumes-system-prune")
         a.check(api.call("DELETE", f"/hosts/1/networks/{network_id}")[0] == 204, "the network is removed")

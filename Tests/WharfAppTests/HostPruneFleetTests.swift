@@ -20,7 +20,7 @@ import WharfHTTP
                 if list["containers"]?.arrayValue?.count == 1 { break }
                 try await Task.sleep(for: .milliseconds(100))
             }
-            let preview = try setup.object(try await setup.api(.post, "/api/v1/hosts/1/system/prune", json:
+            let preview = try setup.object(try await setup.api(.post, "/api/v1/hosts/1/prune", json:
                 #"{"dryRun":true,"parts":["containers","volumes","networks","build-cache"]}"#))
             func ids(_ answer: [String: JSONValue], _ part: String) -> [String] {
                 answer["parts"]?.arrayValue?.first { $0["part"]?.stringValue == part }?["items"]?.arrayValue?.compactMap { $0["id"]?.stringValue } ?? []
@@ -32,7 +32,7 @@ import WharfHTTP
             // The page previews the same, as text; a part not chosen is not listed.
             let browser = TestBrowser(setup.app)
             try await browser.signIn("olga")
-            let page = try await browser.get("/hosts/1/system/prune?part=volumes")
+            let page = try await browser.get("/hosts/1/prune?part=volumes")
             #expect(page.status == .ok && page.text.contains(volume) && !page.text.contains(network))
             // Something new in one part: nothing is removed at all.
             let late = ContainerFleetTests.unique("wharf-sysprune-late")
@@ -41,19 +41,19 @@ import WharfHTTP
                 let list = { (values: [String]) in values.map { "\"\($0)\"" }.joined(separator: ",") }
                 return #"{"parts":["containers","volumes","networks","build-cache"],"ids":{"containers":[\#(list(ids(preview, "containers")))],"volumes":[\#(list(volumes))],"networks":[\#(list(ids(preview, "networks")))],"build-cache":[\#(list(ids(preview, "build-cache")))]}}"#
             }
-            let stale = try await setup.api(.post, "/api/v1/hosts/1/system/prune", json: body(ids(preview, "volumes")))
+            let stale = try await setup.api(.post, "/api/v1/hosts/1/prune", json: body(ids(preview, "volumes")))
             #expect(stale.status == .conflict)
             #expect(try setup.object(stale)["error"]?["message"]?.stringValue?.contains("Unused volumes") == true)
             #expect(try await setup.api(.get, "/api/v1/hosts/1/containers/\(stopped)").status == .ok, "nothing removed")
-            let done = try await setup.api(.post, "/api/v1/hosts/1/system/prune", json: body(ids(preview, "volumes") + [late]))
+            let done = try await setup.api(.post, "/api/v1/hosts/1/prune", json: body(ids(preview, "volumes") + [late]))
             #expect(done.status == .ok, "\(VolumeFleetTests.body(done)) \(VolumeFleetTests.body(stale))")
             #expect(try await setup.api(.get, "/api/v1/hosts/1/containers/\(stopped)").status == .notFound)
             #expect(try await setup.api(.get, "/api/v1/hosts/1/volumes/\(volume)").status == .notFound)
             #expect(try await setup.api(.get, "/api/v1/hosts/1/networks/\(network)").status == .notFound)
             let actions = try await setup.app.auditActions()
             for action in ["container.prune", "volume.prune", "network.prune"] { #expect(actions.contains(action), "\(action)") }
-            #expect(try await setup.api(.post, "/api/v1/hosts/1/system/prune", token: setup.viewer, json: #"{"dryRun":true}"#).status == .forbidden)
-            #expect(try await setup.api(.post, "/api/v1/hosts/1/system/prune", json: #"{"dryRun":true,"parts":["everything"]}"#).status == .badRequest)
+            #expect(try await setup.api(.post, "/api/v1/hosts/1/prune", token: setup.viewer, json: #"{"dryRun":true}"#).status == .forbidden)
+            #expect(try await setup.api(.post, "/api/v1/hosts/1/prune", json: #"{"dryRun":true,"parts":["everything"]}"#).status == .badRequest)
         }
     }
 }

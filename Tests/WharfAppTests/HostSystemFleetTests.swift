@@ -26,10 +26,25 @@ import WharfSQLite
                          "/hosts/1/events", "/jobs?host=1", "/hosts/1/containers"] {
                 #expect(page.text.contains(text), "\(text)")
             }
-            #expect(!page.text.contains("/hosts/1/system/prune\" class"), "a viewer is offered no prune")
-            #expect(try await browser.get("/hosts/1/system/prune").status == .forbidden)
+            #expect(!page.text.contains("/hosts/1/prune\" class"), "a viewer is offered no prune")
+            #expect(try await browser.get("/hosts/1/prune").status == .forbidden)
             // The host page links to every page of the host.
             #expect(try await browser.get("/hosts/1").text.contains("/hosts/1/system"))
+        }
+    }
+
+    @Test func concurrentDiskUsageCallsShareOneInsteadOfFailing() async throws {
+        try await ContainerFleetTests.withFleet { setup in
+            // The engine refuses a second system/df while one runs; Wharf shares the one in flight.
+            let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
+                for index in 0..<6 {
+                    group.addTask {
+                        try await setup.api(.get, index % 2 == 0 ? "/api/v1/hosts/1/system" : "/api/v1/hosts/1/volumes?size=true").status.code
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(statuses == Array(repeating: 200, count: 6))
         }
     }
 }

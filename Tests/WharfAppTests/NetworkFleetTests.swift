@@ -137,17 +137,30 @@ import WharfSQLite
             let run = try await setup.api(.post, "/api/v1/hosts/1/containers", json: #"{"image":"\#(setup.image)","command":["true"],"network":"\#(used)"}"#)
             let container = try setup.object(run)["id"]?.stringValue ?? ""
             defer { Task { await setup.remove(container); _ = try? await setup.api(.delete, "/api/v1/hosts/1/networks/\(used)") } }
-            let preview = try setup.object(try await setup.api(.post, "/api/v1/hosts/1/networks/prune", json: #"{"dryRun":true,"label":["wharf.prune=\#(label)"]}"#))
+            let preview = try setup.object(try await setup.api(.post, "/api/v1/hosts/1/prune/networks", json: #"{"dryRun":true,"label":["wharf.prune=\#(label)"]}"#))
             #expect(preview["networks"]?.arrayValue?.compactMap { $0["id"]?.stringValue } == [unused])
-            let stale = try await setup.api(.post, "/api/v1/hosts/1/networks/prune", json: #"{"label":["wharf.prune=\#(label)"],"ids":["\#(used)"]}"#)
+            let stale = try await setup.api(.post, "/api/v1/hosts/1/prune/networks", json: #"{"label":["wharf.prune=\#(label)"],"ids":["\#(used)"]}"#)
             #expect(stale.status == .conflict)
-            let done = try await setup.api(.post, "/api/v1/hosts/1/networks/prune", json: #"{"label":["wharf.prune=\#(label)"],"ids":["\#(unused)"]}"#)
+            let done = try await setup.api(.post, "/api/v1/hosts/1/prune/networks", json: #"{"label":["wharf.prune=\#(label)"],"ids":["\#(unused)"]}"#)
             #expect(done.status == .ok)
             #expect(try await setup.api(.get, "/api/v1/hosts/1/networks/\(unused)").status == .notFound)
             #expect(try await setup.api(.get, "/api/v1/hosts/1/networks/\(used)").status == .ok)
             #expect(try await setup.app.auditRows("network.prune").count == 1)
             await setup.remove(container)
             #expect(try await setup.api(.delete, "/api/v1/hosts/1/networks/\(used)").status == .noContent)
+        }
+    }
+}
+
+extension NetworkFleetTests {
+    @Test func anUnknownDriverIsRefusedAtOnceNamingTheEnginesDrivers() async throws {
+        try await ContainerFleetTests.withFleet { setup in
+            let start = ContinuousClock.now
+            let response = try await setup.api(.post, "/api/v1/hosts/1/networks", json: #"{"name":"wharf-nodriver","driver":"no-such-driver"}"#)
+            #expect(response.status == .unprocessableContent)
+            #expect(try setup.object(response)["error"]?["fields"]?["driver"]?.stringValue?.contains("bridge") == true)
+            #expect(ContinuousClock.now - start < .seconds(10), "the engine would look for a plugin for 15 s")
+            #expect(try await setup.app.auditRows("network.create").last?.get("outcome", as: String.self) == "failed")
         }
     }
 }

@@ -30,7 +30,7 @@ struct NetworkAPIRoutes {
             let created = try await service.create(try input.check(), on: scope, context: context)
             return try .json(encoding: Created(id: created.id, warning: created.warning), status: .created)
         }
-        router.hostAPI(.post, "/networks/prune", permission: .hostOperate, operation: APIOperation(
+        router.hostAPI(.post, "/prune/networks", permission: .hostOperate, operation: APIOperation(
             id: "pruneNetworks", summary: "Preview (dryRun) or remove unused networks", tag: "networks",
             description: "First call with dryRun=true to see which unused networks the filters select; then send those ids to remove "
                 + "exactly them. If the selection changed in between, nothing is removed and the answer is 409.",

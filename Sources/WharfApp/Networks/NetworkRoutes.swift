@@ -39,7 +39,7 @@ struct NetworkRoutes {
                 return try createPage(scope, context, form: input, errors: ["name": error.publicMessage], status: error.status)
             }
         }
-        router.hostPage(.get, "/networks/prune", permission: .hostOperate) { request, context, scope in
+        router.hostPage(.get, "/prune/networks", permission: .hostOperate) { request, context, scope in
             let filters = try NetworkPrune.Filters(
                 until: request.queryValue("until"), labels: request.queryItems.filter { $0.name == "label" }.map(\.value),
                 now: time.now() / 1000)
@@ -53,7 +53,7 @@ struct NetworkRoutes {
                 "labelText": .text(filters.labels.first ?? ""),
             ])
         }
-        router.hostAction("/networks/prune", permission: .hostOperate, maxBodyBytes: 1024 * 1024, fallback: { "/hosts/\($0.host.id)/networks/prune" }) { request, context, scope in
+        router.hostAction("/prune/networks", permission: .hostOperate, maxBodyBytes: 1024 * 1024, fallback: { "/hosts/\($0.host.id)/prune/networks" }) { request, context, scope in
             let form = try await Form.read(request, limit: 1024 * 1024)
             let filters = try NetworkPrune.Filters(
                 until: form["until"], labels: form.pairs.filter { $0.name == "label" }.map(\.value), now: time.now() / 1000)

@@ -57,7 +57,10 @@ struct NetworkService: Sendable {
             try await scope.audited(
                 "network.create", target: input.target, parameters: input.auditParameters, subject: input.request.name,
                 context: context, audit: audit
-            ) { client in try await client.createNetwork(input.request) }
+            ) { client in
+                try await EngineDrivers.check(input.request.driver ?? "bridge", kind: .network, client: client, field: "driver")
+                return try await client.createNetwork(input.request)
+            }
         }
         return (created.id, created.warning.flatMap { $0.isEmpty ? nil : $0 })
     }

@@ -9,7 +9,7 @@ import WharfHTTP
 enum HostPruneEngine {
     /// Unused images: dangling ones (no tag), or with `all` every image no container uses.
     static func images(_ scope: HostScope, all: Bool) async throws -> [HostPruneItem] {
-        let usage = try await scope.engine { client in try await client.diskUsage() }
+        let usage = try await scope.engine { client in try await DiskUsage.read(client) }
         return (usage.images ?? []).filter { image in
             let tags = (image.repoTags ?? []).filter { $0 != "<none>:<none>" }
             return (image.containers ?? 0) == 0 && (all || tags.isEmpty)
@@ -24,7 +24,7 @@ enum HostPruneEngine {
 
     /// Build-cache records not in use.
     static func buildCache(_ scope: HostScope) async throws -> [HostPruneItem] {
-        let usage = try await scope.engine { client in try await client.diskUsage() }
+        let usage = try await scope.engine { client in try await DiskUsage.read(client) }
         return (usage.buildCache ?? []).filter { $0.inUse != true }.map { record in
             HostPruneItem(
                 id: record.id, name: record.description.flatMap { $0.isEmpty ? nil : String($0.prefix(120)) } ?? record.id,

@@ -1,7 +1,7 @@
 import WharfHTTP
 import WharfTemplates
 
-/// `/hosts/:host/system/prune` and `POST /api/v1/hosts/:host/system/prune`: a host-wide prune,
+/// `/hosts/:host/prune` and `POST /api/v1/hosts/:host/prune`: a host-wide prune,
 /// each part chosen, previewed first (``HostPrune``).
 struct HostPruneRoutes {
     let pages: Pages
@@ -56,7 +56,7 @@ struct HostPruneRoutes {
 
     func register(into router: inout AppRouter) {
         let prune = self.prune
-        router.hostPage(.get, "/system/prune", permission: .hostOperate) { request, context, scope in
+        router.hostPage(.get, "/prune", permission: .hostOperate) { request, context, scope in
             let selection = try Self.selection(request.queryItems)
             let preview = try await prune.preview(scope, selection)
             let total = preview.reduce(0) { $0 + $1.items.count }
@@ -73,7 +73,7 @@ struct HostPruneRoutes {
                 "reclaimable": .text(ByteText.format(preview.reduce(0) { $0 + $1.spaceReclaimed })),
             ])
         }
-        router.hostAction("/system/prune", permission: .hostOperate, maxBodyBytes: 4 * 1024 * 1024, fallback: { "/hosts/\($0.host.id)/system/prune" }) { request, context, scope in
+        router.hostAction("/prune", permission: .hostOperate, maxBodyBytes: 4 * 1024 * 1024, fallback: { "/hosts/\($0.host.id)/prune" }) { request, context, scope in
             let form = try await Form.read(request, limit: 4 * 1024 * 1024)
             let selection = try Self.selection(form.pairs)
             var ids: [HostPrunePart: [String]] = [:]
@@ -84,7 +84,7 @@ struct HostPruneRoutes {
                 to: "/hosts/\(scope.host.id)/system",
                 .notice("Removed \(summary); \(ByteText.format(done.reduce(0) { $0 + $1.spaceReclaimed })) reclaimed."), context: context)
         }
-        router.hostAPI(.post, "/system/prune", permission: .hostOperate, maxBodyBytes: 4 * 1024 * 1024, operation: APIOperation(
+        router.hostAPI(.post, "/prune", permission: .hostOperate, maxBodyBytes: 4 * 1024 * 1024, operation: APIOperation(
             id: "pruneHost", summary: "Preview (dryRun) or remove what a host does not use, part by part", tag: "system",
             description: "First call with dryRun=true and the parts wanted; then send the ids each part listed. If any part now "
                 + "selects something else, nothing is removed and the answer is 409.",

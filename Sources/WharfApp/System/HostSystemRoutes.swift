@@ -14,7 +14,7 @@ struct HostSystemRoutes {
         let (info, raw, version, usage) = try await scope.engine { client in
             async let document = client.infoDocument()
             async let version = client.version()
-            async let usage = client.diskUsage()
+            async let usage = DiskUsage.read(client)
             let (info, raw) = try await document
             return (info, raw, try await version, try await usage)
         }

@@ -49,7 +49,7 @@ enum HostSystemViews {
             usage("Images", system.disk.images, link: base + "/images"),
             usage("Containers", system.disk.containers, link: base + "/containers?all=1"),
             usage("Volumes", system.disk.volumes, link: base + "/volumes"),
-            usage("Build cache", system.disk.buildCache, link: base + "/system/prune?part=build-cache"),
+            usage("Build cache", system.disk.buildCache, link: base + "/prune?part=build-cache"),
         ]
         let links: [(String, String)] = [
             ("Containers", base + "/containers"), ("Images", base + "/images"), ("Volumes", base + "/volumes"),

@@ -23,7 +23,7 @@ struct VolumeAPIRoutes {
             let input = try await JSONBody.decode(VolumeCreateInput.self, from: request)
             return try .json(encoding: try await service.create(try input.check(), on: scope, context: context), status: .created)
         }
-        router.hostAPI(.post, "/volumes/prune", permission: .hostOperate, operation: APIOperation(
+        router.hostAPI(.post, "/prune/volumes", permission: .hostOperate, operation: APIOperation(
             id: "pruneVolumes", summary: "Preview (dryRun) or remove unused volumes", tag: "volumes",
             description: "First call with dryRun=true to see which unused volumes the labels select; then send those names to remove "
                 + "exactly them. If the selection changed in between, nothing is removed and the answer is 409.",

@@ -44,7 +44,7 @@ enum VolumePrune {
         return (removed, reclaimed)
     }
 
-    /// `POST …/volumes/prune`: `dryRun` first, then the names it listed.
+    /// `POST …/prune/volumes`: `dryRun` first, then the names it listed.
     struct Request: Decodable {
         var dryRun: Bool?
         var label: [String]?

@@ -39,7 +39,7 @@ struct VolumeRoutes {
                 return try createPage(scope, context, form: input, errors: [field: error.publicMessage], status: error.status)
             }
         }
-        router.hostPage(.get, "/volumes/prune", permission: .hostOperate) { request, context, scope in
+        router.hostPage(.get, "/prune/volumes", permission: .hostOperate) { request, context, scope in
             let labels = request.queryItems.filter { $0.name == "label" }.map(\.value).filter { !$0.isEmpty }
             let preview = try await VolumePrune.preview(scope, labels: labels, service: service)
             return try page("volumes/prune", "Remove unused volumes", scope, context, values: [
@@ -51,7 +51,7 @@ struct VolumeRoutes {
                 "labelText": .text(labels.first ?? ""),
             ])
         }
-        router.hostAction("/volumes/prune", permission: .hostOperate, maxBodyBytes: 1024 * 1024, fallback: { "/hosts/\($0.host.id)/volumes/prune" }) { request, context, scope in
+        router.hostAction("/prune/volumes", permission: .hostOperate, maxBodyBytes: 1024 * 1024, fallback: { "/hosts/\($0.host.id)/prune/volumes" }) { request, context, scope in
             let form = try await Form.read(request, limit: 1024 * 1024)
             let labels = form.pairs.filter { $0.name == "label" }.map(\.value).filter { !$0.isEmpty }
             let names = form.pairs.filter { $0.name == "name" }.map(\.value)

@@ -52,6 +52,7 @@ struct VolumeService: Sendable {
             if let name = input.name, (try? await client.inspectVolume(name)) != nil {
                 throw DockerError.api(status: 409, message: "A volume named \(name) already exists on \(scope.host.name): choose another name.")
             }
+            try await EngineDrivers.check(input.request.driver ?? "local", kind: .volume, client: client, field: "driver")
             return try await client.createVolume(input.request)
         }
         return VolumeJSON(created, users: [], size: nil, host: scope.host)
@@ -85,7 +86,7 @@ struct VolumeService: Sendable {
 
     /// Each volume's size as `system/df` measures it (`-1` when the engine does not know).
     static func sizes(_ client: DockerClient) async throws -> [String: Int64] {
-        let usage = try await client.diskUsage()
+        let usage = try await DiskUsage.read(client)
         var sizes: [String: Int64] = [:]
         for volume in usage.volumes ?? [] { sizes[volume.name] = volume.usageData?.size ?? -1 }
         return sizes

@@ -21,10 +21,11 @@ package enum EngineFilterQuery {
         return filters
     }
 
-    /// `true`/`false` in the words people and programs use. - Throws: 400 naming `name`.
+    /// `true`/`false` (and `1`/`0`, `on`/`off`, `yes`/`no`). - Throws: 400 naming `name`, for an
+    /// empty value too (a check box that is sent is `1`).
     package static func flag(_ name: String, _ value: String) throws -> Bool {
         switch value.lowercased() {
-        case "", "1", "true", "on", "yes": return true
+        case "1", "true", "on", "yes": return true
         case "0", "false", "off", "no": return false
         default: throw HTTPError(.badRequest, "\(name) must be true or false.")
         }

@@ -1,9 +1,9 @@
 /// A name as one segment of a link (`/hosts/1/volumes/<name>`): percent-encoded, and a name that
-/// equals one of a resource's fixed pages (`new`, `prune`) has its first letter encoded, so the
+/// equals a resource's fixed page (`new`, the create form) has its first letter encoded, so the
 /// link reaches the object and not the page (the router matches literal segments before
 /// decoding, and decodes parameters).
 package enum PathSegment {
-    package static let fixedPages: Set<String> = ["new", "prune"]
+    package static let fixedPages: Set<String> = ["new"]
 
     package static func encode(_ name: String) -> String {
         var out = ""

@@ -66,6 +66,15 @@ package struct DockerSystemInfo: Decodable, Sendable {
     /// How many clients follow `GET /events` on this engine right now.
     package var eventsListeners: Int?
     package var warnings: [String]?
+    package var plugins: Plugins?
+
+    /// The drivers the engine has loaded, by kind (`local`; `bridge`, `null`…; managed plugins
+    /// as `name:tag`).
+    package struct Plugins: Decodable, Sendable {
+        package var volume: [String]?
+        package var network: [String]?
+        enum CodingKeys: String, CodingKey { case volume = "Volume", network = "Network" }
+    }
 
     enum CodingKeys: String, CodingKey {
         case id = "ID", name = "Name", containers = "Containers", containersRunning = "ContainersRunning"
@@ -76,7 +85,7 @@ package struct DockerSystemInfo: Decodable, Sendable {
         case loggingDriver = "LoggingDriver", cgroupDriver = "CgroupDriver", cgroupVersion = "CgroupVersion"
         case defaultRuntime = "DefaultRuntime", runtimes = "Runtimes", securityOptions = "SecurityOptions"
         case liveRestoreEnabled = "LiveRestoreEnabled", experimentalBuild = "ExperimentalBuild", systemTime = "SystemTime"
-        case eventsListeners = "NEventsListener", warnings = "Warnings"
+        case eventsListeners = "NEventsListener", warnings = "Warnings", plugins = "Plugins"
     }
 }
 
