@@ -4,6 +4,7 @@
 #   deploy/bench/run.sh [http]      HTTP server: /healthz vs nginx, 10,000 idle connections, 1M requests
 #   deploy/bench/run.sh docker      Docker client vs curl on the fleet's mutual-TLS engine: warm latency, 1 GiB build upload
 #   deploy/bench/run.sh storage     Audit history: 1,000,000 appends, filtered 50-row pages at three depths, CSV export
+#   deploy/bench/run.sh events      Engine events to 1,000 SSE followers vs GET /events directly; their RSS; the volume list of 2,000
 #
 # The server runs on CPU 0 and the load generator on CPU 1 (taskset), so figures compare across runs.
 # Every phase is bounded in time and stops by itself.
@@ -204,9 +205,76 @@ bench_storage() {
   echo "database size: $(du -sh "$work/storage" | cut -f1)"
 }
 
+# The fleet's engine C (plain TCP), registered in a release `wharf serve` on CPU 0; clients on CPU 1.
+bench_events() {
+  install_missing_packages curl python3
+  echo "building release..." >&2
+  swift build -c release --static-swift-stdlib --product wharf 2>&1 | tail -1 >&2
+  local started_fleet=0
+  deploy/dev/fleet.sh status >/dev/null 2>&1 || started_fleet=1
+  eval "$(deploy/dev/fleet.sh start)"
+  if ((started_fleet)); then trap 'deploy/dev/fleet.sh stop >/dev/null 2>&1; cleanup' EXIT; fi
+  local engine=${WHARF_TEST_ENGINE_C#tcp://} wport=${WHARF_BENCH_PORT:-18610} followers=${WHARF_BENCH_FOLLOWERS:-1000}
+  local bin="$root/.build/release/wharf" data="$work/data" base
+  ulimit -n 65536
+  mkdir -p "$data"
+  echo "a long enough bench password" | "$bin" user create --username bench --role admin --data-dir "$data" --resources "$root" >/dev/null 2>&1
+  local token; token=$("$bin" token create --username bench --name bench --data-dir "$data" --resources "$root" 2>/dev/null)
+  "$bin" host add --name engine-c --url "$WHARF_TEST_ENGINE_C" --data-dir "$data" --resources "$root" >/dev/null 2>&1
+  start_wharf "$wport"
+  base="http://127.0.0.1:$wport"
+  listeners() { curl -fsS "http://$engine/v1.41/info" | python3 -c 'import json,sys; print(json.load(sys.stdin)["NEventsListener"])'; }
+
+  echo "== 1. An engine event to $followers browsers following one host (GET /hosts/1/events/stream?type=volume)"
+  echo "   vs the same engine's GET /events read directly; arrival = kernel receive time (SO_TIMESTAMPNS), client on CPU 1"
+  curl -fsS -o /dev/null -H "Authorization: Bearer $token" "$base/api/v1/hosts/1/volumes"
+  local before held after listeners_before listeners_held
+  listeners_before=$(listeners)
+  before=$(rss_kib "$wharf_pid")
+  coproc FOLLOW { taskset -c 1 python3 deploy/bench/event_followers.py --wharf "127.0.0.1:$wport" --token "$token" \
+    --path "/hosts/1/events/stream?type=volume" --engine "$engine" --count "$followers" --timeout 300; }
+  read -r ready live <&"${FOLLOW[0]}"
+  [ "$ready" = ready ] || { echo "followers failed" >&2; return 1; }
+  sleep 2
+  held=$(rss_kib "$wharf_pid")
+  listeners_held=$(listeners)
+  echo go >&"${FOLLOW[1]}"
+  read -r _ samples p50 p99 max complete <&"${FOLLOW[0]}"
+  echo close >&"${FOLLOW[1]}"
+  read -r _ <&"${FOLLOW[0]}"
+  wait "$FOLLOW_PID" 2>/dev/null || true
+  sleep 3
+  after=$(rss_kib "$wharf_pid")
+  printf '%-44s %s\n' "followers live:" "$live"
+  printf '%-44s %s samples (events x followers), %s events reached every follower\n' "measured:" "$samples" "$complete"
+  printf '%-44s p50 %s ms, p99 %s ms, max %s ms   (reference: the direct reader, 0 by definition)\n' "added latency through Wharf:" "$p50" "$p99" "$max"
+  printf '%-44s %s before, %s with the followers, %s after they left\n' "engine's GET /events followers (NEventsListener):" "$listeners_before" "$listeners_held" "$(listeners)"
+  printf '%-44s %s (with the direct reader: %s)\n' "upstream connections from Wharf:" "$((listeners_held - listeners_before - 1))" "$listeners_held"
+  printf '%-44s %s / %s / %s KiB\n' "Wharf RSS before / with followers / after:" "$before" "$held" "$after"
+  printf '%-44s %s\n' "RSS per follower:" "$(awk -v a="$held" -v b="$before" -v n="$live" 'BEGIN { printf "%.2f KiB", (a - b) / n }')"
+
+  echo
+  echo "== 2. The volume list of engine C with 2,000 volumes, 40 requests each on one kept-alive connection (p50 / p99 / mean ms)"
+  python3 deploy/bench/engine_volumes.py "$engine" create 2000 >&2
+  local path line
+  printf '%-52s %s\n' "request" "p50 / p99 / mean ms"
+  for line in "engine GET /volumes (reference)|http://$engine/v1.41/volumes" \
+              "Wharf GET /api/v1/hosts/1/volumes|$base/api/v1/hosts/1/volumes" \
+              "Wharf GET /hosts/1/volumes (the page)|$base/hosts/1/volumes"; do
+    : > "$work/curl.cfg"
+    for _ in $(seq 1 45); do printf 'url = "%s"\noutput = "/dev/null"\n' "${line#*|}" >> "$work/curl.cfg"; done
+    printf '%-52s %s\n' "${line%%|*}" "$(taskset -c 1 curl -s -H "Authorization: Bearer $token" -K "$work/curl.cfg" -w '%{time_total}\n' |
+      tail -n +6 | awk '{ printf "%.6f\n", $1 * 1000 }' | percentiles)"
+  done
+  printf '%-52s %s\n' "volumes listed by Wharf:" "$(curl -fsS -H "Authorization: Bearer $token" "$base/api/v1/hosts/1/volumes" |
+    python3 -c 'import json,sys; print(len(json.load(sys.stdin)["volumes"]))')"
+  python3 deploy/bench/engine_volumes.py "$engine" remove 2000 >&2
+}
+
 case "$section" in
   http) bench_http ;;
   docker) bench_docker ;;
   storage) bench_storage ;;
-  *) echo "usage: $0 [http|docker|storage]" >&2; exit 2 ;;
+  events) bench_events ;;
+  *) echo "usage: $0 [http|docker|storage|events]" >&2; exit 2 ;;
 esac
