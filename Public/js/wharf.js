@@ -31,6 +31,7 @@ document.addEventListener("DOMContentLoaded", () => {
   if (kind === "logs") followLogs(live);
   else if (kind === "stats") followStats(live);
   else if (kind === "events") followEvents(live);
+  else if (kind === "dashboard") followDashboard(live);
 });
 
 // Opens the page's one event stream; `handlers` maps event names to functions. The browser
@@ -266,6 +267,45 @@ function followEvents(card) {
     gap: (event) => add(gapItem(JSON.parse(event.data))),
     status: (event) => hostState(JSON.parse(event.data)),
     end: (event, stream, say) => say(event.data),
+  });
+}
+
+// The dashboard, live from the hosts' container events (the hub's shared streams, no polling):
+// a container row (`[data-container-id]`) takes its new state, and a host's counts
+// (`[data-host-id] [data-count=running|paused|stopped]`, each holding a number) move with each
+// start, pause, unpause, die, create and destroy. A reload shows the engines' own figures again.
+function followDashboard(root) {
+  const states = { start: "running", restart: "running", unpause: "running", pause: "paused", die: "exited", create: "created" };
+  const badges = { running: "ok", paused: "warn", exited: "muted", created: "info", dead: "danger" };
+  // How each action moves a host's counts: [running, paused, stopped].
+  const moves = {
+    create: [0, 0, 1], start: [1, 0, -1], die: [-1, 0, 1], pause: [-1, 1, 0], unpause: [1, -1, 0], destroy: [0, 0, -1],
+  };
+  const bump = (host, name, delta) => {
+    if (!delta) return;
+    for (const cell of root.querySelectorAll(`[data-host-id="${CSS.escape(String(host))}"] [data-count="${name}"]`)) {
+      const value = parseInt(cell.textContent, 10);
+      if (!Number.isNaN(value)) cell.textContent = String(Math.max(0, value + delta));
+    }
+  };
+  openStream(root, root.getAttribute("data-live"), {
+    engine: (message) => {
+      const event = JSON.parse(message.data);
+      if (event.type !== "container") return;
+      const move = moves[event.action];
+      if (move) ["running", "paused", "stopped"].forEach((name, index) => bump(event.hostId, name, move[index]));
+      for (const row of root.querySelectorAll(`[data-container-id="${CSS.escape(event.actorId)}"]`)) {
+        if (event.action === "destroy") { row.classList.add("gone"); continue; }
+        const state = states[event.action];
+        if (!state) continue;
+        row.dataset.state = state;
+        const badge = row.querySelector(".badge");
+        if (badge) {
+          badge.textContent = state;
+          badge.className = "badge " + (state === "exited" && event.attributes.exitCode && event.attributes.exitCode !== "0" ? "danger" : badges[state]);
+        }
+      }
+    },
   });
 }
 

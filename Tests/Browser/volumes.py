@@ -174,6 +174,34 @@ def run(binary):
         a.check(network in a.text(driver), "the host prune previews the unused network, as text")
         a.shoot(driver, "volumes-system-prune")
         a.check(api.call("DELETE", f"/hosts/1/networks/{network_id}")[0] == 204, "the network is removed")
+        driver.get(base + "/")
+        a.check(bool(driver.find_elements(By.CSS_SELECTOR, "[data-live-kind='dashboard'] tr[data-host-id]")), "the dashboard follows the hosts' events")
+        # The hooks the dashboard's markup carries (data-count, data-container-id), added here by
+        # hand: a container started by another client moves them live.
+        status, made = api.call("POST", "/hosts/1/containers", {"image": image, "command": ["sleep", "30"], "network": "none"})
+        container = (made or {}).get("id", "")
+        driver.execute_script("""
+            const row = document.querySelector("tr[data-host-id]");
+            const cell = document.createElement("td");
+            cell.innerHTML = '<span data-count="running">0</span> <span data-count="stopped">1</span>';
+            row.appendChild(cell);
+            const line = document.createElement("tr");
+            line.dataset.containerId = arguments[0];
+            line.innerHTML = '<td><span class="badge info">created</span></td>';
+            row.parentNode.appendChild(line);
+        """, container)
+        a.check(wait_until(lambda: driver.execute_script(
+            "return document.querySelector('.dashboard-live .live-status').textContent") == "Live."), "the dashboard's stream is open")
+        a.check(api.call("POST", f"/hosts/1/containers/{container}/start")[0] == 204, "another client starts a container")
+        a.check(wait_until(lambda: driver.find_element(By.CSS_SELECTOR, "[data-count='running']").text == "1"), "the host's running count moves live")
+        a.check(driver.find_element(By.CSS_SELECTOR, "[data-count='stopped']").text == "0", "and its stopped count")
+        a.check(wait_until(lambda: driver.find_element(By.CSS_SELECTOR, "[data-container-id] .badge").text == "running"), "the container row shows its new state")
+        api.call("DELETE", f"/hosts/1/containers/{container}?force=true")
+        a.check(wait_until(lambda: "gone" in driver.find_element(By.CSS_SELECTOR, "[data-container-id]").get_attribute("class")), "a removed container is struck through")
+        container = None
+        errors = [entry["message"] for entry in driver.get_log("browser")
+                  if entry.get("level") == "SEVERE" and "Failed to load resource" not in entry["message"]]
+        a.check(not errors, f"no script errors: {errors}")
         network_id = None
         a.check_no_csp_violations(driver)
     finally:
