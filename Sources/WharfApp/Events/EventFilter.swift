@@ -42,9 +42,12 @@ package struct EventFilter: Sendable, Equatable {
             let candidates = [event.actorId, event.attributes["name"] ?? ""].filter { !$0.isEmpty }
             return wanted.contains { value in candidates.contains { $0 == value || $0.hasPrefix(value) } }
         }
-        // `exec_start: sh -c …` is the action `exec_start` for the `event` filter.
-        let action = event.action.split(separator: ":", maxSplits: 1).first.map(String.init) ?? event.action
-        guard exact("type", [event.type]), exact("event", [event.action, action]) else { return false }
+        guard exact("type", [event.type]) else { return false }
+        if values["event"] != nil {
+            // `exec_start: sh -c …` is the action `exec_start` for the `event` filter.
+            let action = event.action.split(separator: ":", maxSplits: 1).first.map(String.init) ?? event.action
+            guard exact("event", [event.action, action]) else { return false }
+        }
         guard fuzzy("container", type: "container"), fuzzy("volume", type: "volume"), fuzzy("network", type: "network") else { return false }
         if values["image"] != nil {
             let name = event.attributes[event.type == "image" ? "name" : "image"] ?? ""

@@ -1,12 +1,12 @@
 import WharfDocker
-import WharfHTTP
+package import WharfHTTP
 
 /// Every host's engine events, through **one** upstream `GET /events` per host, however many
 /// browsers and Wharf's own consumers watch it. The upstream starts with the first subscriber of
-/// a host and stops when the last leaves (``Fanout``); it reconnects after an engine restart or a
-/// network cut, resuming with `since` so no event is lost or repeated, and marks a gap where the
-/// engine could not replay (``EventContinuity``). Recent events are kept (``EventHistory``) for
-/// clients that resume with `Last-Event-ID` and pages that open.
+/// a host and stops when the last leaves (``EventChannels``); it reconnects after an engine
+/// restart or a network cut, resuming with `since` so no event is lost or repeated, and marks a
+/// gap where the engine could not replay (``EventContinuity``). Recent events are kept
+/// (``EventHistory``) for clients that resume with `Last-Event-ID` and pages that open.
 ///
 /// Subscribing, for Wharf's own consumers (the dashboard's live counts and container states):
 ///
@@ -25,44 +25,54 @@ package struct EventHub: Sendable {
         package init() {}
     }
 
-    let fanout: Fanout<Int64, HostEventItem>
+    let channels: EventChannels
     let history: EventHistory
-    let hosts: HostServices
 
     package init(hosts: HostServices, backoff: Backoff = Backoff(), epoch: Int64 = AuditEntry.now()) {
         let history = EventHistory(epoch: epoch)
         self.history = history
-        self.hosts = hosts
-        fanout = Fanout(bufferLimit: 1024) { hostID, publish in
+        channels = EventChannels { hostID, publish in
             try await EventUpstream(hostID: hostID, hosts: hosts, history: history, backoff: backoff).run(publish)
         }
     }
 
-    /// A subscription to `hosts`' items: what happened after `cursor` (or the last `recent` of
-    /// each host) first, then live items, per host in order.
-    package struct Subscription: Sendable {
-        package let replay: [HostEventItem]
-        package let streams: [(hostID: Int64, id: Int, items: AsyncStream<Fanout<Int64, HostEventItem>.Event>)]
-        /// Live items with a sequence number at or below this were in the replay.
-        package let replayedThrough: UInt64
-        let fanout: Fanout<Int64, HostEventItem>
-
-        /// Leaves (also done when the consuming task is cancelled).
-        package func cancel() async {
-            for stream in streams { await fanout.unsubscribe(stream.hostID, id: stream.id) }
+    /// `hosts`' items, written to `writer` as server-sent events until the client leaves: what
+    /// it missed since `cursor` (or the last `recent` of each host) first, then live items as
+    /// `filter` selects them, each written directly by the fan-out when the client keeps up.
+    func serve(
+        _ hosts: [DockerHost], filter: EventFilter, after cursor: EventCursor?, recent: Int, to writer: any ResponseBodyWriter
+    ) async throws {
+        let wants: @Sendable (HostEventItem) -> Bool = { item in
+            guard let event = item.event else { return true }
+            return filter.isEmpty || filter.matches(event)
         }
-    }
-
-    package func subscribe(_ hosts: [DockerHost], after cursor: EventCursor? = nil, recent: Int = 100) async -> Subscription {
-        var streams: [(hostID: Int64, id: Int, items: AsyncStream<Fanout<Int64, HostEventItem>.Event>)] = []
-        for host in hosts {
-            let (id, items) = await fanout.subscribe(host.id)
-            streams.append((host.id, id, items))
-        }
+        let (id, deliveries) = await channels.subscribe(hosts.map(\.id), wants: wants, writer: writer)
         // Subscribed first, then the replay: an item recorded meanwhile is in both, and the
-        // consumer drops the live copy by its sequence number.
-        let replay = await history.replay(hosts, after: cursor, recent: recent)
-        return Subscription(replay: replay, streams: streams, replayedThrough: replay.map(\.seq).max() ?? 0, fanout: fanout)
+        // queued copy is dropped by its sequence number.
+        let outcome: Result<Void, any Error>
+        do {
+            let replay = await history.replay(hosts, after: cursor, recent: recent)
+            for item in replay where wants(item) { try await writer.write(item.frame) }
+            let through = replay.map(\.seq).max() ?? 0
+            await channels.ready(id, through: through)
+            for await delivery in deliveries {
+                switch delivery {
+                case .item(let item):
+                    if item.seq == 0 || item.seq > through { try await writer.write(item.frame) }
+                case .flush: try await writer.write([])
+                case .heartbeat: try await writer.write(EventChannels.heartbeatFrame)
+                case .end(let message):
+                    try await writer.write(ServerSentEvent(event: "end", data: message).encoded)
+                }
+                await channels.consumed(id)
+            }
+            outcome = .success(())
+        } catch {
+            outcome = .failure(error)
+        }
+        // Before the connection may close its socket: no direct write can come after this.
+        await channels.unsubscribe(id)
+        try outcome.get()
     }
 
     /// `hosts`' items as one sequence (replay, then live), for consumers inside Wharf. Ends
@@ -70,19 +80,15 @@ package struct EventHub: Sendable {
     package func follow(_ hosts: [DockerHost], after cursor: EventCursor? = nil, recent: Int = 0) -> AsyncStream<HostEventItem> {
         let (stream, continuation) = AsyncStream.makeStream(of: HostEventItem.self, bufferingPolicy: .bufferingNewest(4096))
         let task = Task {
-            let subscription = await subscribe(hosts, after: cursor, recent: recent)
-            for item in subscription.replay { continuation.yield(item) }
-            await withTaskGroup(of: Void.self) { group in
-                for stream in subscription.streams {
-                    group.addTask {
-                        for await event in stream.items {
-                            guard case .element(let item) = event else { break }
-                            if item.seq == 0 || item.seq > subscription.replayedThrough { continuation.yield(item) }
-                        }
-                    }
-                }
+            let (id, deliveries) = await channels.subscribe(hosts.map(\.id), wants: { _ in true }, writer: nil)
+            let replay = await history.replay(hosts, after: cursor, recent: recent)
+            for item in replay { continuation.yield(item) }
+            let through = replay.map(\.seq).max() ?? 0
+            await channels.ready(id, through: through)
+            for await delivery in deliveries {
+                if case .item(let item) = delivery, item.seq == 0 || item.seq > through { continuation.yield(item) }
             }
-            await subscription.cancel()
+            await channels.unsubscribe(id)
             continuation.finish()
         }
         continuation.onTermination = { _ in task.cancel() }
@@ -90,14 +96,11 @@ package struct EventHub: Sendable {
     }
 
     /// Closes every upstream and ends every subscription (Wharf is shutting down).
-    package func shutdown() async { await fanout.shutdown() }
+    package func shutdown() async { await channels.shutdown() }
 
     /// How many hosts have an upstream open, and subscribers in all (for tests and benchmarks).
     package var counts: (upstreams: Int, subscribers: Int) {
-        get async {
-            let counts = await fanout.counts
-            return (counts.sources, counts.subscribers)
-        }
+        get async { await channels.counts }
     }
 
     /// The hub's current position (the newest sequence number handed out).

@@ -27,11 +27,11 @@ struct EventUpstream: Sendable {
         var description: String { "The host stopped answering (\(reason))." }
     }
 
-    func run(_ publish: @escaping @Sendable (HostEventItem) async -> Void) async throws {
+    func run(_ publish: @escaping @Sendable ([HostEventItem]) async -> Void) async throws {
         var delay = backoff.first
         while !Task.isCancelled {
             guard let host = try await hosts.registry.host(String(hostID)) else {
-                await publish(await history.setStatus(hostID, "host \(hostID)", "stopped", "This host was removed from Wharf."))
+                await publish([await history.setStatus(hostID, "host \(hostID)", "stopped", "This host was removed from Wharf.")])
                 return
             }
             let failure: any Error
@@ -46,7 +46,7 @@ struct EventUpstream: Sendable {
             }
             let reason = (failure as? any PublicError)?.publicMessage ?? String(describing: failure)
             let seconds = Double(delay.components.seconds) + Double(delay.components.attoseconds) / 1e18
-            await publish(await history.disconnected(host, at: AuditEntry.now(), reason: Self.sentence(reason), retryIn: seconds))
+            await publish([await history.disconnected(host, at: AuditEntry.now(), reason: Self.sentence(reason), retryIn: seconds)])
             try await Task.sleep(for: delay)
             delay = min(delay * 2, backoff.limit)
         }
@@ -54,7 +54,7 @@ struct EventUpstream: Sendable {
 
     /// One connection: open, publish until it ends. Never returns normally (an end is ``Ended``).
     private func follow(
-        _ host: DockerHost, publish: @escaping @Sendable (HostEventItem) async -> Void, connected: () -> Void
+        _ host: DockerHost, publish: @escaping @Sendable ([HostEventItem]) async -> Void, connected: () -> Void
     ) async throws {
         let client = try await hosts.clients.client(for: host)
         let since = await history.since(host.id)
@@ -62,7 +62,7 @@ struct EventUpstream: Sendable {
         defer { events.close() }
         let connectedAt = AuditEntry.now()
         connected()
-        await publish(await history.connected(host, engineSeconds: date.flatMap(HTTPDate.seconds)))
+        await publish([await history.connected(host, engineSeconds: date.flatMap(HTTPDate.seconds))])
         let history = self.history
         let health = hosts.health
         let registry = hosts.registry
@@ -70,7 +70,8 @@ struct EventUpstream: Sendable {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
                 for try await event in events {
-                    for item in await history.accept(event, host: host) { await publish(item) }
+                    let items = await history.accept(event, host: host)
+                    if !items.isEmpty { await publish(items) }
                 }
                 throw Ended()
             }

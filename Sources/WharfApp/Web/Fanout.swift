@@ -69,17 +69,6 @@ package actor Fanout<Key: Hashable & Sendable, Element: Sendable> {
         }
     }
 
-    /// Ends every source and every subscription (at shutdown), and waits for the sources to stop.
-    package func shutdown() async {
-        let all = channels
-        channels = [:]
-        for channel in all.values {
-            channel.task?.cancel()
-            for continuation in channel.subscribers.values { continuation.finish() }
-        }
-        for channel in all.values { await channel.task?.value }
-    }
-
     /// How many keys have a running source, and subscribers in all (for metrics and tests).
     package var counts: (sources: Int, subscribers: Int) {
         (channels.count, channels.values.reduce(0) { $0 + $1.subscribers.count })
