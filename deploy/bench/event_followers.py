@@ -141,6 +141,15 @@ if command == "go":
     def at(fraction):
         return samples[min(len(samples) - 1, int(len(samples) * fraction))] if samples else float("nan")
     print(f"latency {len(samples)} {at(0.5):.3f} {at(0.99):.3f} {samples[-1] if samples else float('nan'):.3f} {complete}/{len(wanted)}", flush=True)
+    firsts, spreads = [], []
+    for key in wanted:
+        stamps = [stream.seen[key] for stream in streams if stream.seen.get(key)]
+        if stamps and reference.seen.get(key):
+            firsts.append((min(stamps) - reference.seen[key]) * 1000)
+            spreads.append((max(stamps) - min(stamps)) * 1000)
+    firsts.sort(); spreads.sort()
+    if firsts:
+        print(f"detail first-follower p50 {firsts[len(firsts)//2]:.3f} ms; fan-out spread p50 {spreads[len(spreads)//2]:.3f} ms, max {spreads[-1]:.3f} ms", file=sys.stderr, flush=True)
     command = sys.stdin.readline().strip()
 for stream in streams + [reference]:
     stream.sock.close()

@@ -216,7 +216,7 @@ bench_events() {
   if ((started_fleet)); then trap 'deploy/dev/fleet.sh stop >/dev/null 2>&1; cleanup' EXIT; fi
   local engine=${WHARF_TEST_ENGINE_C#tcp://} wport=${WHARF_BENCH_PORT:-18610} followers=${WHARF_BENCH_FOLLOWERS:-1000}
   local bin="$root/.build/release/wharf" data="$work/data" base
-  ulimit -n 65536
+  ulimit -n "$(ulimit -Hn)"  # 1,000 followers and their connections
   mkdir -p "$data"
   echo "a long enough bench password" | "$bin" user create --username bench --role admin --data-dir "$data" --resources "$root" >/dev/null 2>&1
   local token; token=$("$bin" token create --username bench --name bench --data-dir "$data" --resources "$root" 2>/dev/null)
@@ -248,6 +248,9 @@ bench_events() {
   printf '%-44s %s\n' "followers live:" "$live"
   printf '%-44s %s samples (events x followers), %s events reached every follower\n' "measured:" "$samples" "$complete"
   printf '%-44s p50 %s ms, p99 %s ms, max %s ms   (reference: the direct reader, 0 by definition)\n' "added latency through Wharf:" "$p50" "$p99" "$max"
+  read -r _ floor50 floormax < <(python3 deploy/bench/send_floor.py "$followers")
+  printf '%-44s p50 %s ms, max %s ms   (one thread, %s plain send() calls of one frame; the floor of any fan-out here)\n' "floor: one frame to $followers loopback sockets:" "$floor50" "$floormax" "$followers"
+  printf '%-44s %s\n' "machine load (1-minute average):" "$(cut -d' ' -f1 /proc/loadavg)"
   printf '%-44s %s before, %s with the followers, %s after they left\n' "engine's GET /events followers (NEventsListener):" "$listeners_before" "$listeners_held" "$(listeners)"
   printf '%-44s %s (with the direct reader: %s)\n' "upstream connections from Wharf:" "$((listeners_held - listeners_before - 1))" "$listeners_held"
   printf '%-44s %s / %s / %s KiB\n' "Wharf RSS before / with followers / after:" "$before" "$held" "$after"
