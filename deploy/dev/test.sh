@@ -39,9 +39,11 @@ bounded_test() {
 bounded_test --filter 'WharfIOTests|WharfHTTPTests'
 bounded_test --skip 'WharfIOTests|WharfHTTPTests|BigBuildContextTests|EventRestartTests|HostPruneFleetTests'
 bounded_test --filter BigBuildContextTests
-# Alone as well: one restarts engine A (the event stream must survive it), the other prunes
-# everything engine A does not use; either would pull the ground from under tests beside it.
-bounded_test --filter 'EventRestartTests|HostPruneFleetTests'
+# Alone as well, one after the other: one restarts engine A (the event stream must survive it),
+# the other prunes everything engine A does not use; either would pull the ground from under
+# tests beside it (suites of one run run in parallel).
+bounded_test --filter EventRestartTests
+bounded_test --filter HostPruneFleetTests
 
 # Browser: a real `wharf serve`, headless Chromium, screenshots into .build/screenshots/.
 /usr/bin/python3 Tests/Browser/accounts.py .build/debug/wharf

@@ -20,9 +20,7 @@ struct EventRoutes {
                 window = checked
             }
             let query = filter.queryString
-            return try pages.render("events/index", title: "Events · \(scope.host.name)", context: context, section: "hosts", values: [
-                "host": ContainerRoutes.hostValue(scope),
-                "nav": HostNav.value(scope.host, current: "events"),
+            return try pages.renderHost("events/index", title: "Events", scope: scope, current: "events", context: context, values: [
                 "action": .text("/hosts/\(scope.host.id)/events"),
                 "filters": EventViews.filterValues(filter, window: window),
                 "hostChoices": .null,

@@ -41,25 +41,16 @@ enum NetworkPrune {
     ) async throws -> [NetworkJSON] {
         let current = try await preview(scope, filters: filters, service: service)
         try PruneSelection.check(confirmed: ids, current: current.map { ($0.id, $0.name) }, what: "networks")
-        var removed: [NetworkJSON] = []
-        var failures: [String] = []
-        for network in current {
-            do {
-                try await scope.engine(subject: network.name) { client in try await client.removeNetwork(network.id) }
-                removed.append(network)
-            } catch let error as any PublicError {
-                failures.append("\(network.name): \(error.publicMessage)")
-            }
-        }
-        var parameters = ["removed": removed.map { "\($0.name) (\($0.shortId))" }.joined(separator: ", ")]
-        if !filters.labels.isEmpty { parameters["label"] = filters.labels.joined(separator: " ") }
-        if !filters.untilText.isEmpty { parameters["until"] = filters.untilText }
-        try await scope.record(
-            "network.prune", target: "\(removed.count) networks", parameters: parameters, context: context, audit: service.audit,
-            status: failures.isEmpty ? .ok : .conflict, error: failures.isEmpty ? nil : failures.joined(separator: "; "))
-        if !failures.isEmpty {
-            throw HTTPError(.conflict, "Removed \(removed.count) of \(current.count); not removed: \(failures.joined(separator: "; "))")
-        }
+        let removed = try await PruneSelection.removeEach(
+            current, action: "network.prune", noun: "networks", name: { "\($0.name) (\($0.shortId))" },
+            parameters: { _ in
+                var parameters: [String: String] = [:]
+                if !filters.labels.isEmpty { parameters["label"] = filters.labels.joined(separator: " ") }
+                if !filters.untilText.isEmpty { parameters["until"] = filters.untilText }
+                return parameters
+            },
+            scope: scope, context: context, audit: service.audit
+        ) { network in try await scope.engine(subject: network.name) { client in try await client.removeNetwork(network.id) } }.removed
         return removed
     }
 

@@ -114,10 +114,7 @@ struct NetworkRoutes {
     }
 
     func page(_ template: String, _ title: String, _ scope: HostScope, _ context: RequestContext, status: HTTPStatus = .ok, values: [String: TemplateValue]) throws -> HTTPResponse {
-        var all = values
-        all["host"] = ContainerRoutes.hostValue(scope)
-        all["nav"] = HostNav.value(scope.host, current: "networks")
-        return try pages.render(template, title: "\(title) · \(scope.host.name)", status: status, context: context, section: "hosts", values: all)
+        try pages.renderHost(template, title: title, scope: scope, current: "networks", context: context, status: status, values: values)
     }
 
     func createPage(_ scope: HostScope, _ context: RequestContext, form: NetworkForm, errors: [String: String], status: HTTPStatus = .ok) throws -> HTTPResponse {

@@ -34,52 +34,31 @@ enum HostPruneEngine {
 
     /// Removes each image (all its tags: none is used by a container); audited as `image.prune`.
     static func removeImages(_ items: [HostPruneItem], scope: HostScope, context: RequestContext, audit: AuditLog) async throws -> (removed: [HostPruneItem], failures: [String]) {
-        var removed: [HostPruneItem] = []
-        var failures: [String] = []
-        for item in items {
-            do {
-                _ = try await scope.engine(subject: item.name) { client in try await client.removeImage(item.id, force: true) }
-                removed.append(item)
-            } catch let error as any PublicError {
-                failures.append("\(item.name): \(error.publicMessage)")
-            }
-        }
-        try await record("image.prune", removed, failures, scope: scope, context: context, audit: audit)
-        return (removed, failures)
+        try await PruneSelection.removeEach(
+            items, action: "image.prune", noun: "images", name: \.name, parameters: reclaimed, throwing: false,
+            scope: scope, context: context, audit: audit
+        ) { item in _ = try await scope.engine(subject: item.name) { client in try await client.removeImage(item.id, force: true) } }
     }
 
     /// Removes each build-cache record (`POST /build/prune` with its id; `all`, so any type);
     /// audited as `buildcache.prune`.
     static func removeBuildCache(_ items: [HostPruneItem], scope: HostScope, context: RequestContext, audit: AuditLog) async throws -> (removed: [HostPruneItem], failures: [String]) {
-        var removed: [HostPruneItem] = []
-        var failures: [String] = []
-        for item in items {
-            do {
-                try await scope.engine(subject: item.id) { client in
-                    var query = DockerQuery()
-                    query.add("all", true)
-                    query.add("filters", ["id": item.id] as DockerFilters)
-                    var request = DockerRequest("POST", DockerPath("build", "prune"), query: query)
-                    request.responseHeadTimeout = .unlimited
-                    _ = try await client.send(request).body.collect(upTo: 4 * 1024 * 1024)
-                }
-                removed.append(item)
-            } catch let error as any PublicError {
-                failures.append("\(item.id): \(error.publicMessage)")
+        try await PruneSelection.removeEach(
+            items, action: "buildcache.prune", noun: "cache records", name: \.id, parameters: reclaimed, throwing: false,
+            scope: scope, context: context, audit: audit
+        ) { item in
+            try await scope.engine(subject: item.id) { client in
+                var query = DockerQuery()
+                query.add("all", true)
+                query.add("filters", ["id": item.id] as DockerFilters)
+                var request = DockerRequest("POST", DockerPath("build", "prune"), query: query)
+                request.responseHeadTimeout = .unlimited
+                _ = try await client.send(request).body.collect(upTo: 4 * 1024 * 1024)
             }
         }
-        try await record("buildcache.prune", removed, failures, scope: scope, context: context, audit: audit)
-        return (removed, failures)
     }
 
-    private static func record(
-        _ action: String, _ removed: [HostPruneItem], _ failures: [String], scope: HostScope, context: RequestContext, audit: AuditLog
-    ) async throws {
-        let reclaimed = removed.reduce(0) { $0 + ($1.size ?? 0) }
-        try await scope.record(
-            action, target: "\(removed.count) \(action.hasPrefix("image") ? "images" : "cache records")",
-            parameters: ["removed": removed.map(\.name).joined(separator: ", "), "reclaimed": String(reclaimed)],
-            context: context, audit: audit, status: failures.isEmpty ? .ok : .conflict,
-            error: failures.isEmpty ? nil : failures.joined(separator: "; "))
+    private static func reclaimed(_ removed: [HostPruneItem]) -> [String: String] {
+        ["reclaimed": String(removed.reduce(0) { $0 + ($1.size ?? 0) })]
     }
 }

@@ -60,9 +60,7 @@ struct HostPruneRoutes {
             let selection = try Self.selection(request.queryItems)
             let preview = try await prune.preview(scope, selection)
             let total = preview.reduce(0) { $0 + $1.items.count }
-            return try pages.render("system/prune", title: "Prune · \(scope.host.name)", context: context, section: "hosts", values: [
-                "host": ContainerRoutes.hostValue(scope),
-                "nav": HostNav.value(scope.host, current: "system"),
+            return try pages.renderHost("system/prune", title: "Prune", scope: scope, current: "system", context: context, values: [
                 "choices": .list(HostPrunePart.allCases.map { part in
                     .object(["name": .text(part.rawValue), "label": .text(part.label), "checked": .bool(selection.parts.contains(part))])
                 }),

@@ -24,9 +24,7 @@ struct HostSystemRoutes {
     func register(into router: inout AppRouter) {
         router.hostPage(.get, "/system", permission: .hostView) { _, context, scope in
             let system = try await Self.overview(scope)
-            return try pages.render("system/show", title: "System · \(scope.host.name)", context: context, section: "hosts", values: [
-                "host": ContainerRoutes.hostValue(scope),
-                "nav": HostNav.value(scope.host, current: "system"),
+            return try pages.renderHost("system/show", title: "System", scope: scope, current: "system", context: context, values: [
                 "system": HostSystemViews.value(system),
             ])
         }

@@ -22,25 +22,16 @@ enum VolumePrune {
     ) async throws -> (removed: [VolumeJSON], reclaimed: Int64) {
         let current = try await preview(scope, labels: labels, service: service)
         try PruneSelection.check(confirmed: names, current: current.map { ($0.name, $0.name) }, what: "volumes")
-        var removed: [VolumeJSON] = []
-        var failures: [String] = []
-        for volume in current {
-            do {
-                try await scope.engine(subject: volume.name) { client in try await client.removeVolume(volume.name) }
-                removed.append(volume)
-            } catch let error as any PublicError {
-                failures.append("\(volume.name): \(error.publicMessage)")
-            }
-        }
+        let removed = try await PruneSelection.removeEach(
+            current, action: "volume.prune", noun: "volumes", name: \.name,
+            parameters: { removed in
+                var parameters = ["reclaimed": String(removed.reduce(0) { $0 + max(0, $1.size ?? 0) })]
+                if !labels.isEmpty { parameters["label"] = labels.joined(separator: " ") }
+                return parameters
+            },
+            scope: scope, context: context, audit: service.audit
+        ) { volume in try await scope.engine(subject: volume.name) { client in try await client.removeVolume(volume.name) } }.removed
         let reclaimed = removed.reduce(0) { $0 + max(0, $1.size ?? 0) }
-        var parameters = ["removed": removed.map(\.name).joined(separator: ", "), "reclaimed": String(reclaimed)]
-        if !labels.isEmpty { parameters["label"] = labels.joined(separator: " ") }
-        try await scope.record(
-            "volume.prune", target: "\(removed.count) volumes", parameters: parameters, context: context, audit: service.audit,
-            status: failures.isEmpty ? .ok : .conflict, error: failures.isEmpty ? nil : failures.joined(separator: "; "))
-        if !failures.isEmpty {
-            throw HTTPError(.conflict, "Removed \(removed.count) of \(current.count); not removed: \(failures.joined(separator: "; "))")
-        }
         return (removed, reclaimed)
     }
 

@@ -89,10 +89,7 @@ struct VolumeRoutes {
     }
 
     func page(_ template: String, _ title: String, _ scope: HostScope, _ context: RequestContext, status: HTTPStatus = .ok, values: [String: TemplateValue]) throws -> HTTPResponse {
-        var all = values
-        all["host"] = ContainerRoutes.hostValue(scope)
-        all["nav"] = HostNav.value(scope.host, current: "volumes")
-        return try pages.render(template, title: "\(title) · \(scope.host.name)", status: status, context: context, section: "hosts", values: all)
+        try pages.renderHost(template, title: title, scope: scope, current: "volumes", context: context, status: status, values: values)
     }
 
     func createPage(_ scope: HostScope, _ context: RequestContext, form: VolumeForm, errors: [String: String], status: HTTPStatus = .ok) throws -> HTTPResponse {
