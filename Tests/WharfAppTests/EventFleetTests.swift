@@ -5,6 +5,7 @@ import WharfApp
 import WharfDocker
 import WharfHTTP
 import WharfTestSupport
+import WharfWire
 
 /// Engine events against the fleet: one upstream `GET /events` per host however many followers,
 /// filters as the engine applies them, links to objects, escaping, past events as a list,

@@ -1,6 +1,7 @@
 import Synchronization
 import WharfDocker
 import WharfHTTP
+import WharfWire
 
 /// Past events on request, as a list: `GET /events` with `since` and `until` (so the engine
 /// ends the answer), bounded in count and time. The engine answers from its memory (its last

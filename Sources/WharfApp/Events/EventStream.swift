@@ -7,7 +7,7 @@ import WharfHTTP
 enum EventStream {
     static func response(hub: EventHub, hosts: [DockerHost], filter: EventFilter, lastEventID: String?) -> HTTPResponse {
         let cursor = lastEventID.flatMap(EventCursor.init)
-        return HTTPResponse(status: .ok, headers: HTTPResponse.eventStreamHeaders, body: .stream(length: nil) { writer in
+        return HTTPResponse(status: .ok, headers: HTTPResponse.eventStreamHeaders, body: .probedStream(probe: Array(":\n".utf8)) { writer in
             try await hub.serve(hosts, filter: filter, after: cursor, recent: cursor == nil ? 100 : 0, to: writer)
         })
     }

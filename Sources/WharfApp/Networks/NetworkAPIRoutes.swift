@@ -1,5 +1,6 @@
 import WharfDocker
 import WharfHTTP
+import WharfWire
 
 /// `/api/v1/hosts/:host/networks…`: the same service, permissions and audit as the pages.
 struct NetworkAPIRoutes {

@@ -1,5 +1,6 @@
 import WharfDocker
 import WharfHTTP
+import WharfWire
 
 /// A container to connect to a network, as the API takes it (JSON) and the form fills it.
 struct NetworkConnectInput: Decodable, Sendable {

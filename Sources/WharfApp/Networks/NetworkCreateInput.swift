@@ -1,5 +1,6 @@
 import WharfDocker
 import WharfHTTP
+import WharfWire
 
 /// A network to create, as the API takes it (JSON) and the form fills it: name, driver (`bridge`
 /// by default), one subnet with its gateway and IP range, internal, attachable, IPv6, labels and

@@ -1,5 +1,6 @@
 import WharfDocker
 import WharfHTTP
+import WharfWire
 
 /// Removing unused networks in two steps: a preview lists exactly the networks no container is
 /// attached to (never bridge, host or none), selected by label and creation time, and only that

@@ -1,5 +1,6 @@
 import WharfDocker
 import WharfHTTP
+import WharfWire
 
 /// A volume to create, as the API takes it (JSON) and the form fills it: name (empty for a
 /// generated one), driver (`local` by default), driver options and labels. ``check()`` reports

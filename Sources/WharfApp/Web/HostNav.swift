@@ -1,6 +1,6 @@
 package import WharfTemplates
 
-/// The links between one host's pages (containers, images, volumes, networks, events, system,
+/// The links between one host's pages (overview, containers, images, volumes, networks, events, system,
 /// jobs), for `{% include "hosts/_resources" with nav %}`; `current` marks the page shown.
 package enum HostNav {
     package static func value(_ host: DockerHost, current: String) -> TemplateValue {

@@ -1,4 +1,5 @@
 import WharfHTTP
+import WharfWire
 
 /// `key=value` pairs typed one per line (spaces around the key and the value are dropped) in a form's textarea (labels, driver options), read the
 /// same way by every form that takes them.

@@ -1,3 +1,5 @@
+import WharfWire
+
 /// Image calls: list, inspect, history, pull, build, tag, push, remove, prune, save.
 extension DockerClient {
     /// `GET /images/json`.
