@@ -270,40 +270,57 @@ function followEvents(card) {
   });
 }
 
-// The dashboard, live from the hosts' container events (the hub's shared streams, no polling):
-// a container row (`[data-container-id]`) takes its new state, and a host's counts
-// (`[data-host-id] [data-count=running|paused|stopped]`, each holding a number) move with each
-// start, pause, unpause, die, create and destroy. A reload shows the engines' own figures again.
+// The dashboard, live from the hosts' container events (the hub's shared streams, no polling;
+// the stream starts where the page was drawn, so nothing is counted twice): a container row
+// (`[data-container-id]`) takes its new state, and a host's counts
+// (`[data-host-id] [data-count=running|paused|stopped]`, each holding a number) move from the
+// container's previous state to its new one. A reload shows the engines' own figures again.
 function followDashboard(root) {
-  const states = { start: "running", restart: "running", unpause: "running", pause: "paused", die: "exited", create: "created" };
+  const states = { start: "running", restart: "running", unpause: "running", pause: "paused", die: "exited", create: "created", destroy: "gone" };
   const badges = { running: "ok", paused: "warn", exited: "muted", created: "info", dead: "danger" };
-  // How each action moves a host's counts: [running, paused, stopped].
-  const moves = {
-    create: [0, 0, 1], start: [1, 0, -1], die: [-1, 0, 1], pause: [-1, 1, 0], unpause: [1, -1, 0], destroy: [0, 0, -1],
-  };
+  const buckets = { running: "running", paused: "paused", created: "stopped", exited: "stopped", dead: "stopped" };
+  // Before an event, when this page has not seen the container yet (nor lists it).
+  const before = { start: "exited", restart: "running", unpause: "paused", pause: "running", die: "running", destroy: "exited" };
+  const known = new Map();
   const bump = (host, name, delta) => {
-    if (!delta) return;
+    if (!name) return;
     for (const cell of root.querySelectorAll(`[data-host-id="${CSS.escape(String(host))}"] [data-count="${name}"]`)) {
       const value = parseInt(cell.textContent, 10);
-      if (!Number.isNaN(value)) cell.textContent = String(Math.max(0, value + delta));
+      if (Number.isNaN(value)) continue;
+      const next = Math.max(0, value + delta);
+      cell.textContent = String(next);
+      // A count shown only when not zero (paused) appears and disappears with it.
+      const holder = cell.closest(".count-paused");
+      if (holder) holder.hidden = next === 0;
     }
   };
+  // The engine's words for the new state, until the next load brings its own ("Up 5 minutes").
+  const words = (action, attributes) => action === "die" ? `Exited (${attributes.exitCode || "?"}) just now`
+    : action === "pause" ? "Up (Paused)" : action === "create" ? "Created" : "Up just now";
   openStream(root, root.getAttribute("data-live"), {
     engine: (message) => {
       const event = JSON.parse(message.data);
       if (event.type !== "container") return;
-      const move = moves[event.action];
-      if (move) ["running", "paused", "stopped"].forEach((name, index) => bump(event.hostId, name, move[index]));
-      for (const row of root.querySelectorAll(`[data-container-id="${CSS.escape(event.actorId)}"]`)) {
-        if (event.action === "destroy") { row.classList.add("gone"); continue; }
-        const state = states[event.action];
-        if (!state) continue;
+      const state = states[event.action];
+      if (!state) return;
+      const rows = root.querySelectorAll(`[data-container-id="${CSS.escape(event.actorId)}"]`);
+      const key = event.hostId + "/" + event.actorId;
+      const previous = known.get(key) || (rows[0] && rows[0].dataset.state) || before[event.action];
+      if (previous !== state) {
+        bump(event.hostId, buckets[previous], -1);
+        bump(event.hostId, buckets[state], 1);
+      }
+      if (state === "gone") known.delete(key); else known.set(key, state);
+      for (const row of rows) {
+        if (state === "gone") { row.classList.add("gone"); continue; }
         row.dataset.state = state;
         const badge = row.querySelector(".badge");
         if (badge) {
           badge.textContent = state;
           badge.className = "badge " + (state === "exited" && event.attributes.exitCode && event.attributes.exitCode !== "0" ? "danger" : badges[state]);
         }
+        const status = row.querySelector("[data-status]");
+        if (status) status.textContent = words(event.action, event.attributes || {});
       }
     },
   });

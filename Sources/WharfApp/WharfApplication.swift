@@ -134,7 +134,8 @@ package final class WharfApplication: Sendable {
         let eventRoutes = EventRoutes(pages: pages, hub: events, hosts: hosts)
         eventRoutes.register(into: &router)
         EventAPIRoutes(hub: events, routes: eventRoutes).register(into: &router)
-        HomeRoutes(pages: pages, hosts: hosts, containers: ContainersAcrossHosts(service: containers, snapshots: ContainerSnapshots()), time: accounts.time)
+        HomeRoutes(pages: pages, hosts: hosts, containers: ContainersAcrossHosts(service: containers, snapshots: ContainerSnapshots(events: events)),
+            events: events, time: accounts.time)
             .register(into: &router)
         APIRoutes().register(into: &router)
         SignInRoutes(pages: pages, services: accounts).register(into: &router.routes)

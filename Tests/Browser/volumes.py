@@ -174,30 +174,34 @@ def run(binary):
         a.check(network in a.text(driver), "the host prune previews the unused network, as text")
         a.shoot(driver, "volumes-system-prune")
         a.check(api.call("DELETE", f"/hosts/1/networks/{network_id}")[0] == 204, "the network is removed")
-        driver.get(base + "/")
-        a.check(bool(driver.find_elements(By.CSS_SELECTOR, "[data-live-kind='dashboard'] tr[data-host-id]")), "the dashboard follows the hosts' events")
-        # The hooks the dashboard's markup carries (data-count, data-container-id), added here by
-        # hand: a container started by another client moves them live.
-        status, made = api.call("POST", "/hosts/1/containers", {"image": image, "command": ["sleep", "30"], "network": "none"})
+        # The dashboard: another client creates, starts and removes a container; the host's
+        # counts and the container's row follow the events, without a reload.
+        dash = f"wharf-dash-{os.getpid()}"
+        status, made = api.call("POST", "/hosts/1/containers", {
+            "image": image, "command": ["sleep", "30"], "network": "none", "labels": {"wharf.browser": dash}})
         container = (made or {}).get("id", "")
-        driver.execute_script("""
-            const row = document.querySelector("tr[data-host-id]");
-            const cell = document.createElement("td");
-            cell.innerHTML = '<span data-count="running">0</span> <span data-count="stopped">1</span>';
-            row.appendChild(cell);
-            const line = document.createElement("tr");
-            line.dataset.containerId = arguments[0];
-            line.innerHTML = '<td><span class="badge info">created</span></td>';
-            row.parentNode.appendChild(line);
-        """, container)
+        a.check(status == 201 and container, "another client creates a container")
+        driver.get(base + f"/?all=1&label=wharf.browser={dash}")
+        a.check(bool(driver.find_elements(By.CSS_SELECTOR, "[data-live-kind='dashboard'] tr[data-host-id]")), "the dashboard follows the hosts' events")
         a.check(wait_until(lambda: driver.execute_script(
             "return document.querySelector('.dashboard-live .live-status').textContent") == "Live."), "the dashboard's stream is open")
-        a.check(api.call("POST", f"/hosts/1/containers/{container}/start")[0] == 204, "another client starts a container")
-        a.check(wait_until(lambda: driver.find_element(By.CSS_SELECTOR, "[data-count='running']").text == "1"), "the host's running count moves live")
-        a.check(driver.find_element(By.CSS_SELECTOR, "[data-count='stopped']").text == "0", "and its stopped count")
-        a.check(wait_until(lambda: driver.find_element(By.CSS_SELECTOR, "[data-container-id] .badge").text == "running"), "the container row shows its new state")
+        count = lambda name: int(driver.find_element(By.CSS_SELECTOR, f"tr[data-host-id='1'] [data-count='{name}']").text)
+        running, stopped = count("running"), count("stopped")
+        row = f"[data-container-id='{container}']"
+        a.check(driver.find_element(By.CSS_SELECTOR, row + " .badge").text == "created", "the new container is listed, created")
+        a.check(api.call("POST", f"/hosts/1/containers/{container}/start")[0] == 204, "another client starts it")
+        a.check(wait_until(lambda: count("running") == running + 1), "the host's running count moves live")
+        a.check(count("stopped") == stopped - 1, f"and its stopped count ({stopped} before, {count('stopped')} now)")
+        a.check(wait_until(lambda: driver.find_element(By.CSS_SELECTOR, row + " .badge").text == "running"), "the container row shows its new state")
+        a.check(driver.find_element(By.CSS_SELECTOR, row + " [data-status]").text == "Up just now", "and the engine's words for it")
+        a.check(api.call("POST", f"/hosts/1/containers/{container}/pause")[0] == 204, "another client pauses it")
+        a.check(wait_until(lambda: driver.find_element(By.CSS_SELECTOR, "tr[data-host-id='1'] .count-paused").is_displayed()), "a paused count appears")
+        a.shoot(driver, "volumes-dashboard-live")
         api.call("DELETE", f"/hosts/1/containers/{container}?force=true")
-        a.check(wait_until(lambda: "gone" in driver.find_element(By.CSS_SELECTOR, "[data-container-id]").get_attribute("class")), "a removed container is struck through")
+        a.check(wait_until(lambda: "gone" in driver.find_element(By.CSS_SELECTOR, row).get_attribute("class")), "a removed container is struck through")
+        a.check(wait_until(lambda: not driver.find_element(By.CSS_SELECTOR, "tr[data-host-id='1'] .count-paused").is_displayed()), "and the paused count goes")
+        driver.get(base + f"/?all=1&label=wharf.browser={dash}")
+        a.check(not driver.find_elements(By.CSS_SELECTOR, row), "a reload lists it no more (the list followed the destroy event)")
         container = None
         errors = [entry["message"] for entry in driver.get_log("browser")
                   if entry.get("level") == "SEVERE" and "Failed to load resource" not in entry["message"]]

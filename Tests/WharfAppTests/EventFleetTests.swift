@@ -84,6 +84,11 @@ import WharfWire
             defer { resumed.cancel() }
             #expect(await resumed.waitFor("volume create \(second)"))
             #expect(!resumed.frames.contains { $0.summary == "volume create \(first)" }, "what it had is not sent again")
+            // The same position as `after` (a page's first EventSource cannot send the header).
+            let after = StreamProbe(try await setup.api(.get, "/api/v1/hosts/1/events/stream?type=volume&after=\(lastID)"))
+            defer { after.cancel() }
+            #expect(await after.waitFor("volume create \(second)"))
+            #expect(!after.frames.contains { $0.summary == "volume create \(first)" }, "nothing from before the position")
             // A cursor from another Wharf process cannot be replayed: a gap says so.
             headers.set("Last-Event-ID", "1.5")
             let stale = StreamProbe(try await setup.app.respond(HTTPRequest.make(.get, "/api/v1/hosts/1/events/stream", headers: headers)))

@@ -51,13 +51,16 @@ bounded_test --filter SignInFloodTests
 # middle part do not decide their timing on two cores.
 prompt='DockerFailureTests|DockerEngineFaultTests|HostFleetTests|TLSWrongPeerTests'
 bounded_test --filter "$prompt"
-bounded_test --skip "WharfIOTests|WharfHTTPTests|SignInFloodTests|BigBuildContextTests|EventRestartTests|HostPruneFleetTests|$prompt"
+bounded_test --skip "WharfIOTests|WharfHTTPTests|SignInFloodTests|BigBuildContextTests|EventRestartTests|HostPruneFleetTests|EventFleetTests|$prompt"
 bounded_test --filter BigBuildContextTests
 # Alone as well, one after the other: one restarts engine A (the event stream must survive it),
-# the other prunes everything engine A does not use; either would pull the ground from under
-# tests beside it (suites of one run run in parallel).
+# one prunes everything engine A does not use; either would pull the ground from under tests
+# beside it (suites of one run run in parallel). The events suite counts the engine's event
+# followers (one upstream however many browsers), which any other Wharf following engine A
+# (the dashboard's lists do) would add to.
 bounded_test --filter EventRestartTests
 bounded_test --filter HostPruneFleetTests
+bounded_test --filter EventFleetTests
 
 # /api/v1 against its OpenAPI document (schemathesis, PyPI, in .build/test-python): no 5xx, every
 # answer as documented, with the fleet's engine A behind a real `wharf serve`.

@@ -30,21 +30,21 @@ struct EventAPIRoutes {
         }
         router.hostAPI(.get, "/events/stream", permission: .hostView, operation: APIOperation(
             id: "followEvents", summary: "A host's events, live (server-sent events)", tag: "events",
-            description: Self.streamDescription, query: EventFilter.parameters,
+            description: Self.streamDescription, query: EventFilter.parameters + [EventStream.afterParameter],
             responses: [.init(200, "The stream", nil, contentType: "text/event-stream")])
         ) { request, _, scope in
-            EventStream.response(hub: hub, hosts: [scope.host], filter: try EventFilter(request), lastEventID: request.lastEventID)
+            EventStream.response(hub: hub, hosts: [scope.host], filter: try EventFilter(request), lastEventID: EventStream.cursor(request))
         }
         let routes = self.routes
         router.api(.get, "/events/stream", permission: .signedIn, operation: APIOperation(
             id: "followAllEvents", summary: "The events of every host the caller may see, live (server-sent events)", tag: "events",
             description: Self.streamDescription,
-            query: EventFilter.parameters + [.init("host", .string(), "Only these hosts (id or name, repeatable).")],
+            query: EventFilter.parameters + [EventStream.afterParameter, .init("host", .string(), "Only these hosts (id or name, repeatable).")],
             responses: [.init(200, "The stream", nil, contentType: "text/event-stream")])
         ) { request, context in
             let filter = try EventFilter(request)
             let hosts = try routes.selected(filter, visible: try await routes.visibleHosts(context))
-            return EventStream.response(hub: hub, hosts: hosts, filter: filter, lastEventID: request.lastEventID)
+            return EventStream.response(hub: hub, hosts: hosts, filter: filter, lastEventID: EventStream.cursor(request))
         }
     }
 }

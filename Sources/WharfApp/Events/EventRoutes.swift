@@ -33,7 +33,7 @@ struct EventRoutes {
             ])
         }
         router.hostPage(.get, "/events/stream", permission: .hostView) { request, _, scope in
-            EventStream.response(hub: hub, hosts: [scope.host], filter: try EventFilter(request), lastEventID: request.lastEventID)
+            EventStream.response(hub: hub, hosts: [scope.host], filter: try EventFilter(request), lastEventID: EventStream.cursor(request))
         }
         router.add(.get, "/events", permission: Permission.signedIn) { request, context in
             let filter = try EventFilter(request)
@@ -56,7 +56,7 @@ struct EventRoutes {
         }
         router.add(.get, "/events/stream", permission: Permission.signedIn) { request, context in
             let filter = try EventFilter(request)
-            return EventStream.response(hub: hub, hosts: try await selected(filter, visible: try await visibleHosts(context)), filter: filter, lastEventID: request.lastEventID)
+            return EventStream.response(hub: hub, hosts: try await selected(filter, visible: try await visibleHosts(context)), filter: filter, lastEventID: EventStream.cursor(request))
         }
     }
 
