@@ -155,6 +155,11 @@ def run(binary):
         a.check(wait_until(lambda: "container destroy" in events_text(driver)), "it shows the recent events of every host")
         a.shoot(driver, "volumes-events-all")
 
+        # The list with the volume in it, sizes measured.
+        driver.get(host + f"/volumes?label=wharf.browser={suffix}&size=1")
+        a.check(volume in a.text(driver), "the list shows the volume")
+        a.shoot(driver, "volumes-list-sizes")
+
         # Prune with a preview: the volume is unused now that its container is gone.
         driver.get(host + f"/prune/volumes?label=wharf.browser={suffix}")
         a.check(volume in a.text(driver) and "would be removed" in a.text(driver), "the preview lists the volume")
