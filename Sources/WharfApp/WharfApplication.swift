@@ -17,6 +17,8 @@ package final class WharfApplication: Sendable {
     package let audit: AuditLog
     package let accounts: AccountServices
     package let hosts: HostServices
+    /// Builds, pulls, pushes, loads and imports running on the server.
+    package let jobs: JobRunner
     /// The host health checker and the database's upkeep, cancelled at shutdown.
     private let backgroundTasks = Mutex<[Task<Void, Never>]>([])
     private let log: @Sendable (String) -> Void
@@ -51,8 +53,10 @@ package final class WharfApplication: Sendable {
             try await accounts.sessions.purgeExpired()
             let now = accountOptions.time.now()
             let setupToken = try await database.write { connection in try SetupTokens.issueIfNeeded(now: now, on: connection) }
-            return try WharfApplication(
+            let application = try WharfApplication(
                 configuration: configuration, database: database, accounts: accounts, setupToken: setupToken, log: log)
+            try await application.jobs.recover()
+            return application
         } catch {
             await database.close()
             throw error
@@ -95,6 +99,11 @@ package final class WharfApplication: Sendable {
             time: accounts.time
         ).register(into: &router)
         ContainerAPIRoutes(service: containers, logs: containerLogs).register(into: &router)
+        let jobs = JobRunner(database: database, log: log)
+        self.jobs = jobs
+        let jobService = JobService(runner: jobs, hosts: hosts, audit: AuditLog(database: database))
+        JobRoutes(pages: pages, service: jobService, flash: flash, time: accounts.time).register(into: &router)
+        JobAPIRoutes(service: jobService).register(into: &router)
         APIRoutes().register(into: &router)
         SignInRoutes(pages: pages, services: accounts).register(into: &router.routes)
         SetupRoutes(pages: pages, services: accounts).register(into: &router.routes)
@@ -139,8 +148,20 @@ package final class WharfApplication: Sendable {
         let checker = hosts.checker
         let database = self.database
         let log = self.log
+        let retention = jobs.retention
         backgroundTasks.withLock {
             $0.append(Task { await checker.run() })
+            $0.append(Task {
+                while !Task.isCancelled {
+                    do {
+                        let removed = try await retention.pruneIfNeeded()
+                        if removed.jobs > 0 { log("jobs: output of \(removed.jobs) job(s) removed (\(removed.bytes) bytes), as the retention settings say") }
+                    } catch {
+                        log("jobs: output not pruned: \(error)")
+                    }
+                    try? await Task.sleep(for: .seconds(3600))
+                }
+            })
             $0.append(Task {
                 while !Task.isCancelled {
                     do {
@@ -160,6 +181,9 @@ package final class WharfApplication: Sendable {
 
     /// Graceful shutdown: in-flight requests finish within the grace period, then the loops stop.
     package func shutdown() async {
+        // Jobs first: their engine requests are closed and each stores its end (`interrupted`)
+        // while the database is open; a request feeding one an upload then answers.
+        await jobs.shutdown()
         for task in backgroundTasks.withLock({ $0 }) {
             task.cancel()
             await task.value
