@@ -78,11 +78,11 @@ package final class JobRunner: Sendable {
         var status = JobStatus.succeeded
         var message: String?
         var outcome: JobOutcome?
+        var failure: (any Error)?
         do {
             outcome = try await work(run)
-            run.upload?.open(.success(()))
         } catch {
-            run.upload?.open(.failure(error))
+            failure = error
             switch state.withLock({ $0.running[run.job.id]?.stop }) {
             case .cancelled(let name):
                 status = .cancelled
@@ -108,6 +108,9 @@ package final class JobRunner: Sendable {
         }
         await flusher.value
         state.withLock { _ = $0.running.removeValue(forKey: job.id) }
+        // A request waiting for the engine to take its upload answers once the job's end is
+        // stored, so a client that then asks for the job finds how it ended.
+        run.upload?.open(failure.map { .failure($0) } ?? .success(()))
         do {
             try await retention.pruneIfNeeded()
         } catch {
