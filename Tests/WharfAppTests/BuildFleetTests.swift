@@ -16,9 +16,9 @@ import WharfTestSupport
     static let xss = "<img src=x onerror=alert(1)>"
 
     @Test func aStreamedTarBuildsWithStepsOutputAndTheImage() async throws {
-        try await ContainerFleetTests.withFleet { setup in
+        try await ContainerFleetTests.withFleet { setup, cleanup in
             let tag = ContainerFleetTests.unique("wharf-build") + ":1"
-            defer { Task { await setup.removeImage(tag) } }
+            cleanup.image(tag)
             let context = try TestTar.context(
                 dockerfile: "FROM \(setup.image)\nCOPY greeting.txt /greeting.txt\nRUN cat /greeting.txt\nLABEL wharf.test=\"\(Self.xss)\"\n",
                 files: [("greeting.txt", "hello from the context \(Self.xss)\n")])
@@ -50,9 +50,9 @@ import WharfTestSupport
     }
 
     @Test func multipartAndATypedDockerfileBuildToo() async throws {
-        try await ContainerFleetTests.withFleet { setup in
+        try await ContainerFleetTests.withFleet { setup, cleanup in
             let tag = ContainerFleetTests.unique("wharf-typed") + ":1"
-            defer { Task { await setup.removeImage(tag) } }
+            cleanup.image(tag)
             // A typed Dockerfile with a context: the context's files are there, its Dockerfile is not used.
             let context = try TestTar.context(dockerfile: "FROM scratch\nthis is not used\n", files: [("data.txt", "from the upload\n")])
             let boundary = "----wharfBoundary42"
@@ -69,21 +69,25 @@ import WharfTestSupport
             #expect(events.last?.data == #"{"status":"succeeded"}"#, "\(events.filter { $0.event == "error" })")
             #expect(events.contains { $0.event == "line" && $0.data == "from the upload" })
             #expect(try await setup.job(id)["parameters"]?["dockerfile"]?.stringValue == "(typed)")
+            cleanup.image(try await setup.job(id)["imageId"]?.stringValue ?? "none")
 
             // Only a typed Dockerfile, no context at all.
             let alone = try await setup.send(
                 .post, "/api/v1/hosts/1/images/build?t=\(FormDecoding.encode(tag))&dockerfileText=\(FormDecoding.encode("FROM \(setup.image)\nRUN echo typed-only\n"))",
                 contentType: "application/x-tar")
-            let events2 = try await setup.follow(try setup.jobID(alone))
+            let second = try setup.jobID(alone)
+            let events2 = try await setup.follow(second)
+            cleanup.image(try await setup.job(second)["imageId"]?.stringValue ?? "none")
             #expect(events2.contains { $0.data == "typed-only" })
             #expect(events2.last?.data == #"{"status":"succeeded"}"#)
         }
     }
 
     @Test func aFailingStepFailsTheJobWithTheEnginesMessageAtThatStep() async throws {
-        try await ContainerFleetTests.withFleet { setup in
+        try await ContainerFleetTests.withFleet { setup, cleanup in
             let context = try TestTar.context(dockerfile: "FROM \(setup.image)\nRUN echo before && exit 3\nRUN echo never\n")
-            let id = try setup.jobID(try await setup.send(.post, "/api/v1/hosts/1/images/build", body: context, contentType: "application/x-tar"))
+            // forcerm: the failed step's container goes too.
+            let id = try setup.jobID(try await setup.send(.post, "/api/v1/hosts/1/images/build?forcerm=1", body: context, contentType: "application/x-tar"))
             let events = try await setup.follow(id)
             let kinds = events.map(\.event)
             #expect(kinds.suffix(2) == ["error", "end"])
@@ -100,27 +104,25 @@ import WharfTestSupport
         }
     }
 
-    /// The build's containers on engine A that are not in `before`.
-    static func newContainers(_ setup: ContainerFleetTests.Setup, besides before: Set<String>) async throws -> [String] {
+    /// The containers on engine A whose command mentions `marker` (a build step's, since other
+    /// suites make containers on the same engine meanwhile).
+    static func containers(_ setup: ContainerFleetTests.Setup, running marker: String) async throws -> [String] {
         let list = try setup.object(try await setup.send(.get, "/api/v1/hosts/1/containers?all=1"))
-        return (list["containers"]?.arrayValue ?? []).compactMap { $0["id"]?.stringValue }.filter { !before.contains($0) }
-    }
-
-    static func containerIDs(_ setup: ContainerFleetTests.Setup) async throws -> Set<String> {
-        Set(try await newContainers(setup, besides: []))
+        return (list["containers"]?.arrayValue ?? []).filter { $0["command"]?.stringValue?.contains(marker) == true }
+            .compactMap { $0["id"]?.stringValue }
     }
 
     @Test func cancelMidBuildStopsTheEngine() async throws {
-        try await ContainerFleetTests.withFleet { setup in
+        try await ContainerFleetTests.withFleet { setup, cleanup in
             let tag = ContainerFleetTests.unique("wharf-cancel") + ":1"
-            let before = try await Self.containerIDs(setup)
-            let context = try TestTar.context(dockerfile: "FROM \(setup.image)\nRUN echo started-sleeping && sleep 300\n")
+            let marker = "started-sleeping-\(UInt32.random(in: 0 ... .max))"
+            let context = try TestTar.context(dockerfile: "FROM \(setup.image)\nRUN echo \(marker) && sleep 300\n")
             let id = try setup.jobID(try await setup.send(
                 .post, "/api/v1/hosts/1/images/build?t=\(FormDecoding.encode(tag))", body: context, contentType: "application/x-tar"))
             let probe = StreamProbe(try await setup.send(.get, "/api/v1/jobs/\(id)/events"))
-            #expect(await probe.wait(seconds: 60) { $0.contains("data: started-sleeping") })
+            #expect(await probe.wait(seconds: 60) { $0.contains("data: \(marker)") })
             // The RUN step's container exists now.
-            let running = try await Self.newContainers(setup, besides: before)
+            let running = try await Self.containers(setup, running: marker)
             #expect(!running.isEmpty, "the build runs a container for its RUN step")
             let cancelled = try await setup.send(.post, "/api/v1/jobs/\(id)/cancel", token: setup.operatorToken)
             #expect(cancelled.status == .accepted)
@@ -128,11 +130,11 @@ import WharfTestSupport
             #expect(JobRunnerTests.events(probe.text).last?.data == #"{"message":"Cancelled by olga.","status":"cancelled"}"#)
             #expect(try await setup.job(id)["status"]?.stringValue == "cancelled")
             // The engine stopped: the step's container goes away, and no image was made.
-            var left = try await Self.newContainers(setup, besides: before)
+            var left = try await Self.containers(setup, running: marker)
             let deadline = ContinuousClock.now + .seconds(20)
             while !left.isEmpty, ContinuousClock.now < deadline {
                 try await Task.sleep(for: .milliseconds(200))
-                left = try await Self.newContainers(setup, besides: before)
+                left = try await Self.containers(setup, running: marker)
             }
             #expect(left.isEmpty, "the build container is gone")
             #expect(try await !setup.imageExists(tag))
@@ -152,7 +154,7 @@ import WharfTestSupport
                 }
             }
         }) { engine in
-            try await ContainerFleetTests.withFleet { setup in
+            try await ContainerFleetTests.withFleet { setup, cleanup in
                 try await setup.app.app.hosts.registry.create(
                     HostInput(name: "recorder", url: "tcp://127.0.0.1:\(engine.address.port ?? 0)"), by: cliActor)
                 let dockerfile = Array("FROM busybox\nRUN echo not a tar archive\n".utf8) + [UInt8](repeating: 0x20, count: 600)
@@ -178,7 +180,7 @@ import WharfTestSupport
     }
 
     @Test func aBadEntryAfterGoodOnesFailsTheJobAndTheEngineBuildsNothing() async throws {
-        try await ContainerFleetTests.withFleet { setup in
+        try await ContainerFleetTests.withFleet { setup, cleanup in
             let tag = ContainerFleetTests.unique("wharf-late-bad") + ":1"
             let context = try TestTar.archive([
                 ("Dockerfile", Array("FROM \(setup.image)\nRUN echo built\n".utf8)),
@@ -260,8 +262,11 @@ import WharfTestSupport
         let token = try await first.accounts.createToken(userID: 1, name: "t", role: nil, expiresInDays: nil, by: cliActor).secret
         try await first.hosts.registry.create(HostInput(name: "engine-a", url: fleet.engineA), by: cliActor)
         let engine = DockerClient(endpoint: try DockerEndpoint(parsing: fleet.engineA), group: TestHTTPServer.group)
-        let before = Set(try await engine.listContainers(all: true).map(\.id))
-        let context = try TestTar.context(dockerfile: "FROM \(image)\nRUN echo started-sleeping && sleep 300\n")
+        let marker = "started-sleeping-\(UInt32.random(in: 0 ... .max))"
+        func buildContainers() async throws -> [String] {
+            try await engine.listContainers(all: true).filter { $0.command?.contains(marker) == true }.map(\.id)
+        }
+        let context = try TestTar.context(dockerfile: "FROM \(image)\nRUN echo \(marker) && sleep 300\n")
         let headers: HTTPHeaders = ["Authorization": "Bearer \(token)", "Host": "localhost", "Content-Type": "application/x-tar"]
         let request = HTTPRequest.make(.post, "/api/v1/hosts/1/images/build", headers: headers, body: context)
         var requestContext = RequestContext(requestID: "t", remoteAddress: try SocketAddress(ip: "127.0.0.1", port: 40000))
@@ -271,11 +276,12 @@ import WharfTestSupport
         let deadline = ContinuousClock.now + .seconds(60)
         while ContinuousClock.now < deadline {
             let lines = try await first.database.read { connection in
-                try connection.queryValue("SELECT COUNT(*) FROM job_events WHERE data = 'started-sleeping'", as: Int64.self)
+                try connection.queryValue("SELECT COUNT(*) FROM job_events WHERE data = ?", [.text(marker)], as: Int64.self)
             }
             if lines == 1 { break }
             try await Task.sleep(for: .milliseconds(100))
         }
+        #expect(!(try await buildContainers()).isEmpty, "the RUN step's container runs")
         await first.shutdown()
 
         let second = try await WharfApplication.make(configuration: configuration, log: { _ in })
@@ -284,13 +290,13 @@ import WharfTestSupport
         #expect(job?.message == JobRunner.interruptedMessage)
         let last = try await second.database.read { connection in try JobRepository.events(of: 1, after: 0, limit: 1000, on: connection) }
         #expect(last.last?.kind == .end)
-        #expect(last.contains { $0.data == "started-sleeping" }, "the output before the stop is kept")
+        #expect(last.contains { $0.data == marker }, "the output before the stop is kept")
         await second.shutdown()
-        var left = Set(try await engine.listContainers(all: true).map(\.id)).subtracting(before)
+        var left = try await buildContainers()
         let stop = ContinuousClock.now + .seconds(20)
         while !left.isEmpty, ContinuousClock.now < stop {
             try await Task.sleep(for: .milliseconds(200))
-            left = Set(try await engine.listContainers(all: true).map(\.id)).subtracting(before)
+            left = try await buildContainers()
         }
         #expect(left.isEmpty, "the engine stopped the build: its container is gone")
         engine.shutdown()

@@ -58,6 +58,38 @@ extension ContainerFleetTests.Setup {
     }
 }
 
+/// What a test made on the engine, removed at its end (before the app stops, so the removal
+/// does not race the shutdown): images by name or id, containers by id.
+final class FleetCleanup: @unchecked Sendable {
+    // Touched by the one test task that owns it.
+    private var images: [String] = []
+    private var containers: [String] = []
+
+    func image(_ name: String) { images.append(name) }
+    func container(_ id: String) { containers.append(id) }
+
+    func run(_ setup: ContainerFleetTests.Setup) async {
+        for id in containers { await setup.remove(id) }
+        for name in images.reversed() { await setup.removeImage(name) }
+    }
+}
+
+extension ContainerFleetTests {
+    /// ``withFleet``, with a ``FleetCleanup`` that runs after `body`, whether it threw or not.
+    static func withFleet(cleaning body: (Setup, FleetCleanup) async throws -> Void) async throws {
+        try await withFleet { setup in
+            let cleanup = FleetCleanup()
+            do {
+                try await body(setup, cleanup)
+            } catch {
+                await cleanup.run(setup)
+                throw error
+            }
+            await cleanup.run(setup)
+        }
+    }
+}
+
 /// Tar archives for uploads, made with the client's own writer.
 enum TestTar {
     static func archive(_ files: [(String, [UInt8])]) throws -> [UInt8] {
