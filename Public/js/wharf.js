@@ -295,7 +295,8 @@ function followJob(card) {
       else if (steps) for (const item of steps.children) { item.classList.remove("current"); item.removeAttribute("aria-current"); }
       const cancel = document.querySelector(".job-cancel");
       if (cancel) cancel.hidden = true;
-      say("This job ended: " + end.status + (end.message ? " — " + end.message : "") + ".");
+      const reason = end.message ? " — " + end.message.replace(/\.$/, "") : "";
+      say("This job ended: " + end.status + reason + ".");
     },
   });
 }

@@ -44,3 +44,4 @@ bounded_test --filter BigBuildContextTests
 /usr/bin/python3 Tests/Browser/accounts.py .build/debug/wharf
 /usr/bin/python3 Tests/Browser/hosts.py .build/debug/wharf
 /usr/bin/python3 Tests/Browser/audit.py .build/debug/wharf
+/usr/bin/python3 Tests/Browser/images.py .build/debug/wharf

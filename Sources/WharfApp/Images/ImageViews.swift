@@ -1,4 +1,5 @@
 import WharfDocker
+import WharfHTTP
 import WharfTemplates
 
 /// What the image pages show: rows with humane sizes and times, an image's facts, its history,
@@ -57,7 +58,7 @@ enum ImageViews {
         .list(layers.map { layer in
             .object([
                 "id": .text(layer.id == "<missing>" ? "" : ImageJSON.shortID(layer.id)),
-                "createdBy": .text(layer.createdBy.replacing("/bin/sh -c #(nop) ", with: "").replacing("/bin/sh -c ", with: "RUN ")),
+                "createdBy": .text(String(layer.createdBy.replacing("/bin/sh -c #(nop) ", with: "").replacing("/bin/sh -c ", with: "RUN ").trimmingASCIISpaces())),
                 "size": .text(ByteText.format(layer.size)), "created": .text(TimeText.relative(layer.created * 1000, now: now)),
                 "comment": layer.comment.map { .text($0) } ?? .null,
             ])
