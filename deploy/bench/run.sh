@@ -221,7 +221,7 @@ bench_jobs() {
   local cli=(--data-dir "$work/data" --resources "$root")
   mkdir -p "$work/data"
   echo "a bench password of some length" | "$wharf" user create --username bench --role admin "${cli[@]}" >/dev/null
-  local token; token=$("$wharf" token create --username bench --name bench "${cli[@]}" | grep -o 'wharf_[A-Za-z0-9_]*' | head -1)
+  local token; token=$("$wharf" token create --username bench --name bench "${cli[@]}" 2>/dev/null)
   "$wharf" host add --name engine-a --url "$WHARF_TEST_ENGINE_A" "${cli[@]}" >/dev/null
   start_wharf "$port"
   local api="http://127.0.0.1:$port/api/v1" auth=(-H "Authorization: Bearer $token")

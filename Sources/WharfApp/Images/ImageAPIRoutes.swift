@@ -32,12 +32,13 @@ struct ImageAPIRoutes: Sendable {
         }
         router.hostAPI(.get, "/images/search", permission: .hostView, operation: APIOperation(
             id: "searchImages", summary: "Search a registry through the host's engine (Docker Hub unless the term names one)", tag: "images",
-            query: [.init("term", .string(), "What to search for.", required: true), .init("limit", .integer(minimum: 1), "At most this many results.")],
+            query: [.init("term", .string(minLength: 1), "What to search for.", required: true),
+                    .init("limit", .integer(minimum: 1), "At most this many results (100 at most).")],
             responses: [.init(200, "The results", ImageSearchJSON.schema)])
         ) { request, _, scope in
             let limit = try request.queryValue("limit").map { text -> Int in
-                guard let value = Int(text), (1...100).contains(value) else { throw HTTPError(.badRequest, "limit must be 1 to 100.") }
-                return value
+                guard let value = Int(text), value >= 1 else { throw HTTPError(.badRequest, "limit must be a number of results, 1 or more.") }
+                return min(value, 100)
             }
             return try .json(encoding: try await service.search(request.queryValue("term") ?? "", limit: limit, on: scope))
         }
@@ -79,7 +80,7 @@ struct ImageAPIRoutes: Sendable {
         }
         router.hostAPI(.get, "/images/save", permission: .hostOperate, operation: APIOperation(
             id: "saveImages", summary: "Images as one tar archive, streamed (docker save; audited)", tag: "images",
-            query: [.init("name", .string(), "An image name or id, repeatable.", required: true)],
+            query: [.init("name", .string(minLength: 1), "An image name or id, repeatable.", required: true)],
             responses: [.init(200, "A tar archive", nil, contentType: "application/x-tar")])
         ) { request, context, scope in
             try await ImageSave.response(request.queryItems.filter { $0.name == "name" }.map(\.value), service: service, scope: scope, context: context)
@@ -114,7 +115,7 @@ struct ImageAPIRoutes: Sendable {
         }
         router.hostAPI(.post, "/images/:id/tag", permission: .hostOperate, operation: APIOperation(
             id: "tagImage", summary: "Give an image another name (audited)", tag: "images",
-            query: [.init("name", .string(), "The new name: web:1.2.", required: true)], responses: [.init(204, "Tagged")])
+            query: [.init("name", .string(minLength: 1), "The new name: web:1.2.", required: true)], responses: [.init(204, "Tagged")])
         ) { request, context, scope in
             _ = try await service.tag(context.parameters["id"] ?? "", as: request.queryValue("name") ?? "", on: scope, context: context)
             return HTTPResponse(status: .noContent)

@@ -97,7 +97,9 @@ struct ImageService: Sendable {
     func search(_ term: String, limit: Int?, on scope: HostScope) async throws -> ImageSearchJSON {
         let term = term.trimmingASCIISpaces()
         guard !term.isEmpty, term.utf8.count <= 256 else { throw FieldErrors(["term": "Type what to search for."]) }
-        return ImageSearchJSON(try await scope.engine(subject: String(term)) { client in try await client.searchImages(String(term), limit: limit) })
+        return ImageSearchJSON(try await RegistryFailure.mapping("The registry cannot be searched") {
+            try await scope.engine(subject: String(term)) { client in try await client.searchImages(String(term), limit: limit) }
+        })
     }
 
     /// A container's filesystem as a new image (`image.commit`).

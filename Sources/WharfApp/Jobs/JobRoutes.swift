@@ -82,7 +82,7 @@ struct JobQuery: Sendable, Equatable {
             request.queryValue(name).flatMap { $0.trimmingASCIISpaces().isEmpty ? nil : String($0.trimmingASCIISpaces()) }
         }
         if let host = value("host") {
-            guard let id = Int64(host) else { throw HTTPError(.badRequest, "host must be a host's id.") }
+            guard let id = Int64(host), id >= 1 else { throw HTTPError(.badRequest, "host must be a host's id.") }
             filter.hostID = id
         }
         if let kind = value("kind") {
@@ -99,12 +99,12 @@ struct JobQuery: Sendable, Equatable {
         }
         filter.userName = value("user")
         if let before = value("before") {
-            guard let id = Int64(before) else { throw HTTPError(.badRequest, "before must be a job id.") }
+            guard let id = Int64(before), id >= 1 else { throw HTTPError(.badRequest, "before must be a job id.") }
             self.before = id
         }
         if let limit = value("limit") {
-            guard let count = Int(limit), (1...500).contains(count) else { throw HTTPError(.badRequest, "limit must be 1 to 500.") }
-            self.limit = count
+            guard let count = Int(limit), count >= 1 else { throw HTTPError(.badRequest, "limit must be a number of jobs, 1 or more.") }
+            self.limit = min(count, 500)
         }
     }
 
@@ -125,6 +125,6 @@ struct JobQuery: Sendable, Equatable {
         .init("user", .string(), "Only jobs started by this user (name)."),
         .init("status", .string(values: JobStatus.allCases.map(\.rawValue)), "Only jobs in this state."),
         .init("before", .integer(minimum: 1), "Only jobs older than this id (the `next` of the previous page)."),
-        .init("limit", .integer(minimum: 1), "Jobs per page, 1 to 500 (50 by default)."),
+        .init("limit", .integer(minimum: 1), "Jobs per page, 50 by default, 500 at most (more asks for 500)."),
     ]
 }

@@ -13,8 +13,8 @@ struct RegistryService: Sendable {
         var password: String?
 
         static let schema = JSONSchema.named("RegistryInput", .object([
-            "address": .string(description: "The registry's host[:port] as image names use it (docker.io for Docker Hub)."),
-            "username": .string(),
+            "address": .string(description: "The registry's host[:port] as image names use it (docker.io for Docker Hub).", minLength: 1),
+            "username": .string(minLength: 1),
             "password": .nullable(.string(description: "Password or access token; required when adding, kept when left out on a change.")),
         ], required: ["address", "username"]))
 
@@ -107,10 +107,12 @@ struct RegistryService: Sendable {
     /// - Returns: the engine's answer ("Login Succeeded"). - Throws: the refusal, in its words.
     func test(_ registry: Registry, on scope: HostScope, context: RequestContext) async throws -> String {
         let credentials = try auth(registry)
-        let login = try await scope.audited(
-            "registry.test", target: registry.address, parameters: ["username": registry.username], subject: registry.address,
-            context: context, audit: AuditLog(database: database)
-        ) { client in try await client.checkRegistryLogin(credentials) }
+        let login = try await RegistryFailure.mapping("The login to \(registry.address) failed") {
+            try await scope.audited(
+                "registry.test", target: registry.address, parameters: ["username": registry.username], subject: registry.address,
+                context: context, audit: AuditLog(database: database)
+            ) { client in try await client.checkRegistryLogin(credentials) }
+        }
         return login.status
     }
 
