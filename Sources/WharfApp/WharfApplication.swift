@@ -99,7 +99,7 @@ package final class WharfApplication: Sendable {
             time: accounts.time
         ).register(into: &router)
         ContainerAPIRoutes(service: containers, logs: containerLogs).register(into: &router)
-        let jobs = JobRunner(database: database, log: log)
+        let jobs = JobRunner(database: database, group: group, log: log)
         self.jobs = jobs
         let jobService = JobService(runner: jobs, hosts: hosts, audit: AuditLog(database: database))
         JobRoutes(pages: pages, service: jobService, flash: flash, time: accounts.time).register(into: &router)

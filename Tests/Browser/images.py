@@ -22,7 +22,6 @@ import sys
 import tarfile
 import tempfile
 import time
-import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import accounts as a  # noqa: E402
@@ -233,17 +232,5 @@ def run(binary):
         subprocess.run(["rm", "-rf", work], check=False)
 
 
-def main():
-    binary = sys.argv[1] if len(sys.argv) > 1 else os.environ.get("WHARF_BIN", os.path.join(a.ROOT, ".build", "debug", "wharf"))
-    try:
-        run(binary)
-    except Exception:
-        traceback.print_exc()
-        a.failed += 1
-    print(f"screenshots in {a.SHOTS}")
-    print(f"browser (images): {a.passed} passed, {a.failed} failed")
-    return 1 if a.failed else 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(a.main(run, "browser (images)"))

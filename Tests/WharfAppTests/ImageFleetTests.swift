@@ -125,7 +125,7 @@ import WharfSQLite
             // The password: sealed in the database file (and its WAL), absent from the audit.
             try await setup.app.app.database.writeWithoutTransaction { connection in try connection.checkpoint() }
             for suffix in ["", "-wal"] {
-                let bytes = (try? Self.read(setup.app.app.database.path + suffix)) ?? []
+                let bytes = readFile(setup.app.app.database.path + suffix)
                 #expect(!Self.contains(bytes, Array(password.utf8)), "the password is in wharf.db\(suffix) in the clear")
                 #expect(!Self.contains(bytes, Array("wrong-password-123".utf8)))
             }
@@ -143,19 +143,6 @@ import WharfSQLite
 
     static func lastJob(_ setup: ContainerFleetTests.Setup) async throws -> Int64 {
         try await setup.app.app.database.read { connection in try connection.queryValue("SELECT MAX(id) FROM jobs", as: Int64.self) } ?? 0
-    }
-
-    static func read(_ path: String) throws -> [UInt8] {
-        guard let file = fopen(path, "r") else { return [] }
-        defer { fclose(file) }
-        var bytes: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let count = fread(&buffer, 1, buffer.count, file)
-            if count <= 0 { break }
-            bytes += buffer[0..<count]
-        }
-        return bytes
     }
 
     static func contains(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
@@ -202,7 +189,7 @@ import WharfSQLite
             #expect(try await setup.imageExists(copy))
 
             // Import: a root filesystem of one static busybox becomes a one-layer image.
-            let busybox = try ImageFleetTests.read(HostFleet.environment("WHARF_TEST_BUSYBOX_BIN") ?? "/bin/busybox")
+            let busybox = readFile(HostFleet.environment("WHARF_TEST_BUSYBOX_BIN") ?? "/bin/busybox")
             let rootfs = try TestTar.archive([("bin/busybox", busybox)])
             let imported = try await setup.follow(try setup.jobID(try await setup.send(
                 .post, "/api/v1/hosts/1/images/import?reference=\(FormDecoding.encode("\(name):imported"))&changes=\(FormDecoding.encode(#"CMD ["/bin/busybox","true"]"#))&message=from%20wharf",

@@ -4,7 +4,7 @@ an event, holds them for a few seconds while the job prints, reads the server's 
 held and after closing, and prints: clients rss_before_kib rss_held_kib rss_after_kib events.
 
 Bounded: it gives up after --seconds. Loopback only. Used by deploy/bench/run.sh jobs.
-Usage: sse_clients.py --port P --token T --job ID --pid PID [--clients 1000] [--hold 5] [--seconds 120]
+Usage: sse_clients.py --port P --pid PID (--token T --job ID | --path PATH) [--clients 1000] [--hold 5] [--seconds 120]
 """
 import argparse
 import asyncio
@@ -21,10 +21,10 @@ def rss_kib(pid):
     return 0
 
 
-async def client(port, token, job, ready, events, stop):
+async def client(port, token, path, ready, events, stop):
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    writer.write((f"GET /api/v1/jobs/{job}/events HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                  f"Authorization: Bearer {token}\r\nAccept: text/event-stream\r\n\r\n").encode())
+    authorization = f"Authorization: Bearer {token}\r\n" if token else ""
+    writer.write((f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n{authorization}Accept: text/event-stream\r\n\r\n").encode())
     await writer.drain()
     counted = False
     try:
@@ -49,13 +49,15 @@ async def client(port, token, job, ready, events, stop):
 async def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", type=int, required=True)
-    parser.add_argument("--token", required=True)
-    parser.add_argument("--job", required=True)
+    parser.add_argument("--token")
+    parser.add_argument("--job")
+    parser.add_argument("--path")
     parser.add_argument("--pid", type=int, required=True)
     parser.add_argument("--clients", type=int, default=1000)
     parser.add_argument("--hold", type=float, default=5)
     parser.add_argument("--seconds", type=float, default=120)
     options = parser.parse_args()
+    path = options.path or f"/api/v1/jobs/{options.job}/events"
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, max(soft, options.clients * 2 + 100)), hard))
 
@@ -65,7 +67,7 @@ async def main():
     stop = asyncio.Event()
     tasks = []
     for _ in range(options.clients):
-        tasks.append(asyncio.create_task(client(options.port, options.token, options.job, ready, events, stop)))
+        tasks.append(asyncio.create_task(client(options.port, options.token, path, ready, events, stop)))
     deadline = time.time() + options.seconds
     for _ in range(options.clients):
         remaining = deadline - time.time()

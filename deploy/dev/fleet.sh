@@ -503,39 +503,10 @@ engine_ready() {
     return 0
 }
 
-start_registry() {
-    mkdir -p "$D/registry/data"
-    cat > "$D/registry/config.yml" <<EOF
-version: 0.1
-log:
-  level: info
-  formatter: text
-  accesslog:
-    disabled: true
-storage:
-  filesystem:
-    rootdirectory: $D/registry/data
-  delete:
-    enabled: true
-  cache:
-    blobdescriptor: inmemory
-http:
-  addr: $HOST:$PORT_REGISTRY
-  secret: wharf-fleet-not-a-secret
-  headers:
-    X-Content-Type-Options: [nosniff]
-EOF
-    launch registry "$LOGS/registry.log" "$REGISTRY_BIN" serve "$D/registry/config.yml"
-}
-
-# A second registry that wants a login (htpasswd with bcrypt, the only hash distribution
-# accepts), for pushes and pulls with credentials. The password is made here, at each start.
-start_auth_registry() {
-    local dir=$D/auth-registry
+# write_registry_config DIR PORT [AUTH_BLOCK]: a docker-registry config storing under DIR/data.
+write_registry_config() {
+    local dir=$1 port=$2 auth=${3:-}
     mkdir -p "$dir/data"
-    (umask 077 && openssl rand -hex 16 > "$dir/password")
-    htpasswd -Bbn "$AUTH_REGISTRY_USER" "$(cat "$dir/password")" > "$dir/htpasswd" 2>/dev/null ||
-        die "htpasswd could not make $dir/htpasswd; run: $0 install"
     cat > "$dir/config.yml" <<EOF
 version: 0.1
 log:
@@ -548,14 +519,34 @@ storage:
     rootdirectory: $dir/data
   delete:
     enabled: true
+  cache:
+    blobdescriptor: inmemory
 http:
-  addr: $HOST:$PORT_AUTH_REGISTRY
+  addr: $HOST:$port
   secret: wharf-fleet-not-a-secret
-auth:
+  headers:
+    X-Content-Type-Options: [nosniff]
+$auth
+EOF
+}
+
+start_registry() {
+    write_registry_config "$D/registry" "$PORT_REGISTRY"
+    launch registry "$LOGS/registry.log" "$REGISTRY_BIN" serve "$D/registry/config.yml"
+}
+
+# A second registry that wants a login (htpasswd with bcrypt, the only hash distribution
+# accepts), for pushes and pulls with credentials. The password is made here, at each start.
+start_auth_registry() {
+    local dir=$D/auth-registry
+    mkdir -p "$dir"
+    (umask 077 && openssl rand -hex 16 > "$dir/password")
+    htpasswd -Bbn "$AUTH_REGISTRY_USER" "$(cat "$dir/password")" > "$dir/htpasswd" 2>/dev/null ||
+        die "htpasswd could not make $dir/htpasswd; run: $0 install"
+    write_registry_config "$dir" "$PORT_AUTH_REGISTRY" "auth:
   htpasswd:
     realm: wharf-fleet
-    path: $dir/htpasswd
-EOF
+    path: $dir/htpasswd"
     launch auth-registry "$LOGS/auth-registry.log" "$REGISTRY_BIN" serve "$dir/config.yml"
 }
 

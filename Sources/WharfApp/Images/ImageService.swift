@@ -140,19 +140,28 @@ struct ImageService: Sendable {
     }
 
     func startPull(_ reference: ImageReference, username: String?, password: String?, on scope: HostScope, context: RequestContext) async throws -> Job {
-        let (auth, source) = try await credentials(for: reference, username: username, password: password)
-        let parameters = ["registry": Registry.domain(of: reference.repository), "credentials": source]
-        return try await jobs.start(
-            kind: .pull, target: reference.description, parameters: parameters, action: "image.pull", scope: scope, context: context
-        ) { run in try await ImageJobs.pull(run, reference, auth: auth) }
+        try await startTransfer(.pull, reference, username: username, password: password, on: scope, context: context) { run, auth in
+            try await ImageJobs.pull(run, reference, auth: auth)
+        }
     }
 
     func startPush(_ reference: ImageReference, username: String?, password: String?, on scope: HostScope, context: RequestContext) async throws -> Job {
+        try await startTransfer(.push, reference, username: username, password: password, on: scope, context: context) { run, auth in
+            try await ImageJobs.push(run, reference, auth: auth)
+        }
+    }
+
+    /// A pull or push job with the credentials for `reference`'s registry; the job's parameters
+    /// say which registry and whether credentials were `given`, `stored` or `none`.
+    private func startTransfer(
+        _ kind: JobKind, _ reference: ImageReference, username: String?, password: String?, on scope: HostScope, context: RequestContext,
+        work: @escaping @Sendable (JobRun, DockerRegistryAuth?) async throws -> JobOutcome
+    ) async throws -> Job {
         let (auth, source) = try await credentials(for: reference, username: username, password: password)
         let parameters = ["registry": Registry.domain(of: reference.repository), "credentials": source]
         return try await jobs.start(
-            kind: .push, target: reference.description, parameters: parameters, action: "image.push", scope: scope, context: context
-        ) { run in try await ImageJobs.push(run, reference, auth: auth) }
+            kind: kind, target: reference.description, parameters: parameters, action: "image.\(kind.rawValue)", scope: scope, context: context
+        ) { run in try await work(run, auth) }
     }
 
     /// Starts a job fed by `upload`, and returns once the engine has taken the whole upload.

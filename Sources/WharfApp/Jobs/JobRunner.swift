@@ -1,5 +1,6 @@
 import Synchronization
 import WharfHTTP
+package import WharfIO
 package import WharfSQLite
 
 /// Runs jobs on the server: each in its own task, owned by the server and not by the request that
@@ -24,17 +25,21 @@ package final class JobRunner: Sendable {
     }
 
     let database: Database
+    /// The loops jobs run on: a job's reads of an upload and its writes to the engine then happen
+    /// on the loop that watches both sockets, without a hop to another thread per chunk.
+    let group: EventLoopGroup?
     let outputLimits: JobOutput.Limits
     let retention: JobRetention
     private let log: @Sendable (String) -> Void
     private let state = Mutex<(running: [Int64: Running], stopping: Bool)>(([:], false))
 
-    package convenience init(database: Database, log: @escaping @Sendable (String) -> Void) {
-        self.init(database: database, outputLimits: JobOutput.Limits(), log: log)
+    package convenience init(database: Database, group: EventLoopGroup? = nil, log: @escaping @Sendable (String) -> Void) {
+        self.init(database: database, group: group, outputLimits: JobOutput.Limits(), log: log)
     }
 
-    init(database: Database, outputLimits: JobOutput.Limits, log: @escaping @Sendable (String) -> Void) {
+    init(database: Database, group: EventLoopGroup? = nil, outputLimits: JobOutput.Limits, log: @escaping @Sendable (String) -> Void) {
         self.database = database
+        self.group = group
         self.outputLimits = outputLimits
         self.retention = JobRetention(database: database)
         self.log = log
@@ -68,7 +73,7 @@ package final class JobRunner: Sendable {
         let output = JobOutput(jobID: job.id, database: database, limits: outputLimits, log: log)
         state.withLock { $0.running[job.id] = Running(output: output) }
         let run = JobRun(job: job, scope: scope, output: output, upload: upload)
-        let task = Task { await self.execute(run, actor: actor, work: work) }
+        let task = Task(executorPreference: group?.next()) { await self.execute(run, actor: actor, work: work) }
         state.withLock { $0.running[job.id]?.task = task }
         return job
     }

@@ -78,7 +78,12 @@ struct RegistryService: Sendable {
     func update(_ registry: Registry, with input: Input, context: RequestContext) async throws -> Registry {
         let checked = try input.checked(requirePassword: false)
         let now = AuditEntry.now()
-        var parameters = ["username": checked.username, "secret": checked.password == nil ? "kept" : "replaced"]
+        // What changed, by name (a key named like a secret would be redacted whatever its value).
+        var changed: [String] = []
+        if checked.address != registry.address { changed.append("address") }
+        if checked.username != registry.username { changed.append("username") }
+        if checked.password != nil { changed.append("password") }
+        var parameters = ["username": checked.username, "changed": changed.joined(separator: ",")]
         if checked.address != registry.address { parameters["previous_address"] = registry.address }
         let entry = context.auditEntry("registry.update", target: checked.address, parameters: parameters, httpStatus: .ok)
         return try await database.write { [secretKey] connection in

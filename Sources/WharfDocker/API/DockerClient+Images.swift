@@ -119,11 +119,7 @@ extension DockerClient {
     package func loadImage(_ archive: DockerByteChunks, length: Int? = nil) async throws -> DockerProgressStream {
         var query = DockerQuery()
         query.add("quiet", false)
-        var request = DockerRequest("POST", DockerPath("images", "load"), query: query)
-        request.body = .stream(archive, contentType: "application/x-tar", length: length)
-        request.responseHeadTimeout = .unlimited
-        request.bodyIdleTimeout = .unlimited
-        return DockerProgressStream(body: try await send(request).body)
+        return try await sendArchive(archive, length: length, to: DockerRequest("POST", DockerPath("images", "load"), query: query))
     }
 
     /// `POST /images/create?fromSrc=-`: a root filesystem tar streamed into a new one-layer image
@@ -139,8 +135,14 @@ extension DockerClient {
         query.add("message", message)
         for change in changes { query.add("changes", change) }
         query.add("platform", platform)
-        var request = DockerRequest("POST", DockerPath("images", "create"), query: query)
+        return try await sendArchive(archive, length: length, to: DockerRequest("POST", DockerPath("images", "create"), query: query))
+    }
+
+    /// Sends `request` with `archive` streamed as its body; the answer is progress, read as it comes.
+    private func sendArchive(_ archive: DockerByteChunks, length: Int?, to request: DockerRequest) async throws -> DockerProgressStream {
+        var request = request
         request.body = .stream(archive, contentType: "application/x-tar", length: length)
+        // The engine reads the whole archive before it answers, then may be silent for long.
         request.responseHeadTimeout = .unlimited
         request.bodyIdleTimeout = .unlimited
         return DockerProgressStream(body: try await send(request).body)
