@@ -29,12 +29,10 @@ enum ImageJobs {
         let leading = try request.dockerfileText.map { try TarUpload.dockerfileEntry($0, name: BuildRequest.typedDockerfileName) } ?? []
         let context = upload.map { upload in upload.chunks(leading: leading) { bytes in await run.emit(.upload, JobUpload(bytes: bytes)) } }
             ?? DockerByteChunks(leading + TarWriter.endOfArchive)
-        // With the upload's length known (a raw body's Content-Length), the engine gets it too: no
-        // chunk framing to add. Either way, an archive that turns out bad or short stops before the
-        // engine has all the bytes it was promised, and it builds nothing.
-        let length = upload.map { upload in upload.declaredLength.map { $0 + leading.count } } ?? (leading.count + TarWriter.endOfArchive.count)
+        // Chunked, so an archive that turns out bad or short stops before the engine has its end,
+        // and it builds nothing. (Passing a raw upload's Content-Length on measured slower.)
         return try await run.scope.engine(subject: request.target) { client in
-            let stream = try await client.buildImage(context: context, length: length, options: request.options)
+            let stream = try await client.buildImage(context: context, options: request.options)
             run.uploaded()
             defer { stream.close() }
             var output = BuildOutput()
