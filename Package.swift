@@ -53,44 +53,52 @@ let package = Package(
 
         // Libraries, lowest first.
         .target(name: "WharfIO", dependencies: ["CShims"], swiftSettings: strict),
+        // HTTP/1.1 on the wire, for both directions: the server (WharfHTTP) and the Docker client.
+        .target(name: "WharfWire", swiftSettings: strict),
         .target(name: "WharfTLS", dependencies: ["WharfIO", "COpenSSL"], swiftSettings: strict),
-        .target(name: "WharfHTTP", dependencies: ["WharfIO"], swiftSettings: strict),
-        .target(name: "WharfDocker", dependencies: ["WharfIO", "WharfTLS"], swiftSettings: strict),
+        .target(name: "WharfHTTP", dependencies: ["WharfIO", "WharfWire"], swiftSettings: strict),
+        .target(name: "WharfDocker", dependencies: ["WharfIO", "WharfTLS", "WharfWire"], swiftSettings: strict),
         .target(name: "WharfSQLite", dependencies: ["CSQLite"], swiftSettings: strict),
         .target(name: "WharfTemplates", swiftSettings: strict),
         .target(
             name: "WharfApp",
-            dependencies: ["WharfIO", "WharfHTTP", "WharfTemplates", "WharfSQLite", "WharfTLS", "WharfDocker"],
+            dependencies: ["WharfIO", "WharfWire", "WharfHTTP", "WharfTemplates", "WharfSQLite", "WharfTLS", "WharfDocker"],
             swiftSettings: strict),
         .executableTarget(
-            name: "wharf", dependencies: ["WharfApp", "WharfHTTP", "WharfIO"], swiftSettings: strict,
-            linkerSettings: releaseLinking),
+            name: "wharf", dependencies: ["WharfApp", "WharfHTTP", "WharfIO", "WharfWire"], swiftSettings: strict,
+            linkerSettings: releaseLinking, plugins: ["BuildCommit"]),
+        // Writes the git commit into `wharf` at build time (`wharf --version`); see Sources/BuildCommit.
+        .plugin(name: "BuildCommit", capability: .buildTool(), path: "Sources/BuildCommit"),
         // The client halves of `deploy/bench/run.sh docker` and `storage`; not part of the panel.
         .executableTarget(
-            name: "wharf-bench", dependencies: ["WharfApp", "WharfHTTP", "WharfSQLite", "WharfDocker", "WharfIO", "WharfTLS"],
+            name: "wharf-bench", dependencies: ["WharfApp", "WharfHTTP", "WharfSQLite", "WharfDocker", "WharfIO", "WharfTLS", "WharfWire"],
             swiftSettings: strict),
 
         // Tests.
         .target(
-            name: "WharfTestSupport", dependencies: ["WharfIO", "WharfHTTP"], path: "Tests/WharfTestSupport",
+            name: "WharfTestSupport", dependencies: ["WharfIO", "WharfWire", "WharfHTTP"], path: "Tests/WharfTestSupport",
             swiftSettings: strict),
         .testTarget(name: "WharfIOTests", dependencies: ["WharfIO", "WharfTestSupport"], swiftSettings: strict),
+        .testTarget(name: "WharfWireTests", dependencies: ["WharfWire", "WharfTestSupport"], swiftSettings: strict),
         .testTarget(name: "WharfTLSTests", dependencies: ["WharfTLS", "WharfIO", "WharfTestSupport"], swiftSettings: strict),
         .testTarget(
-            name: "WharfHTTPTests", dependencies: ["WharfHTTP", "WharfIO", "WharfTestSupport"],
+            name: "WharfHTTPTests", dependencies: ["WharfHTTP", "WharfIO", "WharfWire", "WharfTestSupport"],
             swiftSettings: strict),
         .testTarget(
-            name: "WharfDockerTests", dependencies: ["WharfDocker", "WharfIO", "WharfTLS", "WharfTestSupport"],
+            name: "WharfDockerTests", dependencies: ["WharfDocker", "WharfIO", "WharfTLS", "WharfWire", "WharfTestSupport"],
             swiftSettings: strict),
         .testTarget(name: "WharfSQLiteTests", dependencies: ["WharfSQLite"], swiftSettings: strict),
         .testTarget(name: "WharfTemplatesTests", dependencies: ["WharfTemplates"], swiftSettings: strict),
         .testTarget(
             name: "WharfAppTests",
-            dependencies: ["WharfApp", "WharfHTTP", "WharfIO", "WharfSQLite", "WharfTemplates", "WharfDocker", "WharfTLS", "WharfTestSupport"],
+            dependencies: [
+                "WharfApp", "WharfHTTP", "WharfIO", "WharfWire", "WharfSQLite", "WharfTemplates", "WharfDocker", "WharfTLS",
+                "WharfTestSupport",
+            ],
             swiftSettings: strict),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["WharfApp", "WharfHTTP", "WharfIO", "WharfDocker", "WharfTLS", "WharfTestSupport"],
+            dependencies: ["WharfApp", "WharfHTTP", "WharfIO", "WharfWire", "WharfDocker", "WharfTLS", "WharfTestSupport"],
             swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]

@@ -326,11 +326,13 @@ function uploadWithProgress(form) {
     event.preventDefault();
     const file = field.files[0];
     const action = new URL(form.action, window.location.href);
-    const csrf = action.searchParams.get("csrf") || "";
+    // The token goes in a header (raw body) or as the form's first part (multipart), never in the URL.
+    const csrfField = form.querySelector("input[name=csrf]");
+    const csrf = csrfField ? csrfField.value : "";
     const data = new FormData(form);
     const query = new URLSearchParams(action.search);
     for (const [name, value] of data.entries()) {
-      if (typeof value === "string" && value !== "") query.append(name, value);
+      if (name !== "csrf" && typeof value === "string" && value !== "") query.append(name, value);
     }
     const raw = query.toString().length < 6000;
     const request = new XMLHttpRequest();

@@ -87,4 +87,36 @@ static inline unsigned long COpenSSL_name_print_flags(void) {
 static inline SSL *COpenSSL_SSL_from_store_ctx(X509_STORE_CTX *store) {
     return (SSL *)X509_STORE_CTX_get_ex_data(store, SSL_get_ex_data_X509_STORE_CTX_idx());
 }
+// Server side (TLSServerContext, SelfSignedCertificate).
+
+/// Server options, built with the `SSL_OP_BIT` macro: no renegotiation, no TLS compression (CRIME),
+/// and one ticket key per context (OpenSSL's default) kept; `SSL_CTX_set_options` is a function.
+static inline void COpenSSL_SSL_CTX_set_server_options(SSL_CTX *ctx) {
+    SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION | SSL_OP_NO_COMPRESSION);
+}
+
+/// `SSL_CTX_set_session_cache_mode` and `SSL_CTX_sess_set_cache_size` are macros over `SSL_CTX_ctrl`:
+/// a server-side cache of `size` sessions for TLS 1.2 clients that resume by session id.
+static inline void COpenSSL_SSL_CTX_set_server_session_cache(SSL_CTX *ctx, long size) {
+    SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_SERVER);
+    SSL_CTX_sess_set_cache_size(ctx, size);
+}
+
+/// `EVP_EC_gen` is a macro over the variadic `EVP_PKEY_Q_keygen`: a new EC key on `curve` ("P-256").
+static inline EVP_PKEY *COpenSSL_EVP_EC_gen(const char *curve) {
+    return EVP_EC_gen(curve);
+}
+
+/// Adds an X.509v3 extension written in OpenSSL's config syntax ("DNS:localhost,IP:127.0.0.1")
+/// to a self-signed certificate. `X509V3_set_ctx` fills a `v3_ext_ctx` on the stack, which
+/// Swift cannot lay out portably; returns 1 on success.
+static inline int COpenSSL_X509_add_self_signed_extension(X509 *cert, int nid, const char *value) {
+    X509V3_CTX ctx;
+    X509V3_set_ctx(&ctx, cert, cert, NULL, NULL, 0);
+    X509_EXTENSION *extension = X509V3_EXT_conf_nid(NULL, &ctx, nid, value);
+    if (extension == NULL) return 0;
+    int ok = X509_add_ext(cert, extension, -1);
+    X509_EXTENSION_free(extension);
+    return ok;
+}
 #endif

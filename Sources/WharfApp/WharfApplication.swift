@@ -4,6 +4,7 @@ package import WharfHTTP
 package import WharfIO
 package import WharfSQLite
 import WharfTemplates
+import WharfWire
 
 /// Wharf, wired: templates, static files, routes, middleware and the HTTP server.
 ///
@@ -19,7 +20,14 @@ package final class WharfApplication: Sendable {
     package let hosts: HostServices
     /// Builds, pulls, pushes, loads and imports running on the server.
     package let jobs: JobRunner
-    /// The host health checker and the database's upkeep, cancelled at shutdown.
+    /// The Docker endpoint's audit rows, written off the request path (``EndpointAuditQueue``).
+    package let endpointAudit: EndpointAuditQueue
+    /// Its writer: started with the application, ended by ``shutdown()`` once the server has stopped.
+    private let endpointAuditWriter: Task<Void, Never>
+    package let metrics: WharfMetrics
+    /// The data directory's lock (``DataDirectoryLock``), held until shutdown.
+    private let directoryLock: Mutex<DataDirectoryLock?>
+    /// The host health checker and the upkeep (``Upkeep``), cancelled at shutdown.
     private let backgroundTasks = Mutex<[Task<Void, Never>]>([])
     private let log: @Sendable (String) -> Void
     /// The one-time setup token issued at start-up because there are no users yet; nil otherwise.
@@ -42,19 +50,28 @@ package final class WharfApplication: Sendable {
         configuration: WharfConfiguration, accountOptions: AccountOptions = AccountOptions(),
         log: @escaping @Sendable (String) -> Void
     ) async throws -> WharfApplication {
-        let database = try await WharfStore.open(
+        try WharfStore.createDataDirectory(configuration.dataDirectory)
+        let lock = try DataDirectoryLock.acquire(configuration.dataDirectory)
+        BackupService.removeLeftovers(dataDirectory: configuration.dataDirectory)
+        let (database, secretKey) = try await WharfStore.open(
             dataDirectory: configuration.dataDirectory, resourcesDirectory: configuration.resourcesDirectory)
         do {
-            let secretKey = try SecretKey.loadOrCreate(dataDirectory: configuration.dataDirectory)
             let accounts = try await AccountServices.make(
-                database: database, secretKey: secretKey, hasher: PasswordHasher(parameters: accountOptions.passwordParameters),
+                database: database, secretKey: secretKey,
+                // Its own queue: one per application (a process runs one; tests run many at once).
+                hasher: PasswordHasher(parameters: accountOptions.passwordParameters, queue: OffloadQueue(label: "wharf.kdf")),
                 policy: accountOptions.sessions, time: accountOptions.time, throttleLimits: accountOptions.throttle,
                 grants: Grants(database: database))
             try await accounts.sessions.purgeExpired()
             let now = accountOptions.time.now()
+            // The sign-in throttle's counts of the last hour, so a restart is not a reset.
+            let limits = accountOptions.throttle
+            await accounts.throttle.restore(try await database.read { connection in
+                try SignInThrottle.recentEvents(now: now, limits: limits, on: connection)
+            })
             let setupToken = try await database.write { connection in try SetupTokens.issueIfNeeded(now: now, on: connection) }
             let application = try WharfApplication(
-                configuration: configuration, database: database, accounts: accounts, setupToken: setupToken, log: log)
+                configuration: configuration, database: database, accounts: accounts, setupToken: setupToken, lock: lock, log: log)
             try await application.jobs.recover()
             return application
         } catch {
@@ -65,9 +82,12 @@ package final class WharfApplication: Sendable {
 
     private init(
         configuration: WharfConfiguration, database: Database, accounts: AccountServices, setupToken: String?,
-        log: @escaping @Sendable (String) -> Void
+        lock: DataDirectoryLock, log: @escaping @Sendable (String) -> Void
     ) throws {
         self.configuration = configuration
+        self.directoryLock = Mutex(lock)
+        let metrics = WharfMetrics()
+        self.metrics = metrics
         self.database = database
         self.audit = AuditLog(database: database)
         self.accounts = accounts
@@ -80,6 +100,9 @@ package final class WharfApplication: Sendable {
             checkInterval: configuration.hostCheckInterval, probeTimeout: configuration.hostProbeTimeout,
             localDockerSocket: configuration.localDockerSocket)
         self.hosts = hosts
+        let endpointAudit = EndpointAuditQueue(database: database, log: log)
+        self.endpointAudit = endpointAudit
+        endpointAuditWriter = Task { await endpointAudit.run() }
         let resources = URL(fileURLWithPath: configuration.resourcesDirectory)
         let templates = try TemplateLibrary(directory: resources.appendingPathComponent("Templates"))
         let assets = try StaticFiles(root: resources.appendingPathComponent("Public").path)
@@ -89,7 +112,6 @@ package final class WharfApplication: Sendable {
         let flash = FlashSigner(signer: accounts.signer)
         var router = AppRouter(flash: flash)
         SystemRoutes(assets: assets).register(into: &router.routes)
-        HomeRoutes(pages: pages, hosts: hosts, time: accounts.time).register(into: &router.routes)
         HostRoutes(pages: pages, hosts: hosts, time: accounts.time).register(into: &router)
         HostAPIRoutes(hosts: hosts).register(into: &router)
         let containers = ContainerService(hosts: hosts, audit: AuditLog(database: database))
@@ -110,12 +132,22 @@ package final class WharfApplication: Sendable {
         let images = ImageService(hosts: hosts, audit: AuditLog(database: database), jobs: jobs, registries: registries)
         ImageRoutes(pages: pages, service: images, flash: flash, time: accounts.time).register(into: &router)
         ImageAPIRoutes(service: images).register(into: &router)
+        HomeRoutes(pages: pages, hosts: hosts, containers: ContainersAcrossHosts(service: containers, snapshots: ContainerSnapshots()), time: accounts.time)
+            .register(into: &router)
         APIRoutes().register(into: &router)
         SignInRoutes(pages: pages, services: accounts).register(into: &router.routes)
         SetupRoutes(pages: pages, services: accounts).register(into: &router.routes)
         UserRoutes(pages: pages, services: accounts).register(into: &router.routes)
+        UserTokenRoutes(services: accounts).register(into: &router)
         ProfileRoutes(pages: pages, services: accounts).register(into: &router.routes)
         AuditRoutes(pages: pages, database: database).register(into: &router.routes)
+        DockerEndpointRoutes(hosts: hosts, accounts: accounts, queue: endpointAudit).register(into: &router.routes)
+        DockerCLIRoutes(pages: pages, hosts: hosts, accounts: accounts).register(into: &router.routes)
+        SettingsRoutes(
+            pages: pages, database: database, dataDirectory: configuration.dataDirectory, time: accounts.time,
+            publicURL: configuration.publicURL
+        ).register(into: &router.routes)
+        MetricsRoutes(metrics: metrics, database: database, hosts: hosts).register(into: &router.routes)
         try APIRoutes.registerDocument(into: &router)
         self.api = router.api
 
@@ -124,9 +156,17 @@ package final class WharfApplication: Sendable {
             // ErrorPages twice: the outer one answers what authentication itself refuses (a bad
             // bearer token); the inner one renders every later error with the principal known,
             // so a signed-in user's error page still has the header and its sign-out form.
+            // Metrics outermost, so every answer is counted; RequestOrigin next, so a request for
+            // a host Wharf does not serve stops there and the rest see the forwarded client and scheme.
             middleware: [
-                SecurityHeaders(), errorPages, AuthenticationMiddleware(services: accounts), FlashMiddleware(signer: flash),
-                errorPages, CSRFMiddleware(services: accounts),
+                MetricsMiddleware(metrics: metrics),
+                RequestOrigin(
+                    allowedHosts: AllowedHosts(listen: configuration.listen, publicURL: configuration.publicURL),
+                    proxies: configuration.trustedProxies, publicURL: configuration.publicURL),
+                SecurityHeaders(), errorPages,
+                MetricsAccess(metrics: metrics, database: database, audit: AuditLog(database: database)),
+                AuthenticationMiddleware(services: accounts), FlashMiddleware(signer: flash), errorPages,
+                CSRFMiddleware(services: accounts),
                 AuthorizationMiddleware(services: accounts, hostScopes: { reference, principal in
                     try await hosts.scope(reference, for: principal)
                 }),
@@ -137,9 +177,15 @@ package final class WharfApplication: Sendable {
                 throw HTTPError(.methodNotAllowed, "This address does not accept that method.", headers: ["Allow": allow])
             })
         var http = HTTPServerConfiguration(addresses: configuration.listen)
-        http.accessLog = configuration.accessLog ? AccessLog() : nil
+        http.accessLog = configuration.accessLog ? AccessLog(format: configuration.accessLogFormat) : nil
         http.errorLog = log
+        if !configuration.trustedProxies.isEmpty {
+            let proxies = configuration.trustedProxies
+            http.clientAddress = { peer, headers in proxies.resolve(peer: peer.host, headers: headers).client }
+        }
         server = HTTPServer(configuration: http, responder: responder, group: group)
+        metrics.registerSources(
+            server: server, database: database, hosts: hosts, version: WharfVersion.current, commit: configuration.buildCommit)
         self.responder = responder
     }
 
@@ -148,38 +194,19 @@ package final class WharfApplication: Sendable {
     /// The documented `/api/v1` routes (the OpenAPI document is built from them).
     package let api: [APIEndpoint]
 
-    /// Starts listening.
+    /// What runs on a timer until shutdown (see ``Upkeep``).
+    private var upkeep: Upkeep {
+        Upkeep(database: database, accounts: accounts, jobRetention: jobs.retention, configuration: configuration, log: log)
+    }
+
+    /// Starts listening, then the host health checker and the upkeep.
     package func start() throws {
         try server.start()
         let checker = hosts.checker
-        let database = self.database
-        let log = self.log
-        let retention = jobs.retention
+        let upkeep = self.upkeep
         backgroundTasks.withLock {
             $0.append(Task { await checker.run() })
-            $0.append(Task {
-                while !Task.isCancelled {
-                    do {
-                        let removed = try await retention.pruneIfNeeded()
-                        if removed.jobs > 0 { log("jobs: output of \(removed.jobs) job(s) removed (\(removed.bytes) bytes), as the retention settings say") }
-                    } catch {
-                        log("jobs: output not pruned: \(error)")
-                    }
-                    try? await Task.sleep(for: .seconds(3600))
-                }
-            })
-            $0.append(Task {
-                while !Task.isCancelled {
-                    do {
-                        if try await database.write({ connection in try AuditStatistics.refresh(on: connection) }) {
-                            log("audit: planner statistics refreshed")
-                        }
-                    } catch {
-                        log("audit: planner statistics not refreshed: \(error)")
-                    }
-                    try? await Task.sleep(for: .seconds(3600))
-                }
-            })
+            $0.append(contentsOf: upkeep.tasks())
         }
     }
 
@@ -195,8 +222,12 @@ package final class WharfApplication: Sendable {
             await task.value
         }
         await server.shutdown()
+        endpointAudit.close()
+        await endpointAuditWriter.value
+        await upkeep.finish()
         await hosts.clients.shutdown()
         await group.shutdown()
         await database.close()
+        directoryLock.withLock { $0 = nil }
     }
 }

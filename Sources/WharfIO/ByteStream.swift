@@ -11,10 +11,18 @@ package protocol ByteStream: AnyObject, Sendable {
     /// Whether the peer has closed or the connection failed, as far as the event loop has seen.
     /// A pooled connection that says so is discarded instead of reused.
     var isPeerClosed: Bool { get }
+    /// Ends the sending direction only: a FIN (`shutdown(SHUT_WR)`), or for TLS a `close_notify`
+    /// with the socket left open. The peer reads end of stream and may go on sending; reading here
+    /// goes on. Writing afterwards fails.
+    func shutdownWrite(deadline: Deadline?) async throws
     /// Closes the stream (for TLS, after a best-effort `close_notify`). Idempotent.
     func close()
 }
 
 extension Socket: ByteStream {
     package var isPeerClosed: Bool { isClosed || readiness.hasHungUp }
+
+    package func shutdownWrite(deadline: Deadline?) async throws {
+        shutdownWrite()
+    }
 }

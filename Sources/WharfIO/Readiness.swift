@@ -39,6 +39,8 @@ package final class Readiness: @unchecked Sendable {
         var writer: Waiter?
         var parked: (@Sendable () -> Void)?
         var onHangUp: (@Sendable () -> Void)?
+        /// Whether `onHangUp` also runs for a FIN alone.
+        var hangUpOnReadEnd = true
     }
 
     init(fd: Int32, token: UInt64, loop: EventLoop) {
@@ -50,6 +52,14 @@ package final class Readiness: @unchecked Sendable {
     /// Whether the peer has shut down its side or the connection failed (as far as the loop has seen).
     package var hasHungUp: Bool { state.withLock { $0.hungUp || $0.readEnded } }
 
+    /// Whether the peer has finished sending (`EPOLLRDHUP`, a FIN): reads will see end of stream.
+    /// The peer may still be reading.
+    package var hasReadEnded: Bool { state.withLock { $0.readEnded } }
+
+    /// Whether the connection is down in both directions (`EPOLLHUP`/`EPOLLERR`: a reset, a
+    /// failure, or both sides shut down): writes fail from now on.
+    package var hasFailed: Bool { state.withLock { $0.hungUp } }
+
     // MARK: Events (called on the loop thread)
 
     func handle(readable: Bool, writable: Bool, readEnded: Bool, hungUp: Bool) {
@@ -59,7 +69,7 @@ package final class Readiness: @unchecked Sendable {
         state.withLock { s in
             if readEnded { s.readEnded = true }
             if hungUp { s.hungUp = true }
-            if hungUp || readEnded {
+            if hungUp || (readEnded && s.hangUpOnReadEnd) {
                 if let onHangUp = s.onHangUp {
                     callbacks.append(onHangUp)
                     s.onHangUp = nil
@@ -213,10 +223,16 @@ package final class Readiness: @unchecked Sendable {
 
     /// Runs `handler` once, on the loop thread, when the peer hangs up or the socket fails.
     /// Used to cancel a handler that streams to a client who has gone away. Pass nil to clear.
-    package func onHangUp(_ handler: (@Sendable () -> Void)?) {
+    ///
+    /// With `readEnd` (the default) a FIN alone counts (`EPOLLRDHUP`: the peer will send nothing
+    /// more, which usually means it closed); without, only `EPOLLHUP`/`EPOLLERR` do (a reset, a
+    /// failure, or both directions shut down), so a peer that half-closed and still reads is not
+    /// taken for gone. Runs at once when that has already happened.
+    package func onHangUp(readEnd: Bool = true, _ handler: (@Sendable () -> Void)?) {
         let runNow = state.withLock { s -> Bool in
-            if s.hungUp || s.readEnded, handler != nil { return true }
+            if s.hungUp || (s.readEnded && readEnd), handler != nil { return true }
             s.onHangUp = handler
+            s.hangUpOnReadEnd = readEnd
             return false
         }
         if runNow, let handler { handler() }

@@ -29,13 +29,20 @@ package final class Database: Sendable {
         /// Permissions for a database file created by ``Database/open(path:configuration:)``;
         /// SQLite gives the `-wal` and `-shm` files the same. The file holds password hashes.
         package var fileMode: UInt32
+        /// Run on every connection (the writer and each reader) right after it opens, on its
+        /// queue: for values the application attaches (``ConnectionValueKey``).
+        package var prepare: (@Sendable (SQLiteConnection) throws -> Void)?
 
         /// The defaults suit the server: four readers, a 5 s busy timeout, a file only its owner can read.
-        package init(readerCount: Int = 4, busyTimeout: Duration = .milliseconds(5000), fileMode: UInt32 = 0o600) {
+        package init(
+            readerCount: Int = 4, busyTimeout: Duration = .milliseconds(5000), fileMode: UInt32 = 0o600,
+            prepare: (@Sendable (SQLiteConnection) throws -> Void)? = nil
+        ) {
             precondition(readerCount > 0, "a Database needs at least one reader")
             self.readerCount = readerCount
             self.busyTimeout = busyTimeout
             self.fileMode = fileMode
+            self.prepare = prepare
         }
     }
 
@@ -80,6 +87,7 @@ package final class Database: Sendable {
             createFileIfMissing(path, mode: configuration.fileMode)
             let connection = try SQLiteConnection(path: path, mode: .readWriteCreate, busyTimeout: configuration.busyTimeout)
             try connection.useWriteAheadLog()
+            try configuration.prepare?(connection)
             return connection
         }
         var readers: [SerializedConnection] = []
@@ -87,7 +95,9 @@ package final class Database: Sendable {
             for index in 0..<configuration.readerCount {
                 readers.append(
                     try await SerializedConnection.open(label: "wharf.sqlite.reader.\(index)") {
-                        try SQLiteConnection(path: path, mode: .readOnly, busyTimeout: configuration.busyTimeout)
+                        let connection = try SQLiteConnection(path: path, mode: .readOnly, busyTimeout: configuration.busyTimeout)
+                        try configuration.prepare?(connection)
+                        return connection
                     })
             }
         } catch {

@@ -33,6 +33,8 @@ package final class SQLiteConnection {
     let interrupts: InterruptHandle
     /// Prepared statements by SQL text; see ``cachedStatement(_:)``.
     var statementCache: [String: Statement] = [:]
+    /// Values the application attached (``subscript(_:)``), by key type.
+    var values: [ObjectIdentifier: any Sendable] = [:]
 
     /// Opens a connection with `sqlite3_open_v2` and configures it.
     ///

@@ -49,18 +49,20 @@ enum PEMDecoder {
 
     /// The first private key in `bytes`.
     /// - Throws: ``TLSError/encryptedPrivateKey`` for a passphrase-protected key, or a PEM error.
-    static func privateKey(_ bytes: [UInt8]) throws(TLSError) -> PrivateKey {
+    static func privateKey(_ bytes: [UInt8], input: TLSError.PEMInput = .privateKey) throws(TLSError) -> PrivateKey {
         let found = labels(bytes)
-        guard !found.isEmpty else { throw .notPEM(.privateKey) }
-        guard found.contains(where: { $0.hasSuffix("PRIVATE KEY") }) else { throw .unexpectedPEM(.privateKey, found: found) }
-        if found.contains("ENCRYPTED PRIVATE KEY") || containsLegacyEncryptionHeader(bytes) { throw .encryptedPrivateKey }
+        guard !found.isEmpty else { throw .notPEM(input) }
+        guard found.contains(where: { $0.hasSuffix("PRIVATE KEY") }) else { throw .unexpectedPEM(input, found: found) }
+        if found.contains("ENCRYPTED PRIVATE KEY") || containsLegacyEncryptionHeader(bytes) {
+            throw input == .serverPrivateKey ? .encryptedServerKey : .encryptedPrivateKey
+        }
         OpenSSLErrorQueue.clear()
         let (key, queue) = withMemoryBIO(bytes) { bio -> (OpaquePointer?, [OpenSSLErrorQueue.Entry]) in
             // A passphrase callback that refuses: without one OpenSSL would prompt on the terminal.
             let key = PEM_read_bio_PrivateKey(bio, nil, { _, _, _, _ in -1 }, nil)
             return (key, OpenSSLErrorQueue.entries())
         }
-        guard let key else { throw .unreadablePEM(.privateKey, detail: queue.last?.reasonText ?? "no key decoded") }
+        guard let key else { throw .unreadablePEM(input, detail: queue.last?.reasonText ?? "no key decoded") }
         return PrivateKey(owning: key)
     }
 

@@ -84,7 +84,7 @@ extension TLSConnection {
 
     /// The alert's RFC 8446 §6 name with spaces ("certificate required"); OpenSSL's reason strings
     /// vary ("tlsv13 alert certificate required", "tlsv1 unrecognized name").
-    private static func alertText(_ code: Int32) -> String {
+    static func alertText(_ code: Int32) -> String {
         if let name = alertNames[code] { return name }
         return String(cString: SSL_alert_desc_string_long(code)).lowercased()
     }

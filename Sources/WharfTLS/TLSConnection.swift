@@ -3,7 +3,9 @@ internal import Glibc
 import Synchronization
 package import WharfIO
 
-/// A TLS client connection over a non-blocking ``Socket``, driven by the socket's event loop.
+/// A TLS connection over a non-blocking ``Socket``, driven by the socket's event loop: a client
+/// (``connect(over:context:serverName:deadline:)``) or a server's side of an accepted connection
+/// (``accept(over:context:deadline:)``).
 ///
 /// OpenSSL reads and writes the socket itself (through ``SocketBIO``); `WANT_READ`/`WANT_WRITE`
 /// become waits on the socket's ``Readiness``. Because readiness is edge-triggered, a wait happens
@@ -13,12 +15,15 @@ package import WharfIO
 /// The connection owns the socket: ``close()`` sends `close_notify` (best effort, without waiting)
 /// and closes it; `deinit` closes it if nobody did and frees the `SSL`.
 package final class TLSConnection: ByteStream {
-    private let socket: Socket
-    /// Kept for the `SSL`'s lifetime (which holds its own reference too) and for callers.
-    package let context: TLSContext
-    /// The host name or IP address the certificate was checked against.
+    let socket: Socket
+    /// The ``TLSContext`` or ``TLSServerContext`` the `SSL` was made from, kept for its lifetime
+    /// (the `SSL` holds its own reference too).
+    private let contextOwner: any AnyObject & Sendable
+    /// The host name or IP address the certificate was checked against; empty on the server side.
     package let serverName: String
-    private let session: Mutex<Session>
+    /// Whether this is the server's side (errors are phrased for the server's log).
+    let isServer: Bool
+    let session: Mutex<Session>
 
     /// Everything `SSL_*` calls touch, behind the lock.
     struct Session {
@@ -28,6 +33,8 @@ package final class TLSConnection: ByteStream {
         var closed = false
         /// A received `close_notify` (`SSL_ERROR_ZERO_RETURN`): the peer will send nothing more.
         var receivedCloseNotify = false
+        /// ``shutdownWrite(deadline:)`` sent `close_notify`: nothing more may be written.
+        var sentCloseNotify = false
         /// The peer closed the TCP connection without `close_notify` (OpenSSL reports "unexpected
         /// EOF"); treated as end of stream, and no further `SSL_*` call is made.
         var closedWithoutNotify = false
@@ -48,20 +55,25 @@ package final class TLSConnection: ByteStream {
     /// Which operation a step belongs to, for errors.
     enum Phase: String { case handshake, read, write }
 
+    /// The server's side of an accepted connection, before its handshake.
+    /// - Throws: ``TLSError/protocolFailure(operation:queue:)`` when OpenSSL cannot allocate.
+    init(accepting socket: Socket, context: TLSServerContext) throws(TLSError) {
+        let ssl = try Self.makeSSL(context.pointer, fd: socket.fd)
+        SSL_set_accept_state(ssl)
+        let verification = PeerVerification()  // unused on this side; failure() takes one
+        self.socket = socket
+        self.contextOwner = context
+        self.serverName = ""
+        self.isServer = true
+        session = Mutex(Session(ssl: ssl, verification: verification))
+    }
+
     private init(socket: Socket, context: TLSContext, serverName: String) throws(TLSError) {
         let name = serverName.hasPrefix("[") && serverName.hasSuffix("]") ? String(serverName.dropFirst().dropLast()) : serverName
         guard !name.isEmpty, !name.utf8.contains(where: { $0 == 0 || $0 == UInt8(ascii: " ") }) else {
             throw .invalidServerName(serverName)
         }
-        OpenSSLErrorQueue.clear()
-        guard let ssl = SSL_new(context.pointer) else {
-            throw .protocolFailure(operation: "connection setup", queue: OpenSSLErrorQueue.drain())
-        }
-        guard let bio = SocketBIO.make(fd: socket.fd) else {
-            SSL_free(ssl)
-            throw .protocolFailure(operation: "connection setup", queue: OpenSSLErrorQueue.drain())
-        }
-        SSL_set_bio(ssl, bio, bio)  // one BIO both ways; the SSL now owns it
+        let ssl = try Self.makeSSL(context.pointer, fd: socket.fd)
         SSL_set_connect_state(ssl)
         let verification = PeerVerification()
         verification.attach(to: ssl)
@@ -72,9 +84,25 @@ package final class TLSConnection: ByteStream {
             throw error
         }
         self.socket = socket
-        self.context = context
+        self.contextOwner = context
         self.serverName = name
+        self.isServer = false
         session = Mutex(Session(ssl: ssl, verification: verification))
+    }
+
+    /// A new `SSL` from `context` doing its I/O on `fd` through ``SocketBIO`` (one BIO both ways;
+    /// the `SSL` owns it). The caller sets the connect or accept state.
+    private static func makeSSL(_ context: sending OpaquePointer, fd: Int32) throws(TLSError) -> sending OpaquePointer {
+        OpenSSLErrorQueue.clear()
+        guard let ssl = SSL_new(context) else {
+            throw .protocolFailure(operation: "connection setup", queue: OpenSSLErrorQueue.drain())
+        }
+        guard let bio = SocketBIO.make(fd: fd) else {
+            SSL_free(ssl)
+            throw .protocolFailure(operation: "connection setup", queue: OpenSSLErrorQueue.drain())
+        }
+        SSL_set_bio(ssl, bio, bio)
+        return ssl
     }
 
     deinit {
@@ -129,15 +157,15 @@ package final class TLSConnection: ByteStream {
         return connection
     }
 
-    private func handshake(deadline: Deadline?) async throws {
+    func handshake(deadline: Deadline?) async throws {
         while true {
-            switch try step(.handshake, { SSL_connect($0) }) {
+            switch try step(.handshake, { SSL_do_handshake($0) }) {
             case .success:
                 session.withLock { $0.handshakeComplete = true }
                 return
             case .wantRead: try await waitDuringHandshake(.read, deadline: deadline)
             case .wantWrite: try await waitDuringHandshake(.write, deadline: deadline)
-            case .endOfStream: throw TLSError.closedDuringHandshake
+            case .endOfStream: throw isServer ? TLSError.clientClosedDuringHandshake : TLSError.closedDuringHandshake
             }
         }
     }
@@ -146,7 +174,7 @@ package final class TLSConnection: ByteStream {
         do {
             try await socket.readiness.wait(direction, deadline: deadline)
         } catch IOError.timedOut {
-            throw TLSError.handshakeTimedOut
+            throw isServer ? TLSError.clientHandshakeTimedOut : TLSError.handshakeTimedOut
         }
     }
 
@@ -200,7 +228,7 @@ package final class TLSConnection: ByteStream {
     /// wait on readiness: that direction may belong to the concurrent writer or reader, and
     /// ``Readiness`` allows one waiter per direction. This is rare (renegotiation is disabled), so
     /// it retries after a millisecond instead.
-    private func waitWithoutReadiness(deadline: Deadline?, phase: String) async throws {
+    func waitWithoutReadiness(deadline: Deadline?, phase: String) async throws {
         if let deadline, deadline.hasPassed { throw IOError.timedOut(phase) }
         try await Task.sleep(for: .milliseconds(1))
     }
@@ -250,7 +278,7 @@ package final class TLSConnection: ByteStream {
     }
 
     /// Closes the socket without `close_notify`, after a failed handshake.
-    private func closeWithoutNotify() {
+    func closeWithoutNotify() {
         session.withLock { $0.closed = true }
         socket.close()
     }
@@ -265,6 +293,7 @@ package final class TLSConnection: ByteStream {
             if s.closed { throw phase == .handshake ? TLSError.connectionClosed : IOError.closed }
             if let fatal = s.fatal { throw fatal }
             if s.closedWithoutNotify { return .endOfStream }
+            if phase == .write, s.sentCloseNotify { throw SystemError(code: EPIPE, operation: "TLS write after close_notify") }
             OpenSSLErrorQueue.clear()
             let result = call(s.ssl)
             let savedErrno = errno
@@ -280,6 +309,15 @@ package final class TLSConnection: ByteStream {
                 return .endOfStream
             default:
                 let entries = OpenSSLErrorQueue.entries()
+                if isServer {
+                    let error = TLSConnection.serverFailure(sslError: code, entries: entries, errno: savedErrno, phase: phase)
+                    guard let error else {
+                        s.closedWithoutNotify = true
+                        return .endOfStream
+                    }
+                    s.fatal = error
+                    throw error
+                }
                 var error = TLSConnection.failure(
                     sslError: code, entries: entries, errno: savedErrno, phase: phase,
                     session: s, serverName: serverName)

@@ -10,9 +10,13 @@ package enum TLSError: Error, CustomStringConvertible, Equatable {
         case certificateAuthority = "CA certificate bundle"
         case certificate = "client certificate"
         case privateKey = "client private key"
+        /// A server's certificate chain (`--tls-cert`).
+        case serverCertificate = "TLS certificate (--tls-cert)"
+        /// A server's private key (`--tls-key`).
+        case serverPrivateKey = "TLS private key (--tls-key)"
 
         /// What its `-----BEGIN …-----` line should say.
-        var expectedLabel: String { self == .privateKey ? "PRIVATE KEY" : "CERTIFICATE" }
+        var expectedLabel: String { self == .privateKey || self == .serverPrivateKey ? "PRIVATE KEY" : "CERTIFICATE" }
     }
 
     /// The input has no PEM block at all.
@@ -58,6 +62,27 @@ package enum TLSError: Error, CustomStringConvertible, Equatable {
     case connectionClosed
     /// Any other OpenSSL failure, with its error queue (oldest first).
     case protocolFailure(operation: String, queue: [String])
+
+    // Server side: configuration (`TLSServerContext`) and accepted handshakes.
+
+    /// A certificate or key file could not be read (`path`, `strerror`).
+    case unreadableFile(path: String, reason: String)
+    /// The server's private key is protected by a passphrase.
+    case encryptedServerKey
+    /// The server's private key is not the one its certificate was issued for.
+    case serverKeyDoesNotMatchCertificate
+    /// A client sent plain HTTP to the TLS port (it was answered with a 400 saying so).
+    case plainHTTPRequest
+    /// The client ended the handshake with an alert: most often it does not trust the certificate.
+    case clientAlert(alert: String)
+    /// The client offered only protocol versions older than TLS 1.2.
+    case clientVersionTooOld
+    /// The client and Wharf have no cipher suite in common.
+    case noSharedCipher
+    /// The client connected but did not complete the handshake before the deadline.
+    case clientHandshakeTimedOut
+    /// The client closed the connection during the handshake.
+    case clientClosedDuringHandshake
 
     package var description: String {
         switch self {
@@ -126,6 +151,30 @@ package enum TLSError: Error, CustomStringConvertible, Equatable {
             return "The TLS connection is closed."
         case .protocolFailure(let operation, let queue):
             return queue.isEmpty ? "TLS \(operation) failed." : "TLS \(operation) failed: \(queue.joined(separator: "; "))."
+        case .unreadableFile(let path, let reason):
+            return "Cannot read \(path): \(reason)."
+        case .encryptedServerKey:
+            return "The TLS private key (--tls-key) is protected by a passphrase, which Wharf cannot ask for at start-up: "
+                + "`openssl pkey -in key.pem -out key-plain.pem` writes an unencrypted copy (keep it mode 0600)."
+        case .serverKeyDoesNotMatchCertificate:
+            return "The TLS private key (--tls-key) does not belong to the certificate (--tls-cert): "
+                + "use the key the certificate was issued for, and put the server certificate first in the chain file."
+        case .plainHTTPRequest:
+            return "A client sent plain HTTP to the HTTPS port; it was told to use https://."
+        case .clientAlert(let alert):
+            if ["unknown ca", "bad certificate", "certificate unknown"].contains(alert) {
+                return "The client ended the TLS handshake with alert \"\(alert)\": it does not trust Wharf's certificate "
+                    + "(a self-signed one must be accepted, or its fingerprint pinned, by each client)."
+            }
+            return "The client ended the TLS handshake with alert \"\(alert)\"."
+        case .clientVersionTooOld:
+            return "The client offered only TLS versions older than 1.2, which Wharf refuses."
+        case .noSharedCipher:
+            return "The client offered no cipher suite Wharf accepts (TLS 1.2 with ECDHE and AES-GCM or ChaCha20, or TLS 1.3)."
+        case .clientHandshakeTimedOut:
+            return "A client connected but did not complete the TLS handshake in time; the connection was closed."
+        case .clientClosedDuringHandshake:
+            return "A client closed the connection during the TLS handshake."
         }
     }
 }

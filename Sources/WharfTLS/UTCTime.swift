@@ -4,8 +4,8 @@ internal import Glibc
 ///
 /// Without Foundation's date formatting (Wharf uses FoundationEssentials only): `gmtime_r(3)`
 /// does the calendar arithmetic.
-enum UTCTime {
-    static func format(_ seconds: Int64) -> String {
+package enum UTCTime {
+    package static func format(_ seconds: Int64) -> String {
         var time = time_t(seconds)
         var parts = tm()
         guard gmtime_r(&time, &parts) != nil else { return "\(seconds) (Unix time)" }

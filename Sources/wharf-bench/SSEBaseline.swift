@@ -1,6 +1,7 @@
 import Glibc
 import WharfHTTP
 import WharfIO
+import WharfWire
 
 /// `wharf-bench sse-baseline --port P [--plain]`: a bare HTTP server (no Wharf middleware) with one
 /// route, `GET /events`, that sends one event and then holds the stream open: what a server-sent

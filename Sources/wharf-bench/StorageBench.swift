@@ -4,6 +4,7 @@ import WharfApp
 import WharfHTTP
 import WharfIO
 import WharfSQLite
+import WharfWire
 
 /// `wharf-bench storage`: the audit history at scale, through the panel's own code. It fills a
 /// fresh data directory with audit rows through `AuditLog.append` (one row per transaction, then
@@ -122,11 +123,7 @@ enum StorageBench {
             let bytes = Mutex(0)
             func write(_ chunk: [UInt8]) async throws { bytes.withLock { $0 += chunk.count } }
         }
-        // Reset the peak so it measures the export alone (writing 5 to clear_refs resets VmHWM).
-        if let file = fopen("/proc/self/clear_refs", "w") {
-            fputs("5", file)
-            fclose(file)
-        }
+        resetPeakMemory()  // so the peak measures the export alone
         let rssBefore = memory("VmRSS")
         let response = try await request(app, "/audit/export.csv", token: token)
         guard case .stream(_, let produce) = response.body else { throw UsageError(description: "the export is not streamed") }

@@ -16,6 +16,8 @@ let usage = """
       wharf-bench sse-baseline --port P [--plain]                 a bare server holding event streams open (for RSS per stream)
       wharf-bench storage --dir DIR --resources ROOT [--rows N] [--batch N]
                                                                   audit inserts, filtered pages, CSV export
+      wharf-bench signin --dir DIR --resources ROOT --log-n N     one password sign-in at scrypt N=2^N;
+                                                                  prints signin_ms peak_kib
     TLS: --ca FILE --cert FILE --key FILE
     """
 
@@ -68,6 +70,14 @@ func memory(_ field: String) -> Int {
     return 0
 }
 
+/// Resets this process's resident peak (`VmHWM`) to its current size: writing 5 to `clear_refs`.
+func resetPeakMemory() {
+    if let file = fopen("/proc/self/clear_refs", "w") {
+        fputs("5", file)
+        fclose(file)
+    }
+}
+
 /// `count` bytes in chunks of 256 KiB, from one reused buffer.
 struct GeneratedBytes: AsyncSequence, Sendable {
     typealias Element = [UInt8]
@@ -102,6 +112,7 @@ func run(_ arguments: [String]) async throws {
     guard let command = arguments.first else { throw UsageError(description: "no command") }
     if command == "storage" { return try await StorageBench.run(arguments) }
     if command == "sse-baseline" { return try await SSEBaseline.run(arguments) }
+    if command == "signin" { return try await SignInBench.run(arguments) }
     let group = try EventLoopGroup(loops: 1)
     switch command {
     case "latency":

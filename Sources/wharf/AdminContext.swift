@@ -18,10 +18,9 @@ struct AdminContext {
         let resources = try WharfConfiguration.locateResources(
             explicit: arguments.value("--resources", environment: "WHARF_RESOURCES"), executable: CommandLine.arguments[0])
         let dataDirectory = arguments.value("--data-dir", environment: "WHARF_DATA_DIR") ?? WharfConfiguration.defaultDataDirectory
-        let database = try await WharfStore.open(dataDirectory: dataDirectory, resourcesDirectory: resources)
+        let (database, secretKey) = try await WharfStore.open(dataDirectory: dataDirectory, resourcesDirectory: resources)
         do {
-            let accounts = try await AccountServices.make(
-                database: database, secretKey: try SecretKey.loadOrCreate(dataDirectory: dataDirectory))
+            let accounts = try await AccountServices.make(database: database, secretKey: secretKey)
             return AdminContext(
                 database: database, accounts: accounts, actor: AuditActor(source: .cli, actorName: systemUser()),
                 dataDirectory: dataDirectory)

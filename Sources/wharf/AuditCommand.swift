@@ -2,20 +2,25 @@ import Glibc
 import WharfApp
 import WharfSQLite
 
-/// `wharf audit verify|export|purge`: the audit history from the shell, working while the server
-/// runs. Each run is itself audited with source `cli` (`audit.verify`, `audit.export`, `audit.purge`).
+/// `wharf audit verify|head|export|purge`: the audit history from the shell, working while the
+/// server runs. Each run but `head` is itself audited with source `cli` (`audit.verify`,
+/// `audit.export`, `audit.purge`); `head` only reads (a row of its own would move the head).
 enum AuditCommand {
     static let usage = """
         Usage: wharf audit <subcommand> [--data-dir DIR] [--resources DIR]
 
         Subcommands:
-          verify [--expect-head HASH]        Walk the hash chain; exit 0 when intact, 1 naming the first bad row
+          verify [--expect-head HEAD]        Walk the hash chain; exit 0 when intact, 1 naming the first bad row
+          head                               Print the newest row's id and hash (SEQ HASH), to keep elsewhere
           export --format csv|jsonl [FILTERS] Write the matching rows to standard output, oldest first
           purge --before DATE [--yes]         Remove rows older than DATE, keeping the chain verifiable
 
         Filters: --actor NAME  --action PREFIX  --host ID  --outcome ok|failed|denied
                  --since DATE  --until DATE  --target TEXT
         Dates are UTC: 2026-11-24 or 2026-11-24T18:30[:05][Z]. --until with a date includes that day.
+        HEAD is what `wharf audit head` printed, or the server's log line `audit head SEQ HASH` (written at
+        start, every 10 minutes and at shutdown), or a bare HASH for the newest row: the row it names must
+        still have that hash.
         purge asks for confirmation on standard input unless --yes is given.
         --data-dir and --resources work as for wharf serve (env WHARF_DATA_DIR, WHARF_RESOURCES).
         """
@@ -32,9 +37,11 @@ enum AuditCommand {
         var filter = AuditFilter()
         var format = AuditExport.Format.csv
         var before: Int64 = 0
+        var expectHead: AuditHead?
         do {
             let options: Set<String> = switch subcommand {
             case "verify": ["--expect-head"]
+            case "head": []
             case "export": filterOptions.union(["--format"])
             case "purge": ["--before"]
             default: throw CommandLineArguments.UsageError(description: "unknown subcommand \(subcommand)")
@@ -42,6 +49,13 @@ enum AuditCommand {
             parsed = try CommandLineArguments(
                 arguments.dropFirst(), options: options.union(AdminContext.commonOptions), flags: subcommand == "purge" ? ["--yes"] : [])
             guard parsed.positionals.isEmpty else { throw CommandLineArguments.UsageError(description: "unexpected argument \(parsed.positionals[0])") }
+            if subcommand == "verify", let text = parsed.value("--expect-head") {
+                guard let head = AuditHead(parsing: text) else {
+                    throw CommandLineArguments.UsageError(
+                        description: "--expect-head: give the head as SEQ HASH (what wharf audit head prints), the log line, or a 64-digit HASH")
+                }
+                expectHead = head
+            }
             if subcommand == "export" {
                 guard let text = parsed.value("--format"), let value = AuditExport.Format(rawValue: text) else {
                     throw CommandLineArguments.UsageError(description: "export needs --format csv or --format jsonl")
@@ -66,14 +80,20 @@ enum AuditCommand {
         }
         return await AdminContext.run(parsed, label: "wharf audit \(subcommand)") { admin in
             switch subcommand {
-            case "verify": try await verify(parsed.value("--expect-head"), admin)
+            case "verify": try await verify(expectHead, admin)
+            case "head": try await head(admin)
             case "export": try await export(filter, format: format, admin)
             default: try await purge(before: before, confirmed: parsed.has("--yes"), admin)
             }
         }
     }
 
-    private static func verify(_ expectHead: String?, _ admin: AdminContext) async throws -> Int32 {
+    private static func head(_ admin: AdminContext) async throws -> Int32 {
+        print(try await admin.database.read { connection in try AuditHead.current(on: connection) }.description)
+        return 0
+    }
+
+    private static func verify(_ expectHead: AuditHead?, _ admin: AdminContext) async throws -> Int32 {
         let result: Result<AuditVerifier.Summary, AuditVerifier.Break>
         do {
             result = .success(try await admin.database.read { connection in

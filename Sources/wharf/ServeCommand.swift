@@ -2,13 +2,15 @@ import Dispatch
 import Glibc
 import Synchronization
 import WharfApp
+import WharfHTTP
 import WharfIO
 
 /// `wharf serve`: runs the panel until SIGINT or SIGTERM, then shuts down gracefully.
 enum ServeCommand {
     static let usage = """
         Usage: wharf serve [--listen ADDR] [--data-dir DIR] [--resources DIR] [--loops N] [--no-access-log]
-                           [--docker-socket PATH]
+                           [--log-format text|json] [--docker-socket PATH] [--public-url URL]
+                           [--trusted-proxy CIDR[,CIDR…]] [--tls-cert FILE --tls-key FILE | --tls-self-signed]
 
         Runs the Wharf panel.
 
@@ -20,17 +22,35 @@ enum ServeCommand {
                             env WHARF_RESOURCES)
           --loops N         Event-loop threads (default 1; env WHARF_LOOPS)
           --no-access-log   Do not write the access log to stderr
+          --log-format FORMAT
+                            The access log's format: text (default) or json, one object per line
+                            (env WHARF_LOG_FORMAT)
           --docker-socket PATH
                             The local engine's socket the dashboard offers to register while there are
                             no hosts (default /var/run/docker.sock; env WHARF_DOCKER_SOCKET)
+          --public-url URL  How users reach Wharf, e.g. https://panel.example (env WHARF_PUBLIC_URL):
+                            links and the setup address use it, requests must name its host (or a
+                            listen address), and with https cookies are Secure and HSTS is sent
+          --trusted-proxy CIDR[,CIDR…]
+                            Reverse proxies whose X-Forwarded-For/-Proto or Forwarded headers are
+                            believed, e.g. 127.0.0.1 or 10.0.0.0/8 (env WHARF_TRUSTED_PROXY)
+          --tls-cert FILE, --tls-key FILE
+                            Certificate chain and private key, PEM (env WHARF_TLS_CERT, WHARF_TLS_KEY)
+          --tls-self-signed Make and keep a self-signed certificate in the data directory
+                            (env WHARF_TLS_SELF_SIGNED=1)
+                            The TLS options are checked, but this version cannot serve HTTPS itself
+                            yet: put a TLS-terminating proxy in front (README, "Production").
         """
 
     static func run(_ arguments: ArraySlice<String>) async -> Int32 {
         let configuration: WharfConfiguration
         do {
             let parsed = try CommandLineArguments(
-                arguments, options: ["--listen", "--data-dir", "--resources", "--loops", "--docker-socket"],
-                flags: ["--no-access-log", "--help", "-h"])
+                arguments, options: [
+                    "--listen", "--data-dir", "--resources", "--loops", "--docker-socket", "--public-url", "--trusted-proxy",
+                    "--tls-cert", "--tls-key", "--log-format",
+                ],
+                flags: ["--no-access-log", "--tls-self-signed", "--help", "-h"])
             if parsed.has("--help") || parsed.has("-h") {
                 print(usage)
                 return 0
@@ -59,6 +79,21 @@ enum ServeCommand {
                 }
                 config.localDockerSocket = socket
             }
+            if let format = parsed.value("--log-format", environment: "WHARF_LOG_FORMAT") {
+                guard let value = AccessLog.Format(rawValue: format) else {
+                    throw CommandLineArguments.UsageError(description: "--log-format must be text or json")
+                }
+                config.accessLogFormat = value
+            }
+            if let url = parsed.value("--public-url", environment: "WHARF_PUBLIC_URL") { config.publicURL = try PublicURL(parsing: url) }
+            if let proxies = parsed.value("--trusted-proxy", environment: "WHARF_TRUSTED_PROXY") {
+                config.trustedProxies = TrustedProxies(try AddressRange.parseList(proxies))
+            }
+            let selfSigned = parsed.has("--tls-self-signed") || ["1", "true", "yes"].contains(Environment.get("WHARF_TLS_SELF_SIGNED") ?? "")
+            config.tls = try TLSSettings.parse(
+                certificate: parsed.value("--tls-cert", environment: "WHARF_TLS_CERT"),
+                key: parsed.value("--tls-key", environment: "WHARF_TLS_KEY"), selfSigned: selfSigned)
+            config.buildCommit = buildCommit
             configuration = config
         } catch let error as CommandLineArguments.UsageError {
             printError("wharf serve: \(error)\n\n\(usage)")
@@ -68,6 +103,24 @@ enum ServeCommand {
             return 2
         }
 
+        if let tls = configuration.tls {
+            do {
+                try WharfStore.createDataDirectory(configuration.dataDirectory)
+                let (_, notes) = try tls.load(
+                    dataDirectory: configuration.dataDirectory, listen: configuration.listen, publicURL: configuration.publicURL,
+                    now: Int64(time(nil)))
+                for note in notes { printError("wharf: \(note)") }
+            } catch {
+                printError("wharf serve: \(error)")
+                return 2
+            }
+            printError("""
+                wharf serve: the TLS certificate and key are fine, but this version of Wharf cannot serve HTTPS itself yet.
+                Serve plain HTTP on a loopback address behind a TLS-terminating proxy (nginx, Caddy) with
+                --public-url https://… --trusted-proxy 127.0.0.1 (README, "Production"), and leave out the --tls options.
+                """)
+            return 2
+        }
         // OpenSSL and plain writes must not kill the process when a peer goes away.
         signal(SIGPIPE, SIG_IGN)
         let stop = StopSignals()
@@ -80,12 +133,13 @@ enum ServeCommand {
             return 1
         }
         for address in application.boundAddresses {
-            printError("Wharf \(WharfVersion.current) listening on http://\(address)")
+            printError("Wharf \(WharfVersion.current) (\(buildCommit)) listening on http://\(address)")
         }
-        if let token = application.setupToken, let address = application.boundAddresses.first {
+        if let url = configuration.publicURL { printError("Wharf: users reach it at \(url.origin)") }
+        if let token = application.setupToken {
             printError("""
                 Wharf has no users yet. Create the first admin within one hour at:
-                  http://\(address)/setup?token=\(token)
+                  \(configuration.baseURL(bound: application.boundAddresses))/setup?token=\(token)
                 (the address works once; restart Wharf for a new one)
                 """)
         }

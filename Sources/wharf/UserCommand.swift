@@ -1,6 +1,6 @@
 import WharfApp
 
-/// `wharf user create|list|set-password|disable`: account administration from the shell, working
+/// `wharf user create|list|set-password|disable|remove-two-step`: account administration from the shell, working
 /// while the server runs (SQLite's WAL and busy timeout let both write). Every change is audited
 /// with source `cli`.
 enum UserCommand {
@@ -10,8 +10,10 @@ enum UserCommand {
         Subcommands:
           create --username NAME --role ROLE   Create a user (role: admin, operator or viewer)
           list                                 List users
-          set-password NAME                    Set a user's password and end their sessions
-          disable NAME                         Disable a user and end their sessions
+          set-password NAME                    Set a user's password, end their sessions, revoke their tokens
+          disable NAME                         Disable a user, end their sessions, revoke their tokens
+          remove-two-step NAME                 Remove a user's second factor (lost phone and codes, or a
+                                               lost secret.key: TOTP secrets and recovery codes are kept under it)
 
         Passwords are read from the terminal twice, without echo; when standard input is not a
         terminal, one line is read from it. Passwords need at least 12 characters.
@@ -47,7 +49,7 @@ enum UserCommand {
             guard Role(rawValue: role) != nil else { throw .init(description: "--role must be admin, operator or viewer") }
         case "list":
             guard parsed.positionals.isEmpty else { throw .init(description: "unexpected argument \(parsed.positionals[0])") }
-        case "set-password", "disable":
+        case "set-password", "disable", "remove-two-step":
             guard parsed.positionals.count == 1 else { throw .init(description: "\(subcommand) needs exactly one NAME") }
         default:
             throw .init(description: "unknown subcommand \(subcommand)")
@@ -74,12 +76,18 @@ enum UserCommand {
         case "set-password":
             let user = try await find(parsed.positionals[0], admin)
             let password = try PasswordPrompt.read(prompt: "New password for \(user.username)")
-            try await admin.accounts.setPassword(userID: user.id, password: password, action: "user.password.reset", by: admin.actor)
-            print("Password set for \(user.username); their sessions were ended.")
+            try await admin.accounts.setPassword(
+                userID: user.id, password: password, action: "user.password.reset", revokingTokens: true, by: admin.actor)
+            print("Password set for \(user.username); their sessions were ended and their API tokens revoked.")
         case "disable":
             let user = try await find(parsed.positionals[0], admin)
             try await admin.accounts.setDisabled(userID: user.id, true, by: admin.actor)
-            print("Disabled \(user.username); their sessions were ended and their API tokens no longer work.")
+            print("Disabled \(user.username); their sessions were ended and their API tokens revoked.")
+        case "remove-two-step":
+            let user = try await find(parsed.positionals[0], admin)
+            let removed = try await admin.accounts.removeSecondFactor(userID: user.id, by: admin.actor)
+            print(removed ? "Removed \(user.username)'s two-step sign-in; they sign in with their password and may set it up again."
+                          : "\(user.username) has no two-step sign-in.")
         default:
             return 2
         }

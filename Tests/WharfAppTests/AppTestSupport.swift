@@ -14,13 +14,27 @@ let repositoryRoot: String = {
     return url.path
 }()
 
-/// A fresh temporary database with the repository's migrations applied.
-func migratedDatabase() async throws -> Database {
-    let database = try await Database.temporary()
-    let migrations = try Migrator.load(
-        directory: URL(fileURLWithPath: repositoryRoot).appendingPathComponent("migrations"), checksum: { _ in "test" })
+/// The repository's migrations.
+func repositoryMigrations() throws -> [Migration] {
+    try Migrator.load(directory: URL(fileURLWithPath: repositoryRoot).appendingPathComponent("migrations"), checksum: { _ in "test" })
+}
+
+/// The audit chain key tests' databases carry (a real data directory derives it from `secret.key`).
+let testAuditKey = Array("a test audit chain key, 32 bytes".utf8)
+
+/// A fresh temporary database with the repository's migrations applied (up to and including the
+/// one named `through`, when given), its connections carrying ``testAuditKey``.
+func migratedDatabase(through name: String? = nil) async throws -> Database {
+    let database = try await Database.temporary(configuration: .init(prepare: { $0[AuditChainKey.self] = testAuditKey }))
+    var migrations = try repositoryMigrations()
+    if let name, let last = migrations.firstIndex(where: { $0.name == name }) { migrations = Array(migrations[...last]) }
     _ = try await Migrator.migrate(database, migrations)
     return database
+}
+
+/// Applies the rest of the repository's migrations.
+func migrateRest(_ database: Database) async throws {
+    _ = try await Migrator.migrate(database, try repositoryMigrations())
 }
 
 /// Account services over a temporary database, with cheap hashing and a manual clock.
@@ -43,16 +57,22 @@ final class TestApp: Sendable {
     let app: WharfApplication
     let time: ManualTime
     let dataDirectory: String
+    private let configuration: WharfConfiguration
+    private let accountOptions: WharfApplication.AccountOptions
 
-    private init(app: WharfApplication, time: ManualTime, dataDirectory: String) {
+    private init(
+        app: WharfApplication, time: ManualTime, configuration: WharfConfiguration, accountOptions: WharfApplication.AccountOptions
+    ) {
         self.app = app
         self.time = time
-        self.dataDirectory = dataDirectory
+        self.dataDirectory = configuration.dataDirectory
+        self.configuration = configuration
+        self.accountOptions = accountOptions
     }
 
     static func make(
         options: (inout WharfApplication.AccountOptions) -> Void = { _ in },
-        configure: (inout WharfConfiguration) -> Void = { _ in }
+        configure: (inout WharfConfiguration) -> Void = { _ in }, log: @escaping @Sendable (String) -> Void = { _ in }
     ) async throws -> TestApp {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("wharf-app-tests-\(UUID().uuidString)").path
         let time = ManualTime()
@@ -65,8 +85,16 @@ final class TestApp: Sendable {
         configuration.accessLog = false
         configuration.eventLoops = 1
         configure(&configuration)
+        let app = try await WharfApplication.make(configuration: configuration, accountOptions: accountOptions, log: log)
+        return TestApp(app: app, time: time, configuration: configuration, accountOptions: accountOptions)
+    }
+
+    /// Shuts this application down, keeping its data directory, and starts a new one on it with
+    /// the same options and clock: a server restart.
+    func restarted() async throws -> TestApp {
+        await app.shutdown()
         let app = try await WharfApplication.make(configuration: configuration, accountOptions: accountOptions, log: { _ in })
-        return TestApp(app: app, time: time, dataDirectory: directory)
+        return TestApp(app: app, time: time, configuration: configuration, accountOptions: accountOptions)
     }
 
     var accounts: AccountServices { app.accounts }

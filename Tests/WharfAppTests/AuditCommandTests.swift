@@ -58,6 +58,46 @@ import WharfTestSupport
         #expect(broken.err.contains("row 6:"), "\(broken.err)")
     }
 
+    /// Issue 10, item 8: `wharf audit head` prints `SEQ HASH`; the server writes the head to its
+    /// log at shutdown; `wharf audit verify --expect-head` takes either.
+    @Test func theHeadIsPrintedAndLoggedAndAnchorsVerification() async throws {
+        let data = try ApplicationHarness.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: data) }
+        #expect(try await Self.wharf(["user", "create", "--username", "ada", "--role", "admin"], data: data, input: Self.password).status == 0)
+        let head = try await Self.wharf(["audit", "head"], data: data)
+        #expect(head.status == 0, "\(head.err)")
+        let printed = String(head.out.filter { $0 != "\n" })
+        #expect(printed.wholeMatch(of: /1 [0-9a-f]{64}/) != nil, "\(printed)")
+        #expect(try await Self.wharf(["audit", "verify", "--expect-head", printed], data: data).status == 0)
+
+        let (server, _) = try await Self.serve(data)
+        server.signal(SIGTERM)
+        #expect(await server.waitForExit(timeout: 15) == 0, "\(server.standardError)")
+        let line = try #require(server.standardError.split(separator: "\n").last { $0.contains("audit head") }.map(String.init))
+        #expect(line.wholeMatch(of: /wharf: audit head [0-9]+ [0-9a-f]{64}/) != nil, "\(line)")
+        let verified = try await Self.wharf(["audit", "verify", "--expect-head", line], data: data)
+        #expect(verified.status == 0, "\(verified.err)")
+        let wrong = try await Self.wharf(["audit", "verify", "--expect-head", "1 " + String(repeating: "0", count: 64)], data: data)
+        #expect(wrong.status == 1)
+        #expect(try await Self.wharf(["audit", "verify", "--expect-head", "no head here"], data: data).status == 2)
+    }
+
+    /// Recovery codes are kept under secret.key now (issue 10, item 7): whoever loses the key
+    /// file needs a way back in for users with two-step sign-in.
+    @Test func twoStepSignInCanBeRemovedFromTheShell() async throws {
+        let data = try ApplicationHarness.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: data) }
+        #expect(try await Self.wharf(["user", "create", "--username", "ada", "--role", "admin"], data: data, input: Self.password).status == 0)
+        _ = try await Self.sqlite3(data + "/wharf.db", "UPDATE users SET totp_secret = x'00112233' WHERE username = 'ada'")
+        let removed = try await Self.wharf(["user", "remove-two-step", "ada"], data: data)
+        #expect(removed.status == 0 && removed.out.contains("Removed ada's two-step sign-in"), "\(removed.out) \(removed.err)")
+        #expect(try await Self.sqlite3(data + "/wharf.db", "SELECT totp_secret IS NULL FROM users WHERE username = 'ada'") == "1\n")
+        let again = try await Self.wharf(["user", "remove-two-step", "ada"], data: data)
+        #expect(again.status == 0 && again.out.contains("has no two-step sign-in"))
+        let actions = try await Self.sqlite3(data + "/wharf.db", "SELECT action FROM audit_log WHERE action = 'user.totp.remove'")
+        #expect(actions == "user.totp.remove\n")
+    }
+
     @Test(arguments: [
         (["audit"], "missing subcommand"), (["audit", "frob"], "unknown subcommand"),
         (["audit", "export"], "--format"), (["audit", "export", "--format", "xml"], "--format"),
@@ -84,10 +124,9 @@ import WharfTestSupport
         let data = try ApplicationHarness.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: data) }
         #expect(try await Self.wharf(["user", "create", "--username", "ada", "--role", "admin"], data: data, input: Self.password).status == 0)
-        let token = try await Self.wharf(["token", "create", "--username", "ada", "--name", "burst"], data: data)
-        let secret = token.out.filter { !$0.isWhitespace }
-        #expect(secret.hasPrefix("wharf_"))
         let (server, address) = try await Self.serve(data)
+        // Tokens are created from a browser session (API tokens cannot change the account).
+        let session = try await LoopbackSession.signIn(address, "ada", "a long enough password")
 
         // Four clients create tokens as fast as they can; the server dies after some succeed.
         let acknowledged = Locked<[String]>([])
@@ -96,16 +135,8 @@ import WharfTestSupport
                 group.addTask {
                     for index in 0..<10_000 {
                         let name = "burst-\(client)-\(index)"
-                        let body = Array("name=\(name)".utf8)
-                        guard let connection = try? await RawHTTPClient.connect(to: address) else { return }
-                        defer { Task { await connection.close() } }
-                        let request = Wire.request("POST", "/profile/tokens", headers: [
-                            ("Authorization", "Bearer \(secret)"), ("Content-Type", "application/x-www-form-urlencoded"),
-                        ], body: body)
-                        guard (try? await connection.send(request)) != nil,
-                              let response = try? await connection.readResponse() else { return }
+                        guard let response = try? await session.post("/profile/tokens", "name=\(name)&role=viewer") else { return }
                         if (200..<300).contains(response.status) { acknowledged.withLock { $0.append(name) } }
-                        await connection.close()
                     }
                 }
             }

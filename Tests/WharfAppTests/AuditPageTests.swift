@@ -4,6 +4,7 @@ import WharfApp
 import WharfHTTP
 import WharfSQLite
 import WharfTestSupport
+import WharfWire
 
 /// The audit page, its row detail and its exports, in process.
 @Suite struct AuditPageTests {

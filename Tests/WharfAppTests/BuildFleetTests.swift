@@ -6,6 +6,7 @@ import WharfDocker
 import WharfHTTP
 import WharfIO
 import WharfSQLite
+import WharfWire
 import WharfTestSupport
 
 /// Builds as jobs against the fleet's engine A: a streamed tar (raw and multipart), a typed

@@ -2,16 +2,11 @@ import Testing
 import WharfApp
 import WharfHTTP
 import WharfSQLite
+import WharfWire
 
 @Suite struct CSRFTests {
     /// A signed-in admin on the users page, ready to post.
-    private func signedIn(_ app: TestApp) async throws -> TestBrowser {
-        try await app.user("ada", .admin)
-        let browser = TestBrowser(app)
-        try await browser.signIn("ada")
-        try await browser.get("/users")
-        return browser
-    }
+    private func signedIn(_ app: TestApp) async throws -> TestBrowser { try await app.signedInAdmin("ada", on: "/users") }
 
     @Test func aFormWithTheSessionTokenFromThisSiteIsAccepted() async throws {
         try await withApp { app in

@@ -1,9 +1,11 @@
+import WharfWire
 import FoundationEssentials
 import Testing
 import WharfApp
 import WharfDocker
 import WharfHTTP
 import WharfSQLite
+import WharfTestSupport
 
 /// Containers through the API and the pages, against the fleet's real engines: every action and
 /// its audit row, the errors each failure maps to, escaping, live logs and stats, export, create
@@ -20,6 +22,8 @@ import WharfSQLite
         let admin: String
         let viewer: String
         let operatorToken: String
+        /// Every container this test created, removed (awaited) when it ends.
+        let created = Locked<[String]>([])
 
         func api(
             _ method: HTTPMethod, _ path: String, token: String? = nil, json: String? = nil
@@ -40,7 +44,9 @@ import WharfSQLite
             let body = #"{"image":"\#(image)","name":"\#(name)","command":["sh","-c",\#(JSONText.quoted(script))],"network":"none","labels":{\#(labelJSON)},"env":{"SECRET_TOKEN":"hunter2"},"start":true}"#
             let response = try await api(.post, "/api/v1/hosts/1/containers", json: body)
             #expect(response.status == .created, "\(String(decoding: response.bodyBytes ?? [], as: UTF8.self))")
-            return try object(response)["id"]?.stringValue ?? ""
+            let id = try object(response)["id"]?.stringValue ?? ""
+            created.withLock { $0.append(id) }
+            return id
         }
 
         func remove(_ id: String) async {
@@ -63,7 +69,15 @@ import WharfSQLite
             func token(_ user: Int64) async throws -> String {
                 try await app.accounts.createToken(userID: user, name: "t", role: nil, expiresInDays: nil, by: cliActor).secret
             }
-            try await body(Setup(app: app, fleet: fleet, image: image, admin: try await token(1), viewer: try await token(2), operatorToken: try await token(3)))
+            let setup = Setup(
+                app: app, fleet: fleet, image: image, admin: try await token(1), viewer: try await token(2), operatorToken: try await token(3))
+            do {
+                try await body(setup)
+            } catch {
+                for id in setup.created.value { await setup.remove(id) }
+                throw error
+            }
+            for id in setup.created.value { await setup.remove(id) }
         }
     }
 
@@ -73,7 +87,6 @@ import WharfSQLite
         try await Self.withFleet { setup in
             let name = Self.unique("wharf-ct")
             let id = try await setup.run(name, labels: ["wharf.test": Self.xss])
-            defer { Task { await setup.remove(id) } }
 
             let list = try await setup.api(.get, "/api/v1/hosts/engine-a/containers?label=wharf.test&name=\(name)")
             #expect(list.status == .ok)
@@ -135,7 +148,6 @@ import WharfSQLite
         try await Self.withFleet { setup in
             let name = Self.unique("wharf-viewer")
             let id = try await setup.run(name)
-            defer { Task { await setup.remove(id) } }
             #expect(try await setup.api(.get, "/api/v1/hosts/1/containers/\(id)", token: setup.viewer).status == .ok)
             let refused = try await setup.api(.post, "/api/v1/hosts/1/containers/\(id)/stop", token: setup.viewer)
             #expect(refused.status == .forbidden)
@@ -186,7 +198,6 @@ import WharfSQLite
         try await Self.withFleet { setup in
             let name = Self.unique("wharf-page")
             let id = try await setup.run(name, labels: ["note": Self.xss])
-            defer { Task { await setup.remove(id) } }
             let browser = TestBrowser(setup.app)
             try await browser.signIn("olga")
             let list = try await browser.get("/hosts/1/containers?name=\(name)")
@@ -195,6 +206,13 @@ import WharfSQLite
             #expect(!list.text.contains(Self.xss))
             let detail = try await browser.get("/hosts/1/containers/\(id)")
             #expect(detail.text.contains("SECRET_TOKEN") && !detail.text.contains("hunter2"))
+            // A command and env value with markup in them, revealed: shown as text.
+            let marked = try await setup.api(.post, "/api/v1/hosts/1/containers", json: #"{"image":"\#(setup.image)","network":"none","command":["echo",\#(JSONText.quoted(Self.xss))],"env":{"NOTE":\#(JSONText.quoted(Self.xss))}}"#)
+            let markedID = try setup.object(marked)["id"]?.stringValue ?? ""
+            setup.created.withLock { $0.append(markedID) }
+            let revealed = try await browser.get("/hosts/1/containers/\(markedID)?env=1")
+            #expect(revealed.text.contains("&lt;img src=x onerror=alert(1)&gt;") && !revealed.text.contains(Self.xss))
+            #expect(try await browser.get("/hosts/1/containers/\(markedID)/inspect").text.contains("&lt;img src=x") )
 
             let stop = try await browser.post("/hosts/1/containers/\(id)/stop", [("timeout", "1")], headers: [("Referer", "http://localhost/hosts/1/containers/\(id)")])
             #expect(stop.status == .seeOther && stop.location == "/hosts/1/containers/\(id)")
@@ -217,7 +235,6 @@ import WharfSQLite
             let name = Self.unique("wharf-logs")
             let script = "i=0; while [ $i -lt 1000 ]; do echo \"line $i \(Self.xss)\"; echo \"err $i\" >&2; i=$((i+1)); sleep 0.1; done"
             let id = try await setup.run(name, script: script)
-            defer { Task { await setup.remove(id) } }
             let browser = TestBrowser(setup.app)
             try await browser.signIn("vic")
             let probe = StreamProbe(try await browser.get("/hosts/1/containers/\(id)/logs/events?tail=5"))
@@ -230,6 +247,12 @@ import WharfSQLite
             #expect(await resumed.wait { $0.contains("event: out") })
             let firstResumed = resumed.text.split(separator: "\n").first { $0.hasPrefix("id: ") }.map { String($0.dropFirst(4)) } ?? ""
             #expect(firstResumed > lastID, "\(resumed.text.prefix(400))")
+            // `since` in the future: no history, only what comes.
+            let fromNow = StreamProbe(try await browser.get("/hosts/1/containers/\(id)/logs/events?since=4000000000"))
+            try await Task.sleep(for: .milliseconds(500))
+            fromNow.cancel()
+            #expect(!fromNow.text.contains("event: out"), "\(fromNow.text.prefix(200))")
+            #expect(try await browser.get("/hosts/1/containers/\(id)/logs?since=whenever").status == .unprocessableContent)
             #expect(try await setup.api(.post, "/api/v1/hosts/1/containers/\(id)/stop?timeout=0").status == .noContent)
             #expect(await resumed.wait { $0.contains("event: end") })
             #expect(await resumed.finished())
@@ -246,7 +269,6 @@ import WharfSQLite
         try await Self.withFleet { setup in
             let name = Self.unique("wharf-stats")
             let id = try await setup.run(name, script: "while true; do :; done")
-            defer { Task { await setup.remove(id) } }
             let browser = TestBrowser(setup.app)
             try await browser.signIn("olga")
             let stats = StreamProbe(try await browser.get("/hosts/1/containers/\(id)/stats/events"))
@@ -273,8 +295,6 @@ import WharfSQLite
                 let id = try await setup.run(Self.unique("wharf-prune-\(index)"), script: "true", labels: ["wharf.prune": label])
                 ids.append(id)
             }
-            let created = ids
-            defer { Task { for id in created { await setup.remove(id) } } }
             // Wait for the three to exit.
             for _ in 0..<100 {
                 let list = try setup.object(try await setup.api(.get, "/api/v1/hosts/1/containers?status=exited&label=wharf.prune=\(label)"))
@@ -282,20 +302,54 @@ import WharfSQLite
                 try await Task.sleep(for: .milliseconds(100))
             }
             let preview = try setup.object(try await setup.api(
-                .post, "/api/v1/hosts/1/containers/prune", json: #"{"dryRun":true,"label":["wharf.prune=\#(label)"]}"#))
+                .post, "/api/v1/hosts/1/prune/containers", json: #"{"dryRun":true,"label":["wharf.prune=\#(label)"]}"#))
             let previewed = preview["containers"]?.arrayValue?.compactMap { $0["id"]?.stringValue } ?? []
             #expect(Set(previewed) == Set(ids))
             // A selection that differs from what the filters select removes nothing.
             let stale = try await setup.api(
-                .post, "/api/v1/hosts/1/containers/prune", json: #"{"label":["wharf.prune=\#(label)"],"ids":["\#(ids[0])"]}"#)
+                .post, "/api/v1/hosts/1/prune/containers", json: #"{"label":["wharf.prune=\#(label)"],"ids":["\#(ids[0])"]}"#)
             #expect(stale.status == .conflict)
             #expect(try setup.object(try await setup.api(.get, "/api/v1/hosts/1/containers?all=true&label=wharf.prune=\(label)"))["containers"]?.arrayValue?.count == 3)
             let idList = previewed.map { "\"\($0)\"" }.joined(separator: ",")
             let done = try await setup.api(
-                .post, "/api/v1/hosts/1/containers/prune", json: #"{"label":["wharf.prune=\#(label)"],"ids":[\#(idList)]}"#)
+                .post, "/api/v1/hosts/1/prune/containers", json: #"{"label":["wharf.prune=\#(label)"],"ids":[\#(idList)]}"#)
             #expect(done.status == .ok)
             #expect(try setup.object(try await setup.api(.get, "/api/v1/hosts/1/containers?all=true&label=wharf.prune=\(label)"))["containers"]?.arrayValue?.isEmpty == true)
             #expect(try await setup.app.auditRows("container.prune").count == 1)
+        }
+    }
+
+    @Test func theDashboardListsContainersAcrossHostsAndSaysWhichHostsItCouldNotAsk() async throws {
+        try await Self.withFleet { setup in
+            let registry = setup.app.app.hosts.registry
+            let b = try await registry.create(HostInput(
+                name: "engine-b", url: setup.fleet.engineB, certificateAuthorityPEM: setup.fleet.ca, certificatePEM: setup.fleet.cert,
+                keyPEM: setup.fleet.key), by: cliActor)
+            let dead = try await registry.create(HostInput(name: "dead", url: "tcp://127.0.0.1:1"), by: cliActor)
+            for host in try await registry.hosts() { await setup.app.app.hosts.checker.check(host) }
+            let label = Self.unique("dash")
+            let name = Self.unique("wharf-dash")
+            let id = try await setup.run(name, labels: ["wharf.dash": label, "note": Self.xss])
+            let onB = try await setup.api(.post, "/api/v1/hosts/engine-b/containers", json: #"{"image":"\#(setup.image)","name":"\#(name)-b","network":"none","labels":{"wharf.dash":"\#(label)"}}"#)
+            #expect(onB.status == .created)
+            let idB = try setup.object(onB)["id"]?.stringValue ?? ""
+
+            let all = try setup.object(try await setup.api(.get, "/api/v1/containers?all=true&label=wharf.dash=\(label)"))
+            let hosts = Set(all["containers"]?.arrayValue?.compactMap { $0["hostName"]?.stringValue } ?? [])
+            #expect(hosts == ["engine-a", "engine-b"])
+            #expect(all["unavailable"]?[0]?["hostName"]?.stringValue == "dead")
+            let onlyB = try setup.object(try await setup.api(.get, "/api/v1/containers?all=true&host=\(b.id)&label=wharf.dash=\(label)"))
+            #expect(onlyB["containers"]?.arrayValue?.count == 1)
+
+            let browser = TestBrowser(setup.app)
+            try await browser.signIn("root")
+            let page = try await browser.get("/?all=1&label=wharf.dash=\(label)")
+            #expect(page.status == .ok)
+            #expect(page.text.contains("/hosts/1/containers/\(id)") && page.text.contains("/hosts/\(b.id)/containers/\(idB)"))
+            #expect(page.text.contains("dead</strong>") && !page.text.contains(Self.xss))
+            #expect(page.text.contains("running"), "the host table shows the engine's counts")
+            #expect(try await setup.api(.delete, "/api/v1/hosts/engine-b/containers/\(idB)?force=true").status == .noContent)
+            _ = dead
         }
     }
 

@@ -1,3 +1,4 @@
+import WharfWire
 import FoundationEssentials
 import Testing
 import WharfApp
@@ -93,7 +94,7 @@ import WharfTLS
                 for method in operations.keys { documented.insert("\(method.uppercased()) \(path)") }
             }
             var registered: Set<String> = []
-            for route in app.app.responder.router.routes where route.pattern.hasPrefix("/api/v1/") {
+            for route in app.app.responder.router.routes where route.pattern.hasPrefix("/api/v1/") && !Self.isDockerEndpoint(route.pattern) {
                 let path = route.pattern.split(separator: "/", omittingEmptySubsequences: false)
                     .map { $0.hasPrefix(":") ? "{\($0.dropFirst())}" : String($0) }.joined(separator: "/")
                 registered.insert("\(route.method.rawValue) \(path)")
@@ -112,6 +113,28 @@ import WharfTLS
             }
         }
     }
+
+    /// Methods a path does not take answer 405 with `Allow` and the error shape, never 5xx; TRACE
+    /// and QUERY are known methods no route takes.
+    @Test func undeclaredMethodsAre405WithAllow() async throws {
+        try await withApp { app in
+            try await app.user("root", .admin)
+            let token = try await app.accounts.createToken(userID: 1, name: "t", role: nil, expiresInDays: nil, by: cliActor).secret
+            for route in app.app.responder.router.routes where route.pattern.hasPrefix("/api/v1/") && !Self.isDockerEndpoint(route.pattern) {
+                let path = route.pattern.replacing(":host", with: "1").replacing(":id", with: "x")
+                for method in [HTTPMethod.trace, .query, .patch] {
+                    let response = try await app.respond(HTTPRequest.make(method, path, headers: ["Authorization": "Bearer \(token)"]))
+                    #expect(response.status == .methodNotAllowed, "\(method) \(path)")
+                    #expect(response.headers["Allow"]?.contains(route.method.rawValue) == true, "\(method) \(path)")
+                    #expect(try JSONDecoder().decode(ErrorBody.self, from: Data(response.bodyBytes ?? [])).error.code == "method_not_allowed")
+                }
+            }
+        }
+    }
+
+    /// The Docker endpoint speaks the Engine API (its own specification and error shape), not
+    /// /api/v1's: it is left out of the OpenAPI document and of these checks.
+    static func isDockerEndpoint(_ pattern: String) -> Bool { pattern.hasPrefix("/api/v1/hosts/:host/docker/") }
 
     struct OpenAPIShape: Decodable {
         struct Operation: Decodable {

@@ -3,6 +3,7 @@ import WharfApp
 import WharfHTTP
 import WharfIO
 import WharfSQLite
+import WharfWire
 
 /// `.hostView` / `.hostOperate` / `.hostAdmin` against `host_grants`, through the real middleware
 /// and the real host resolution (by id or name, once per request), with API tokens (so CSRF does

@@ -3,6 +3,7 @@ import Testing
 import WharfApp
 import WharfDocker
 import WharfHTTP
+import WharfWire
 
 /// What the image and job fleet tests share: requests with any body, jobs followed to their end
 /// over the SSE API, tar archives made in memory.

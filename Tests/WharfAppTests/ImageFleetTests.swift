@@ -5,6 +5,7 @@ import Testing
 import WharfDocker
 import WharfHTTP
 import WharfSQLite
+import WharfWire
 
 /// Images against the fleet's engine A and registries: a multi-layer pull with every layer's bar
 /// reaching the end, a missing tag, a push with stored credentials to the htpasswd registry (and

@@ -3,6 +3,7 @@ import Testing
 @testable import WharfApp
 import WharfHTTP
 import WharfSQLite
+import WharfWire
 
 /// Jobs without an engine: work closures that print, the SSE stream's replay from Last-Event-ID
 /// and live follow, many watchers on one tail, bounded memory, cancel, shutdown and crash

@@ -1,6 +1,7 @@
 import Testing
 @testable import WharfApp
 import WharfHTTP
+import WharfWire
 
 /// The streaming multipart parser at every split point (a boundary cut anywhere, CR LF split from
 /// each other), with file content that looks like a boundary, and what a cut-off body does.

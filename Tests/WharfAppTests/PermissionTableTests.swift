@@ -1,3 +1,4 @@
+import WharfWire
 import Testing
 import WharfApp
 import WharfHTTP
@@ -31,6 +32,9 @@ import WharfSQLite
         "POST /users/:id/enable": [303, 403, 403, 303],
         "POST /users/:id/password": [303, 403, 403, 422],
         "POST /users/:id/sessions/revoke": [303, 403, 403, 303],
+        "POST /users/:id/tokens/:token/revoke": [303, 403, 403, 404],
+        "GET /api/v1/users/:user/tokens": [401, 403, 403, 200],
+        "POST /api/v1/users/:user/tokens/:token/revoke": [401, 403, 403, 404],
         "POST /settings/security": [303, 403, 403, 303],
         "GET /profile": [303, 200, 200, 200],
         "POST /profile/password": [303, 422, 422, 422],
@@ -39,6 +43,7 @@ import WharfSQLite
         "POST /profile/tokens/:id/revoke": [303, 404, 404, 404],
         "GET /profile/totp": [303, 200, 200, 200],
         "POST /profile/totp": [303, 422, 422, 422],
+        "POST /profile/totp/start": [303, 303, 303, 303],
         "POST /profile/totp/remove": [303, 422, 422, 422],
         "GET /hosts": [303, 200, 200, 200],
         "GET /hosts/new": [303, 403, 403, 200],
@@ -63,8 +68,8 @@ import WharfSQLite
         "GET /hosts/:host/containers": [303, 502, 502, 502],
         "GET /hosts/:host/containers/new": [303, 403, 200, 200],
         "POST /hosts/:host/containers": [303, 403, 422, 422],
-        "GET /hosts/:host/containers/prune": [303, 403, 502, 502],
-        "POST /hosts/:host/containers/prune": [303, 403, 303, 303],
+        "GET /hosts/:host/prune/containers": [303, 403, 502, 502],
+        "POST /hosts/:host/prune/containers": [303, 403, 303, 303],
         "POST /hosts/:host/containers/bulk": [303, 403, 303, 303],
         "GET /hosts/:host/containers/:id": [303, 502, 502, 502],
         "GET /hosts/:host/containers/:id/inspect": [303, 502, 502, 502],
@@ -85,8 +90,9 @@ import WharfSQLite
         "POST /hosts/:host/containers/:id/rename": [303, 403, 303, 303],
         "POST /hosts/:host/containers/:id/remove": [303, 403, 303, 303],
         "GET /api/v1/hosts/:host/containers": [401, 502, 502, 502],
+        "GET /api/v1/containers": [401, 200, 200, 200],
         "POST /api/v1/hosts/:host/containers": [401, 403, 415, 415],
-        "POST /api/v1/hosts/:host/containers/prune": [401, 403, 415, 415],
+        "POST /api/v1/hosts/:host/prune/containers": [401, 403, 415, 415],
         "GET /api/v1/hosts/:host/containers/:id": [401, 502, 502, 502],
         "GET /api/v1/hosts/:host/containers/:id/top": [401, 502, 502, 502],
         "GET /api/v1/hosts/:host/containers/:id/changes": [401, 502, 502, 502],
@@ -166,6 +172,58 @@ import WharfSQLite
         "GET /audit/:id": [303, 403, 403, 200],
         "GET /audit/export.csv": [303, 403, 403, 200],
         "GET /audit/export.jsonl": [303, 403, 403, 200],
+        "GET /settings": [303, 403, 403, 200],
+        "POST /settings/backup": [303, 403, 403, 200],
+        "POST /settings/metrics-token": [303, 403, 403, 200],
+        "POST /settings/metrics-token/revoke": [303, 403, 403, 303],
+        "GET /metrics": [303, 403, 403, 200],
+        "GET /readyz": [200, 200, 200, 200],
+        // The Docker endpoint takes API tokens only: a browser session is never a credential there
+        // (see dockerTokenRows for tokens).
+        "GET /api/v1/hosts/:host/docker/*path": [401, 401, 401, 401],
+        "HEAD /api/v1/hosts/:host/docker/*path": [401, 401, 401, 401],
+        "POST /api/v1/hosts/:host/docker/*path": [401, 401, 401, 401],
+        "PUT /api/v1/hosts/:host/docker/*path": [401, 401, 401, 401],
+        "DELETE /api/v1/hosts/:host/docker/*path": [401, 401, 401, 401],
+        "GET /hosts/:host/docker-cli": [303, 200, 200, 200],
+        "POST /hosts/:host/docker-cli/token": [303, 422, 422, 422],
+        "POST /hosts/:host/docker-cli/settings": [303, 403, 403, 303],
+    ]
+
+    /// The Docker endpoint with each column's API token (anonymous: none), on host 1 ("alpha",
+    /// whose engine does not exist: a forwarded call answers 502) — so 502 means "allowed".
+    /// `METHOD path [body]` → [anonymous, viewer, operator, admin].
+    static let dockerTokenRows: [(String, [Int])] = [
+        ("GET /_ping", [401, 502, 502, 502]),
+        ("HEAD /_ping", [401, 502, 502, 502]),
+        ("GET /version", [401, 502, 502, 502]),
+        ("GET /v1.41/containers/json", [401, 502, 502, 502]),
+        ("GET /v1.41/containers/x/logs", [401, 502, 502, 502]),
+        ("GET /v1.41/events", [401, 502, 502, 502]),
+        ("POST /v1.41/containers/create {\"Image\":\"x\"}", [401, 403, 502, 502]),
+        ("POST /v1.41/containers/create {\"Image\":\"x\",\"HostConfig\":{\"Privileged\":true}}", [401, 403, 403, 403]),
+        ("POST /v1.41/containers/create {\"image\":\"x\",\"hostconfig\":{\"binds\":[\"/:/h\"]}}", [401, 403, 403, 403]),
+        ("POST /v1.41/containers/create", [401, 403, 400, 400]),
+        ("POST /v1.41/containers/x/start", [401, 403, 502, 502]),
+        ("POST /v1.41/containers/x/exec {\"Cmd\":[\"sh\"],\"Privileged\":true}", [401, 403, 403, 403]),
+        ("GET /v1.41/containers/x/export", [401, 403, 502, 502]),
+        ("GET /v1.41/containers/x/archive", [401, 403, 502, 502]),
+        ("HEAD /v1.41/containers/x/archive", [401, 403, 502, 502]),
+        ("PUT /v1.41/containers/x/archive", [401, 403, 502, 502]),
+        ("DELETE /v1.41/containers/x", [401, 403, 502, 502]),
+        ("POST /v1.41/build", [401, 403, 502, 502]),
+        ("POST /v1.41/build?remote=http%3A%2F%2Fx", [401, 403, 403, 403]),
+        ("POST /v1.41/images/create?fromImage=busybox", [401, 403, 502, 502]),
+        ("POST /v1.41/volumes/create {\"DriverOpts\":{\"o\":\"bind\",\"device\":\"/etc\"}}", [401, 403, 403, 403]),
+        ("POST /v1.41/plugins/pull", [401, 403, 403, 403]),
+        ("GET /v1.41/plugins", [401, 403, 403, 403]),
+        ("POST /v1.41/swarm/init", [401, 403, 403, 403]),
+        ("GET /v1.41/secrets", [401, 403, 403, 403]),
+        ("POST /session", [401, 403, 403, 403]),
+        ("GET /v1.41/containers/a/b/json", [401, 403, 403, 403]),
+        ("PUT /v1.41/containers/json", [401, 403, 403, 403]),
+        ("GET /v1.41/../_ping", [401, 400, 400, 400]),
+        ("GET /v1.41/info?access_token=x", [401, 401, 401, 401]),
     ]
 
     /// Host routes follow grants: vic views and olga operates host 1 ("alpha"); host 2 ("beta") is
@@ -183,8 +241,8 @@ import WharfSQLite
     static func path(for pattern: String) -> String {
         var path = pattern.replacing("*path", with: "css/wharf.css")
         if pattern.hasPrefix("/profile/") { path = path.replacing(":id", with: "999") }
-        path = path.replacing(":host/delete", with: "2/delete").replacing(":host", with: "1")
-        return path.replacing(":id", with: "4")
+        path = path.replacing(":host/delete", with: "2/delete").replacing(":host", with: "1").replacing(":user", with: "4")
+        return path.replacing(":token", with: "999").replacing(":id", with: "4")
     }
 
     @Test func everyRouteHasARowAndEveryRowARoute() async throws {
@@ -252,6 +310,93 @@ import WharfSQLite
             }
             let denials = try await app.auditRows("auth.denied")
             #expect(denials.count >= 20)
+        }
+    }
+
+    @Test func theDockerEndpointAnswersEachTokenAsTheTableSays() async throws {
+        try await withApp { app in
+            var tokens: [String?] = [nil]
+            for (name, role) in [("vic", Role.viewer), ("olga", .operator), ("root", .admin)] {
+                let user = try await app.user(name, role)
+                tokens.append(try await app.accounts.createToken(
+                    userID: user.id, name: "t", role: nil, expiresInDays: nil, by: cliActor).secret)
+            }
+            for name in ["alpha", "beta", "gamma"] {
+                try await app.app.hosts.registry.create(HostInput(name: name, url: "unix:///nowhere/\(name).sock"), by: cliActor)
+            }
+            try await app.app.database.write { connection in
+                try Grants.set(.viewer, user: 1, host: 1, on: connection)
+                try Grants.set(.operator, user: 2, host: 1, on: connection)
+            }
+            func status(_ method: HTTPMethod, _ target: String, body: String = "", token: String?, headers: HTTPHeaders = [:]) async throws -> Int {
+                var all: HTTPHeaders = ["Host": "localhost", "Content-Type": "application/json"]
+                for (name, value) in headers { all.add(name, value) }
+                if let token { all.add("Authorization", "Bearer " + token) }
+                return try await app.respond(HTTPRequest.make(method, target, headers: all, body: Array(body.utf8))).status.code
+            }
+            for (row, expected) in Self.dockerTokenRows {
+                let parts = row.split(separator: " ", maxSplits: 2).map(String.init)
+                let method = HTTPMethod(parts[0])
+                for (column, token) in tokens.enumerated() {
+                    let code = try await status(method, "/api/v1/hosts/1/docker" + parts[1], body: parts.count > 2 ? parts[2] : "", token: token)
+                    #expect(code == expected[column], "\(row) as column \(column): \(code)")
+                }
+            }
+            // Hosts by name; an ungranted host; an unknown one; an upgrade (phase 2).
+            for (path, expected) in [("/api/v1/hosts/alpha/docker/_ping", [401, 502, 502, 502]),
+                                     ("/api/v1/hosts/3/docker/_ping", [401, 403, 403, 502]),
+                                     ("/api/v1/hosts/nope/docker/_ping", [401, 403, 403, 404])] {
+                for (column, token) in tokens.enumerated() {
+                    #expect(try await status(.get, path, token: token) == expected[column], "\(path) as column \(column)")
+                }
+            }
+            for (column, token) in tokens.enumerated() {
+                let code = try await status(.post, "/api/v1/hosts/1/docker/v1.41/containers/x/attach?stream=1", token: token,
+                                            headers: ["Connection": "Upgrade", "Upgrade": "tcp"])
+                #expect(code == [401, 403, 501, 501][column], "attach with Upgrade as column \(column)")
+            }
+            await app.app.endpointAudit.flush()
+            let rows = try await app.app.database.read { connection in
+                try connection.query("SELECT action, outcome FROM audit_log WHERE source = 'docker'")
+            }
+            #expect(rows.count >= Self.dockerTokenRows.count * 3, "every token call has its docker row")
+        }
+    }
+
+    /// Issue 10, item 1: the account routes (`/profile` and everything under it) take a browser
+    /// session only. An admin's API token, sent as `Authorization: Bearer`, gets 403 and an
+    /// `auth.denied` row on each of them, before any handler runs.
+    static let bearerOnAccountRoutes: [String: Int] = [
+        "GET /profile": 403,
+        "POST /profile/password": 403,
+        "POST /profile/sessions/:id/revoke": 403,
+        "POST /profile/tokens": 403,
+        "POST /profile/tokens/:id/revoke": 403,
+        "GET /profile/totp": 403,
+        "POST /profile/totp": 403,
+        "POST /profile/totp/start": 403,
+        "POST /profile/totp/remove": 403,
+    ]
+
+    @Test func aBearerTokenOnAnAccountRouteIs403() async throws {
+        try await withApp { app in
+            let root = try await app.user("root", .admin)
+            let token = try await app.accounts.createToken(userID: root.id, name: "ci", role: .admin, expiresInDays: nil, by: cliActor)
+            let account = app.app.responder.router.routes.filter { $0.pattern == "/profile" || $0.pattern.hasPrefix("/profile/") }
+            for route in account where Self.bearerOnAccountRoutes["\(route.method) \(route.pattern)"] == nil {
+                Issue.record("account route \(route.method) \(route.pattern) has no row in bearerOnAccountRoutes")
+            }
+            for route in account {
+                let key = "\(route.method) \(route.pattern)"
+                guard let expected = Self.bearerOnAccountRoutes[key] else { continue }
+                let before = try await app.auditRows("auth.denied").count
+                let response = try await app.respond(HTTPRequest.make(route.method, Self.path(for: route.pattern), headers: [
+                    "Host": "localhost", "Authorization": "Bearer \(token.secret)", "Content-Type": "application/x-www-form-urlencoded",
+                ], body: Array("name=x&role=admin&current=a+long+enough+password".utf8)))
+                #expect(response.status.code == expected, "\(key) with a bearer token: \(response.status)")
+                #expect(try await app.auditRows("auth.denied").count == before + 1, "\(key): one auth.denied row")
+            }
+            #expect(try await app.app.database.read { connection in try APITokenStore.list(userID: root.id, on: connection) }.count == 1)
         }
     }
 

@@ -6,6 +6,8 @@ import WharfSQLite
 @Suite struct SecondFactorTests {
     /// Enrols `browser`'s user; returns the secret and the recovery codes shown.
     private func enrol(_ app: TestApp, _ browser: TestBrowser) async throws -> (secret: [UInt8], codes: [String]) {
+        #expect(try await browser.get("/profile/totp").status == .ok)
+        #expect(try await browser.post("/profile/totp/start").location == "/profile/totp")
         let page = try await browser.get("/profile/totp")
         #expect(page.status == .ok)
         let shown = try #require(TestBrowser.between(#"<p class="secret"><code>"#, "<", in: page.text))
@@ -36,7 +38,7 @@ import WharfSQLite
             let stored = try await app.app.database.read { connection in
                 try connection.query("SELECT code_hash FROM recovery_codes").map { try $0.get(0, as: String.self) }
             }
-            #expect(Set(stored) == Set(codes.map(RecoveryCodes.hash)))
+            #expect(Set(stored) == Set(codes.map { RecoveryCodes.hash($0, key: app.accounts.recoveryCodeKey) }))
             #expect(try await app.auditRows("profile.totp.enable").count == 1)
         }
     }
@@ -149,6 +151,48 @@ import WharfSQLite
         }
     }
 
+    /// Issue 10, item 7: recovery codes are stored as HMAC under a key from `secret.key`, not as
+    /// plain SHA-256, so the database file alone does not let anyone test guesses offline.
+    @Test func recoveryCodesAreStoredKeyedNotAsPlainSHA256() async throws {
+        try await withApp { app in
+            try await app.user("ada", .viewer)
+            let browser = TestBrowser(app)
+            try await browser.signIn("ada")
+            let (_, codes) = try await enrol(app, browser)
+            let stored = Set(try await app.app.database.read { connection in
+                try connection.query("SELECT code_hash FROM recovery_codes").map { try $0.get(0, as: String.self) }
+            })
+            #expect(stored.count == 10)
+            for code in codes {
+                let normalised = code.lowercased().filter { $0 != "-" }
+                #expect(!stored.contains(APITokenStore.hash(normalised)), "\(code) is stored as its plain SHA-256")
+            }
+        }
+    }
+
+    /// Codes an earlier version stored as plain SHA-256 still sign in, once.
+    @Test func recoveryCodesFromEarlierVersionsStillWorkOnce() async throws {
+        try await withApp { app in
+            let ada = try await app.user("ada", .viewer)
+            let browser = TestBrowser(app)
+            try await browser.signIn("ada")
+            _ = try await enrol(app, browser)
+            try await browser.post("/signout")
+            try await app.app.database.write { connection in
+                try connection.execute(
+                    "INSERT INTO recovery_codes (user_id, code_hash) VALUES (?, ?)", [.integer(ada.id), .text(APITokenStore.hash("abcdefghjk"))])
+            }
+            try await browser.signIn("ada")
+            try await browser.get("/signin/totp")
+            #expect(try await browser.post("/signin/totp", [("code", "ABCDE-FGHJK")]).location == "/")
+            try await browser.get("/profile")
+            try await browser.post("/signout")
+            try await browser.signIn("ada")
+            try await browser.get("/signin/totp")
+            #expect(try await browser.post("/signin/totp", [("code", "abcde-fghjk")]).status == .unauthorized)
+        }
+    }
+
     /// A sealed secret that no longer opens (the key file replaced, the value changed): the code
     /// step says what happened and changes nothing; recovery codes still sign in.
     @Test func aSecretThatCannotBeOpenedLeavesRecoveryCodes() async throws {
@@ -216,15 +260,19 @@ import WharfSQLite
         }
     }
 
+    /// And a code from the app (issue 10, item 6).
     @Test func removingItNeedsThePassword() async throws {
         try await withApp { app in
             try await app.user("ada", .viewer)
             let browser = TestBrowser(app)
             try await browser.signIn("ada")
-            _ = try await enrol(app, browser)
+            let (secret, _) = try await enrol(app, browser)
+            app.time.advance(seconds: 30)
+            let code = TOTP.code(secret: secret, step: TOTP.step(atMilliseconds: app.time.source.now()))
             try await browser.get("/profile/totp")
-            #expect(try await browser.post("/profile/totp/remove", [("password", "wrong password!!")]).status == .unprocessableContent)
-            #expect(try await browser.post("/profile/totp/remove", [("password", "a long enough password")]).location == "/profile?done=totp")
+            #expect(try await browser.post("/profile/totp/remove", [("password", "wrong password!!"), ("code", code)]).status == .unprocessableContent)
+            #expect(try await browser.post(
+                "/profile/totp/remove", [("password", "a long enough password"), ("code", code)]).location == "/profile?done=totp")
             #expect(try await app.accounts.user(named: "ada")?.hasTOTP == false)
         }
     }

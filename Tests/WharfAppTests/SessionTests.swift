@@ -2,6 +2,7 @@ import Testing
 import WharfApp
 import WharfHTTP
 import WharfSQLite
+import WharfWire
 
 @Suite struct SessionTests {
     /// User agents are kept for audit rows and sessions up to 256 characters, cut on a character

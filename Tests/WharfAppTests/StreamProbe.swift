@@ -20,7 +20,7 @@ final class StreamProbe: Sendable {
         let sink = self.sink
         let ended = self.ended
         switch response.body {
-        case .stream(_, let produce):
+        case .stream(_, let produce), .probedStream(_, let produce):
             task = Task {
                 defer { ended.withLock { $0 = true } }
                 try await produce(sink)
@@ -29,7 +29,7 @@ final class StreamProbe: Sendable {
             sink.text.withLock { $0 = String(decoding: bytes, as: UTF8.self) }
             ended.withLock { $0 = true }
             task = Task {}
-        case .empty:
+        case .empty, .upgrade:
             ended.withLock { $0 = true }
             task = Task {}
         }

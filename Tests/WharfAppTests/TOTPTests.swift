@@ -65,7 +65,9 @@ import WharfApp
         for code in codes {
             #expect(code.count == 11)
             #expect(RecoveryCodes.looksLikeRecoveryCode(code))
-            #expect(RecoveryCodes.hash(String(code.uppercased().map { $0 == "-" ? " " : $0 })) == RecoveryCodes.hash(code))
+            let key = Array("a key for the test, 32 bytes....".utf8)
+            #expect(RecoveryCodes.hash(String(code.uppercased().map { $0 == "-" ? " " : $0 }), key: key) == RecoveryCodes.hash(code, key: key))
+            #expect(RecoveryCodes.hash(code, key: key) != RecoveryCodes.hash(code, key: key.reversed()))
         }
     }
 }

@@ -1,6 +1,7 @@
 import FoundationEssentials
 import WharfApp
 import WharfHTTP
+import WharfWire
 
 /// A cookie-keeping client over ``TestApp/respond(_:address:)``: it remembers cookies, and the
 /// CSRF token of the last page it loaded, and sends `Origin` like a browser posting a form.
@@ -91,6 +92,25 @@ final class TestBrowser {
     func signIn(_ username: String, _ password: String = "a long enough password") async throws -> HTTPResponse {
         try await get("/signin")
         return try await post("/signin", [("username", username), ("password", password)])
+    }
+}
+
+extension TestBrowser {
+    /// One sign-in with a wrong password for `username`, from the sign-in page.
+    func failSignIn(_ username: String = "ada") async throws -> HTTPResponse {
+        try await get("/signin")
+        return try await post("/signin", [("username", username), ("password", "not the password")])
+    }
+}
+
+extension TestApp {
+    /// A new admin `name`, signed in from a browser that has `path` open (its CSRF token is that page's).
+    func signedInAdmin(_ name: String = "root", on path: String) async throws -> TestBrowser {
+        try await user(name, .admin)
+        let browser = TestBrowser(self)
+        try await browser.signIn(name)
+        try await browser.get(path)
+        return browser
     }
 }
 

@@ -2,11 +2,11 @@ import Testing
 import WharfApp
 import WharfHTTP
 import WharfSQLite
+import WharfWire
 
 @Suite struct ThrottleTests {
     private func fail(_ browser: TestBrowser, _ username: String = "ada") async throws -> HTTPResponse {
-        try await browser.get("/signin")
-        return try await browser.post("/signin", [("username", username), ("password", "not the password")])
+        try await browser.failSignIn(username)
     }
 
     @Test func fiveFailuresForOneUsernameFromOneAddressAnswer429() async throws {
@@ -25,7 +25,12 @@ import WharfSQLite
             // The real admin, elsewhere, is not locked out.
             let admin = TestBrowser(app, address: "198.51.100.1")
             #expect(try await admin.signIn("ada").status == .seeOther)
-            #expect(try await app.auditRows("auth.signin.throttled").count == 2)
+            // Throttled attempts from one address are written once a minute, with a count.
+            #expect(try await app.auditRows("auth.signin.throttled").count == 1)
+            try await app.accounts.denials.flush(all: true)
+            let rows = try await app.auditRows("auth.signin.throttled")
+            #expect(rows.count == 2)
+            #expect(try rows.last?.get("parameters", as: String?.self)?.contains(#""repeated":"1""#) == true)
             #expect(try await app.auditRows("auth.signin.failed").count == 5)
             // After the window, the attacker's address may try again.
             app.time.advance(seconds: 15 * 60)

@@ -4,13 +4,7 @@ import WharfHTTP
 import WharfSQLite
 
 @Suite struct UserAdminTests {
-    private func admin(_ app: TestApp) async throws -> TestBrowser {
-        try await app.user("root", .admin)
-        let browser = TestBrowser(app)
-        try await browser.signIn("root")
-        try await browser.get("/users")
-        return browser
-    }
+    private func admin(_ app: TestApp) async throws -> TestBrowser { try await app.signedInAdmin(on: "/users") }
 
     @Test func createKeepsWhatWasTypedAndSaysWhatIsWrong() async throws {
         try await withApp { app in

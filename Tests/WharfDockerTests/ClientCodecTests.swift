@@ -2,6 +2,7 @@ import Testing
 import WharfDocker
 import WharfIO
 import WharfTestSupport
+import WharfWire
 
 /// The client against a scripted peer: body framings, keep-alive, retries, upgrades, streamed bodies.
 @Suite struct ClientCodecTests {
@@ -140,6 +141,35 @@ import WharfTestSupport
         var echoed: [UInt8] = []
         while echoed.count < 4, let more = try await stream.read(deadline: .after(seconds: 5)) { echoed += more }
         #expect(String(decoding: echoed, as: UTF8.self) == "ping")
+        stream.close()
+    }
+
+    @Test func upgradeGivesThe101sHeadersAndHalfClosesTowardsTheEngine() async throws {
+        let engineSaw = Locked<[UInt8]>([])
+        let engine = try FakeEngine.answering { _, connection in
+            try await connection.write(
+                "HTTP/1.1 101 UPGRADED\r\nContent-Type: application/vnd.docker.multiplexed-stream\r\n"
+                    + "Connection: Upgrade\r\nUpgrade: tcp\r\nX-Extra: kept\r\n\r\n")
+            // The process's stdin: read to its end (the client's shutdownWrite), then answer.
+            let buffer = ByteBuffer()
+            while try await connection.socket.read(into: buffer, chunk: 64, deadline: .after(seconds: 5)) > 0 {}
+            let stdin = buffer.readBytes(upTo: buffer.readableCount)
+            engineSaw.withLock { $0 = stdin }
+            try await connection.write(Array("read \(stdin.count) bytes".utf8))
+            connection.close()
+        }
+        defer { engine.stop() }
+        let stream = try await engine.client().upgrade(DockerRequest("POST", DockerPath("exec", "x", "start")))
+        #expect(stream.contentType == "application/vnd.docker.multiplexed-stream")
+        #expect(stream.headers["x-extra"] == "kept")
+        #expect(stream.headers["Upgrade"] == "tcp")
+        try await stream.write(Array("some stdin".utf8))
+        try await stream.shutdownWrite()
+        var output: [UInt8] = []
+        while let bytes = try await stream.read(deadline: .after(seconds: 5)) { output += bytes }
+        #expect(String(decoding: output, as: UTF8.self) == "read 10 bytes", "the engine's answer after the half-close arrived")
+        #expect(engineSaw.value == Array("some stdin".utf8))
+        await #expect(throws: (any Error).self, "writing after shutdownWrite") { try await stream.write([1]) }
         stream.close()
     }
 

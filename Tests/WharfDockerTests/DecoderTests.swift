@@ -1,6 +1,7 @@
 internal import FoundationEssentials
 import Testing
 import WharfDocker
+import WharfTestSupport
 
 @Suite struct JSONLinesDecoderTests {
     /// Pull output as dockerd 20.10 writes it (`\r\n` after each message), ending in an in-band error.

@@ -1,5 +1,6 @@
 import Testing
 @testable import WharfDocker
+import WharfWire
 
 @Suite struct RequestBuildingTests {
     @Test func pathSegmentsArePercentEncoded() {

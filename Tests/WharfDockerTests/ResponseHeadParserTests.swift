@@ -1,5 +1,7 @@
 import Testing
 @testable import WharfDocker
+import WharfTestSupport
+import WharfWire
 
 @Suite struct ResponseHeadParserTests {
     /// A 404 as dockerd 20.10 sends it, followed by its body.
@@ -60,7 +62,7 @@ import Testing
     }
 
     @Test func framingFollowsRFC9112() throws {
-        func framing(_ fields: DockerHeaders, status: Int = 200, method: String = "GET") throws -> BodyFraming {
+        func framing(_ fields: HTTPHeaders, status: Int = 200, method: String = "GET") throws -> BodyFraming {
             try DockerResponseHead(status: status, headers: fields).framing(requestMethod: method)
         }
         #expect(try framing(["Transfer-Encoding": "chunked", "Content-Length": "5"]) == .chunked)

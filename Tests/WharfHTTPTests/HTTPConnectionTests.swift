@@ -2,6 +2,7 @@ import Testing
 import WharfHTTP
 import WharfIO
 import WharfTestSupport
+import WharfWire
 
 /// Keep-alive, pipelining, split input, request bodies and `Expect: 100-continue` over real sockets.
 @Suite struct HTTPConnectionTests {

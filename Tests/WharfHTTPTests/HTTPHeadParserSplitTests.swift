@@ -1,5 +1,6 @@
 import Testing
 import WharfHTTP
+import WharfWire
 
 /// The head parser is fed the bytes received so far, as often as more arrive. Whatever way the
 /// input is split, the answer (the head, or the error) must be the one whole-input parsing gives.
@@ -119,7 +120,7 @@ import WharfHTTP
         Case("HTTP/2.0 request line", "GET / HTTP/2.0\r\nHost: a\r\n\r\n"),
         Case("lower-case version", "GET / http/1.1\r\nHost: a\r\n\r\n"),
         Case("unknown method", "BREW /pot HTTP/1.1\r\nHost: a\r\n\r\n"),
-        Case("TRACE is not implemented", "TRACE / HTTP/1.1\r\nHost: a\r\n\r\n"),
+        Case("CONNECT is not implemented", "CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n"),
         Case("unsupported expectation", "POST / HTTP/1.1\r\nHost: a\r\nExpect: 200-ok\r\nContent-Length: 1\r\n\r\nx"),
         Case("NUL in the target", bytes: Array("GET /a".utf8) + [0] + Array("b HTTP/1.1\r\nHost: a\r\n\r\n".utf8)),
         Case("a TLS ClientHello", bytes: [0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00, 0x01, 0xFC, 0x03, 0x03] + Array(repeating: 0x41, count: 32)),

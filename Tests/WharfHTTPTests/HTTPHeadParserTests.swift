@@ -1,5 +1,6 @@
 import Testing
 import WharfHTTP
+import WharfWire
 
 /// What the head parser decides for each kind of request, and the status each error maps to.
 @Suite struct HTTPHeadParserTests {

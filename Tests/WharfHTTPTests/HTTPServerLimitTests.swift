@@ -2,6 +2,7 @@ import Testing
 import WharfHTTP
 import WharfIO
 import WharfTestSupport
+import WharfWire
 
 /// Every limit and every malformed request gets its precise status, and every answer that
 /// closes really closes. Over real sockets.
@@ -73,6 +74,35 @@ import WharfTestSupport
     @Test func badChunkSizeIs400() async throws {
         try await Self.expectRefused(
             Wire.request("POST", "/echo", headers: [("Transfer-Encoding", "chunked")], body: Array("zz\r\nhello\r\n0\r\n\r\n".utf8)),
+            status: 400)
+    }
+
+    @Test(arguments: [
+        "5;a@b\r\nhello\r\n0\r\n\r\n",  // an extension name that is not a token
+        "5;a=\"open\r\nhello\r\n0\r\n\r\n",  // an unterminated quoted value
+        "5;=v\r\nhello\r\n0\r\n\r\n",  // a value without a name
+        "5 junk\r\nhello\r\n0\r\n\r\n",  // text after the size that is not ;name
+        "5;a=b c\r\nhello\r\n0\r\n\r\n",  // two words as a value
+    ])
+    func chunkExtensionThatIsNotNameEqualsValueIs400(_ body: String) async throws {
+        try await Self.expectRefused(
+            Wire.request("POST", "/echo", headers: [("Transfer-Encoding", "chunked")], body: Array(body.utf8)), status: 400)
+    }
+
+    @Test func wellFormedChunkExtensionsAreAcceptedAndIgnored() async throws {
+        try await TestHTTPServer.run(routes: commonRoutes) { server in
+            let body = "5;name=value;flag\r\nhello\r\n1 ; q = \"a \\\" b\"\r\n!\r\n0\r\n\r\n"
+            let response = try await server.response(
+                to: Wire.request("POST", "/echo", headers: [("Transfer-Encoding", "chunked")], body: Array(body.utf8)))
+            #expect(response.status == 200)
+            #expect(response.text == "hello!")
+        }
+    }
+
+    @Test(arguments: ["0\r\nX-No-Colon\r\n\r\n", "0\r\nX : v\r\n\r\n", "0\r\n folded\r\n\r\n"])
+    func trailerLineThatIsNotAFieldIs400(_ trailer: String) async throws {
+        try await Self.expectRefused(
+            Wire.request("POST", "/echo", headers: [("Transfer-Encoding", "chunked")], body: Array(("3\r\nabc\r\n" + trailer).utf8)),
             status: 400)
     }
 

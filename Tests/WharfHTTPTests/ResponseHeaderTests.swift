@@ -2,6 +2,7 @@ import Testing
 import WharfHTTP
 import WharfIO
 import WharfTestSupport
+import WharfWire
 
 /// What every response carries, what HEAD leaves out, and what a handler cannot smuggle in.
 @Suite struct ResponseHeaderTests {

@@ -1,6 +1,7 @@
 import Testing
 import WharfHTTP
 import WharfTestSupport
+import WharfWire
 
 @Suite struct RouterTests {
     /// A router whose handlers answer with their own pattern, so a match names its route.

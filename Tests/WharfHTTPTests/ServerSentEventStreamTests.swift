@@ -2,6 +2,7 @@ import Testing
 import WharfHTTP
 import WharfIO
 import WharfTestSupport
+import WharfWire
 
 /// `HTTPResponse.eventStream` over a real socket: framing, flushing, heartbeats, `Last-Event-ID`.
 @Suite struct ServerSentEventStreamTests {

@@ -2,6 +2,7 @@ import Testing
 import WharfHTTP
 import WharfIO
 import WharfTestSupport
+import WharfWire
 
 extension HTTPLimits {
     /// The test server's limits with some changed: `.test { $0.headerTimeout = 0.3 }`.

@@ -3,6 +3,7 @@ import Testing
 import WharfHTTP
 import WharfIO
 import WharfTestSupport
+import WharfWire
 
 /// Static files from a root built in a temporary directory, served under `/static/`.
 @Suite struct StaticFilesServerTests {

@@ -2,6 +2,7 @@ import Testing
 import WharfHTTP
 import WharfIO
 import WharfTestSupport
+import WharfWire
 
 /// Streamed response bodies: chunked, with a declared length, and what happens when the client leaves.
 @Suite struct StreamingResponseTests {

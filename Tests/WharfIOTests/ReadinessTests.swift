@@ -136,6 +136,29 @@ func socketPair(on loop: EventLoop) throws -> (Socket, Socket) {
         await loop.shutdown()
     }
 
+    @Test func aFINAloneDoesNotRunAHandlerThatWaitsForFailure() async throws {
+        let loop = try EventLoop.start(name: "test-half-close")
+        let (a, b) = try socketPair(on: loop)
+        defer { a.close(); b.close() }
+        let gone = AsyncSignal()
+        a.readiness.onHangUp(readEnd: false) { gone.fire() }
+        b.shutdownWrite()
+        #expect(await eventually { a.readiness.hasReadEnded })
+        #expect(a.readiness.hasHungUp, "a FIN still reads as a hang-up for a Docker pool's purposes")
+        #expect(!a.readiness.hasFailed)
+        let buffer = ByteBuffer()
+        #expect(try await a.read(into: buffer, deadline: .after(seconds: 5)) == 0, "end of input")
+        // The other direction still works.
+        try await a.write([1, 2, 3], deadline: .after(seconds: 5))
+        #expect(try await b.read(into: buffer, deadline: .after(seconds: 5)) == 3)
+        #expect(!gone.isFired)
+        b.close()
+        #expect(await gone.wait(), "the peer's close was not reported")
+        #expect(a.readiness.hasFailed)
+        a.close()
+        await loop.shutdown()
+    }
+
     @Test func parkedDescriptorCallsItsHandlerAtTheNextReadableEdge() async throws {
         let loop = try EventLoop.start(name: "test-park")
         let (a, b) = try socketPair(on: loop)

@@ -90,3 +90,37 @@ import WharfIO
         #expect(addresses.allSatisfy { $0.port == 80 && ($0.host == "127.0.0.1" || $0.host == "::1") })
     }
 }
+
+/// What a client is counted as for per-client limits.
+@Suite struct ClientAddressKeyTests {
+    @Test func ipv4IsCountedWhole() throws {
+        #expect(try SocketAddress(ip: "192.0.2.7", port: 1).clientKey == .ipv4(0xC000_0207))
+        #expect(try SocketAddress(ip: "192.0.2.7", port: 2).clientKey == SocketAddress(ip: "192.0.2.7", port: 9).clientKey)
+        #expect(try SocketAddress(ip: "192.0.2.7", port: 1).clientKey != SocketAddress(ip: "192.0.2.8", port: 1).clientKey)
+    }
+
+    @Test func ipv6IsCountedPerSlash64() throws {
+        let a = try SocketAddress(ip: "2001:db8:1:2:aaaa::1", port: 1).clientKey
+        let b = try SocketAddress(ip: "2001:db8:1:2:ffff:ffff:ffff:ffff", port: 1).clientKey
+        let other = try SocketAddress(ip: "2001:db8:1:3::1", port: 1).clientKey
+        #expect(a == .ipv6(0x2001_0db8_0001_0002))
+        #expect(a == b)
+        #expect(a != other)
+        #expect(a?.description == "2001:db8:1:2::/64")
+    }
+
+    @Test func ipv4MappedIPv6CountsAsIPv4() throws {
+        #expect(try SocketAddress(ip: "::ffff:192.0.2.7", port: 1).clientKey == .ipv4(0xC000_0207))
+    }
+
+    @Test func loopbackAndUnix() throws {
+        #expect(try SocketAddress(ip: "127.0.0.1", port: 1).isLoopback)
+        #expect(try SocketAddress(ip: "127.3.2.1", port: 1).isLoopback)
+        #expect(try SocketAddress(ip: "::1", port: 1).isLoopback)
+        #expect(try SocketAddress(ip: "::ffff:127.0.0.1", port: 1).isLoopback)
+        #expect(try !SocketAddress(ip: "192.0.2.7", port: 1).isLoopback)
+        #expect(try !SocketAddress(ip: "::2", port: 1).isLoopback)
+        #expect(try SocketAddress(unixPath: "/tmp/x.sock").clientKey == nil)
+        #expect(try !SocketAddress(unixPath: "/tmp/x.sock").isLoopback)
+    }
+}

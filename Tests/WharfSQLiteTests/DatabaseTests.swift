@@ -26,6 +26,21 @@ import WharfSQLite
         }
     }
 
+    private enum Tag: ConnectionValueKey { typealias Value = String }
+
+    /// `Configuration.prepare` runs on the writer and on every reader, and what it attaches is
+    /// there in each operation (and in no file).
+    @Test func preparedValuesReachEveryConnection() async throws {
+        let database = try await Database.temporary(configuration: .init(readerCount: 2, prepare: { connection in
+            connection[Tag.self] = connection.mode == .readOnly ? "reader" : "writer"
+        }))
+        #expect(try await database.write { connection in connection[Tag.self] } == "writer")
+        #expect(try await database.read { connection in connection[Tag.self] } == "reader")
+        let unset = try SQLiteConnection(path: ":memory:")
+        #expect(unset[Tag.self] == nil)
+        await database.close()
+    }
+
     @Test func enforcesForeignKeys() async throws {
         try await withTemporaryDatabase { database in
             try await database.write { connection in

@@ -10,6 +10,8 @@ package final class ChildProcess: @unchecked Sendable {
     private let output = Locked<[UInt8]>([])
     private let errors = Locked<[UInt8]>([])
     private let openPipes = Locked(2)
+    /// Set once `waitpid` has reaped the child: its pid may then belong to another process.
+    private let reaped = Locked(false)
     /// Pipes are created and marked close-on-exec under this lock, and children are spawned under
     /// it, so no child started by another test inherits (and holds open) this child's pipes.
     private static let spawnLock = Locked(())
@@ -17,6 +19,7 @@ package final class ChildProcess: @unchecked Sendable {
     /// Starts `path` with `arguments` (not including the program name) and `environment` added to
     /// this process's environment; standard input reads from `/dev/null` unless `input` is given.
     package init(_ path: String, _ arguments: [String], environment: [String: String] = [:], input: [UInt8]? = nil) throws {
+        Self.ignoreBrokenPipes()
         var spawned: Int32 = 0
         var fds: [Int32] = []
         let outcome = Self.spawnLock.withLock { _ in
@@ -127,7 +130,26 @@ package final class ChildProcess: @unchecked Sendable {
     /// Everything written to standard error so far.
     package var standardError: String { String(decoding: errors.value, as: UTF8.self) }
 
-    package func signal(_ number: Int32) { kill(pid, number) }
+    /// Sends `number` to the child, unless it was already reaped: the kernel hands a reaped pid to
+    /// the next process started, and a `defer { child.signal(SIGKILL) }` must never kill another
+    /// test's server (it did, in the full suite: a server then refused connections for no reason).
+    /// Writing a child's standard input after it exited (a failing child, or one that stops
+    /// reading early) raises SIGPIPE, which would end the whole test process: ignore it, so the
+    /// write fails with EPIPE instead. Children still get the default action (SpawnAttributes).
+    private static func ignoreBrokenPipes() {
+        _ = brokenPipesIgnored
+    }
+
+    private static let brokenPipesIgnored: Bool = {
+        Glibc.signal(SIGPIPE, SIG_IGN)
+        return true
+    }()
+
+    package func signal(_ number: Int32) {
+        reaped.withLock { isReaped in
+            if !isReaped { kill(pid, number) }
+        }
+    }
 
     /// Waits up to `timeout` seconds for standard error to contain `text`.
     package func waitForError(containing text: String, timeout: Double) async -> Bool {
@@ -145,7 +167,11 @@ package final class ChildProcess: @unchecked Sendable {
         let deadline = TestClock.after(timeout)
         while true {
             var status: Int32 = 0
-            let result = waitpid(pid, &status, WNOHANG)
+            let result = reaped.withLock { isReaped -> Int32 in
+                let result = waitpid(pid, &status, WNOHANG)
+                if result == pid { isReaped = true }
+                return result
+            }
             if result == pid {
                 // The output is complete once both pipes reached end of file.
                 while openPipes.value > 0 && TestClock.now < deadline { try? await Task.sleep(nanoseconds: 5_000_000) }
@@ -153,8 +179,11 @@ package final class ChildProcess: @unchecked Sendable {
                 return signal == 0 ? (status >> 8) & 0xff : -signal
             }
             if TestClock.now >= deadline {
-                kill(pid, SIGKILL)
-                _ = waitpid(pid, &status, 0)
+                reaped.withLock { isReaped in
+                    kill(pid, SIGKILL)
+                    _ = waitpid(pid, &status, 0)
+                    isReaped = true
+                }
                 return nil
             }
             try? await Task.sleep(nanoseconds: 20_000_000)

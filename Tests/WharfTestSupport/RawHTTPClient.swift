@@ -57,17 +57,18 @@ package final class RawHTTPClient: @unchecked Sendable {
 
     // MARK: Connecting
 
-    /// Connects to `address` (IPv4, IPv6 or Unix), waiting at most `timeout` seconds.
+    /// Connects to `address` (IPv4, IPv6 or Unix), waiting at most `timeout` seconds; from the
+    /// local address `source` when given (e.g. `127.0.0.2`, so a server sees another client).
     /// - Throws: ``Failure/system(_:_:)`` with the `errno` (e.g. `ECONNREFUSED`), or ``Failure/timedOut(_:)``.
-    package static func connect(to address: SocketAddress, timeout: Double = 2) async throws -> RawHTTPClient {
+    package static func connect(to address: SocketAddress, from source: SocketAddress? = nil, timeout: Double = 2) async throws -> RawHTTPClient {
         try await withCheckedThrowingContinuation { continuation in
             DispatchQueue(label: "wharf.test.connect").async {
-                continuation.resume(with: Result { try connectSync(to: address, timeout: timeout) })
+                continuation.resume(with: Result { try connectSync(to: address, from: source, timeout: timeout) })
             }
         }
     }
 
-    private static func connectSync(to address: SocketAddress, timeout: Double) throws -> RawHTTPClient {
+    private static func connectSync(to address: SocketAddress, from source: SocketAddress?, timeout: Double) throws -> RawHTTPClient {
         let domain: Int32 = switch address.family {
         case .ipv4: AF_INET
         case .ipv6: AF_INET6
@@ -80,6 +81,9 @@ package final class RawHTTPClient: @unchecked Sendable {
         if address.family != .unix {
             var one: Int32 = 1
             _ = setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+        }
+        if let source, try withSockAddr(source, { pointer, length in Glibc.bind(fd, pointer, length) }) != 0 {
+            throw Failure.system("bind", errno)
         }
         let result = try withSockAddr(address) { pointer, length in Glibc.connect(fd, pointer, length) }
         if result != 0 {
@@ -176,6 +180,11 @@ package final class RawHTTPClient: @unchecked Sendable {
     /// trailer section.
     package func readChunk(timeout: Double = defaultTimeout) async throws -> [UInt8]? {
         try await on(readQueue) { try self.readChunkSync(deadline: TestClock.after(timeout)).data }
+    }
+
+    /// Exactly `count` bytes, after a response head (an upgraded stream's bytes).
+    package func read(_ count: Int, timeout: Double = defaultTimeout) async throws -> [UInt8] {
+        try await on(readQueue) { try self.readExactly(count, deadline: TestClock.after(timeout), what: "\(count) bytes") }
     }
 
     /// Every byte until the server closes.

@@ -5,6 +5,10 @@
 #   deploy/bench/run.sh docker      Docker client vs curl on the fleet's mutual-TLS engine: warm latency, 1 GiB build upload
 #   deploy/bench/run.sh storage     Audit history: 1,000,000 appends, filtered 50-row pages at three depths, CSV export
 #   deploy/bench/run.sh jobs        Builds as jobs: 1 GiB uploads through Wharf vs curl, 1,000 SSE watchers, replay, loud builds
+#   deploy/bench/run.sh endpoint    Docker endpoint vs the engine directly: warm /_ping and /containers/json, docker build of 1 GiB
+#   deploy/bench/run.sh panel       Container pages and API: lists of 500 (and 3 × 500) vs the engine, log line latency
+#                                   through SSE vs direct, RSS of 1,000 SSE log followers
+#   deploy/bench/run.sh signin      One password sign-in at scrypt N=2^17 (today) beside N=2^15 (before issue 10)
 #
 # The server runs on CPU 0 and the load generator on CPU 1 (taskset), so figures compare across runs.
 # Every phase is bounded in time and stops by itself.
@@ -57,7 +61,7 @@ bench_http() {
   echo "building release..." >&2
   swift build -c release --static-swift-stdlib --product wharf 2>&1 | tail -1 >&2
 
-  local wport=18099 nport=18098 rate64=0
+  local wport=${WHARF_BENCH_HTTP_PORT:-18099} nport=${WHARF_BENCH_NGINX_PORT:-18098} rate64=0
   start_wharf "$wport"
   local idle_rss; idle_rss=$(rss_kib "$wharf_pid")
 
@@ -221,7 +225,7 @@ bench_jobs() {
   local cli=(--data-dir "$work/data" --resources "$root")
   mkdir -p "$work/data"
   echo "a bench password of some length" | "$wharf" user create --username bench --role admin "${cli[@]}" >/dev/null
-  local token; token=$("$wharf" token create --username bench --name bench "${cli[@]}" 2>/dev/null)
+  local token; token=$("$wharf" token create --username bench --name bench "${cli[@]}" 2>/dev/null | grep -o 'wharf_[a-z0-9]*_[A-Za-z0-9_-]*' | head -1)
   "$wharf" host add --name engine-a --url "$WHARF_TEST_ENGINE_A" "${cli[@]}" >/dev/null
   start_wharf "$port"
   local api="http://127.0.0.1:$port/api/v1" auth=(-H "Authorization: Bearer $token")
@@ -351,10 +355,136 @@ RUN i=0; while [ \$i -lt 10 ]; do busybox seq 1 20000; i=\$((i+1)); sleep 1; don
   engine -X POST "http://docker/images/prune?filters=%7B%22dangling%22%3A%5B%22true%22%5D%7D" -o /dev/null || true
 }
 
+bench_endpoint() {
+  install_missing_packages curl
+  echo "building release..." >&2
+  swift build -c release --static-swift-stdlib --product wharf 2>&1 | tail -1 >&2
+  local started_fleet=0
+  deploy/dev/fleet.sh status >/dev/null 2>&1 || started_fleet=1
+  eval "$(deploy/dev/fleet.sh start)"
+  if ((started_fleet)); then trap 'deploy/dev/fleet.sh stop >/dev/null 2>&1; cleanup' EXIT; fi
+  local direct="https://${WHARF_TEST_ENGINE_B#tcp://}" wport=18397 count=2000 w="$root/.build/release/wharf"
+  local curl_tls=(--cacert "$WHARF_TEST_TLS_CA" --cert "$WHARF_TEST_TLS_CLIENT_CERT" --key "$WHARF_TEST_TLS_CLIENT_KEY")
+  mkdir -p "$work/data"
+  echo "a long enough password" | "$w" user create --username bench --role admin --data-dir "$work/data" --resources "$root" >/dev/null
+  "$w" host add --name engine-b --url "$direct" --tls-ca "$WHARF_TEST_TLS_CA" --tls-cert "$WHARF_TEST_TLS_CLIENT_CERT" \
+    --tls-key "$WHARF_TEST_TLS_CLIENT_KEY" --data-dir "$work/data" --resources "$root" >/dev/null
+  local token
+  token=$("$w" token create --username bench --name bench --data-dir "$work/data" --resources "$root" | grep -o 'wharf_[a-z0-9]*_[A-Za-z0-9_-]*' | head -1)
+  start_wharf "$wport"
+  local through="http://127.0.0.1:$wport/api/v1/hosts/engine-b/docker"
+
+  echo "== 1. Warm requests, one kept-alive connection each, $count after 100 warm-up (curl on CPU 1, Wharf on CPU 0)"
+  echo "   direct: curl -> engine B over mutual TLS; through Wharf: curl -> Wharf (HTTP, bearer token) -> engine B over mutual TLS"
+  printf '%-24s %-30s %-30s %s\n' "request" "direct p50/p99/mean ms" "through Wharf p50/p99/mean ms" "p50 added"
+  local path
+  for path in /_ping /v1.41/containers/json; do
+    local ours theirs
+    : > "$work/direct.cfg"; : > "$work/wharf.cfg"
+    for _ in $(seq 1 $((count + 100))); do
+      printf 'url = "%s%s"\noutput = "/dev/null"\n' "$direct" "$path" >> "$work/direct.cfg"
+      printf 'url = "%s%s"\noutput = "/dev/null"\n' "$through" "$path" >> "$work/wharf.cfg"
+    done
+    theirs=$(taskset -c 1 curl -s "${curl_tls[@]}" -K "$work/direct.cfg" -w '%{time_total}\n' | tail -n +101 |
+      awk '{ printf "%.6f\n", $1 * 1000 }' | percentiles)
+    ours=$(taskset -c 1 curl -s -H "Authorization: Bearer $token" -K "$work/wharf.cfg" -w '%{time_total}\n' | tail -n +101 |
+      awk '{ printf "%.6f\n", $1 * 1000 }' | percentiles)
+    printf '%-24s %-30s %-30s %s ms\n' "GET $path" "$theirs" "$ours" \
+      "$(awk -v a="${ours%% *}" -v b="${theirs%% *}" 'BEGIN { printf "%+.3f", a - b }')"
+  done
+
+  local rounds=3
+  echo
+  echo "== 2. docker build (classic builder) of a 1 GiB context directory, $rounds rounds each, alternating, median"
+  mkdir -p "$work/ctx" "$work/certs" "$work/cli-direct" "$work/cli-wharf"
+  truncate -s 1G "$work/ctx/big.bin"
+  printf 'FROM %s\nCOPY Dockerfile /Dockerfile\n' "$WHARF_TEST_IMAGE_BUSYBOX" > "$work/ctx/Dockerfile"
+  ln -sf "$WHARF_TEST_TLS_CA" "$work/certs/ca.pem"; ln -sf "$WHARF_TEST_TLS_CLIENT_CERT" "$work/certs/cert.pem"
+  ln -sf "$WHARF_TEST_TLS_CLIENT_KEY" "$work/certs/key.pem"
+  printf '{"HttpHeaders":{"Authorization":"Bearer %s"}}' "$token" > "$work/cli-wharf/config.json"
+  echo '{}' > "$work/cli-direct/config.json"
+  local base_rss; base_rss=$(rss_kib "$wharf_pid")
+  local round dtimes=() wtimes=()
+  for round in $(seq 1 "$rounds"); do
+    local t0 t1 t2
+    t0=$(date +%s.%N)
+    DOCKER_CONFIG="$work/cli-direct" DOCKER_BUILDKIT=0 DOCKER_HOST="${WHARF_TEST_ENGINE_B}" DOCKER_TLS_VERIFY=1 \
+      DOCKER_CERT_PATH="$work/certs" taskset -c 1 /usr/bin/docker build -q -t endpoint-bench:direct "$work/ctx" >/dev/null
+    t1=$(date +%s.%N)
+    DOCKER_CONFIG="$work/cli-wharf" DOCKER_BUILDKIT=0 DOCKER_HOST="tcp://127.0.0.1:$wport/api/v1/hosts/engine-b/docker" \
+      taskset -c 1 /usr/bin/docker build -q -t endpoint-bench:wharf "$work/ctx" >/dev/null
+    t2=$(date +%s.%N)
+    dtimes+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')")
+    wtimes+=("$(awk -v a="$t1" -v b="$t2" 'BEGIN { printf "%.3f", b - a }')")
+    echo "round $round: direct ${dtimes[-1]} s, through Wharf ${wtimes[-1]} s"
+  done
+  local peak; peak=$(awk '/^VmHWM:/ {print $2}' "/proc/$wharf_pid/status")
+  DOCKER_CONFIG="$work/cli-wharf" DOCKER_HOST="tcp://127.0.0.1:$wport/api/v1/hosts/engine-b/docker" \
+    /usr/bin/docker rmi endpoint-bench:direct endpoint-bench:wharf >/dev/null 2>&1 || true
+  local dmed wmed bytes=$((1 << 30))
+  dmed=$(printf '%s\n' "${dtimes[@]}" | sort -n | sed -n "$(( (rounds + 1) / 2 ))p")
+  wmed=$(printf '%s\n' "${wtimes[@]}" | sort -n | sed -n "$(( (rounds + 1) / 2 ))p")
+  echo "direct:        median ${dmed} s = $(awk -v s="$dmed" -v n="$bytes" 'BEGIN { printf "%.1f", n / s / 1048576 }') MiB/s"
+  echo "through Wharf: median ${wmed} s = $(awk -v s="$wmed" -v n="$bytes" 'BEGIN { printf "%.1f", n / s / 1048576 }') MiB/s"
+  echo "throughput through Wharf vs direct: $(awk -v a="$wmed" -v b="$dmed" 'BEGIN { printf "%.0f%%", b * 100 / a }')"
+  echo "Wharf RSS: $((base_rss / 1024)) MiB before the builds, peak $((peak / 1024)) MiB (growth $(( (peak - base_rss) / 1024 )) MiB)"
+  echo "audit rows written by the endpoint: $(sqlite3 "$work/data/wharf.db" "select count(*) from audit_log where source = 'docker'" 2>/dev/null || echo '?')"
+}
+
+bench_panel() {
+  install_missing_packages curl python3
+  echo "building release..." >&2
+  swift build -c release --static-swift-stdlib --product wharf 2>&1 | tail -1 >&2
+  local started_fleet=0
+  deploy/dev/fleet.sh status >/dev/null 2>&1 || started_fleet=1
+  eval "$(deploy/dev/fleet.sh start)"
+  if ((started_fleet)); then trap 'deploy/dev/fleet.sh stop >/dev/null 2>&1; cleanup' EXIT; fi
+  local wport=18396 w="$root/.build/release/wharf"
+  local common=(--data-dir "$work/data" --resources "$root")
+  mkdir -p "$work/data"
+  echo "a long enough password" | "$w" user create --username bench --role admin "${common[@]}" >/dev/null
+  "$w" host add --name engine-a --url "$WHARF_TEST_ENGINE_A" "${common[@]}" >/dev/null
+  "$w" host add --name engine-b --url "https://${WHARF_TEST_ENGINE_B#tcp://}" --tls-ca "$WHARF_TEST_TLS_CA" \
+    --tls-cert "$WHARF_TEST_TLS_CLIENT_CERT" --tls-key "$WHARF_TEST_TLS_CLIENT_KEY" "${common[@]}" >/dev/null
+  "$w" host add --name engine-c --url "$WHARF_TEST_ENGINE_C" "${common[@]}" >/dev/null
+  local token
+  token=$("$w" token create --username bench --name bench "${common[@]}" | grep -o 'wharf_[a-z0-9]*_[A-Za-z0-9_-]*' | head -1)
+  start_wharf "$wport"
+  sleep 3  # the first health checks find the three engines up (the dashboard asks only hosts found up)
+  echo "Wharf (release) on CPU 0, the clients on CPU 1; engines A (unix socket), B (mutual TLS), C (TCP)"
+  taskset -c 1 /usr/bin/python3 deploy/bench/panel.py "http://127.0.0.1:$wport" "$token" "$wharf_pid"
+}
+
+bench_signin() {
+  echo "building release..." >&2
+  swift build -c release --static-swift-stdlib --product wharf-bench 2>&1 | tail -1 >&2
+  echo "== One password sign-in (POST /signin through the responder: CSRF, throttle, scrypt, session, audit row), one core"
+  echo "   scrypt r=8 p=1; three alternating rounds per setting, each a fresh process and data directory with 5 sign-ins;"
+  echo "   time: median sign-in of the median round; memory: the largest growth of the resident peak over one sign-in"
+  printf "%-22s %14s %16s\n" setting "sign-in ms" "peak memory MiB"
+  local round n results=()
+  for round in 1 2 3; do
+    for n in 15 17; do
+      rm -rf "$work/signin"; mkdir -p "$work/signin"
+      results+=("$n $(taskset -c 0 "$root/.build/release/wharf-bench" signin --dir "$work/signin" --resources "$root" --log-n "$n")")
+    done
+  done
+  for n in 15 17; do
+    local label="N=2^$n ($([ "$n" = 17 ] && echo now || echo before))" ms peak
+    ms=$(printf '%s\n' "${results[@]}" | awk -v n="$n" '$1 == n { print $3 }' | sort -n | sed -n 2p)
+    peak=$(printf '%s\n' "${results[@]}" | awk -v n="$n" '$1 == n && $5 > p { p = $5 } END { printf "%.1f", p / 1024 }')
+    printf "%-22s %14s %16s\n" "$label" "$ms" "$peak"
+  done
+  printf '%s\n' "${results[@]}" | awk '{ printf "   round: N=2^%s %s ms, peak +%.1f MiB\n", $1, $3, $5 / 1024 }' 
+}
+
 case "$section" in
   http) bench_http ;;
   docker) bench_docker ;;
   storage) bench_storage ;;
+  endpoint) bench_endpoint ;;
+  panel) bench_panel ;;
+  signin) bench_signin ;;
   jobs) bench_jobs ;;
-  *) echo "usage: $0 [http|docker|storage|jobs]" >&2; exit 2 ;;
+  *) echo "usage: $0 [http|docker|storage|endpoint|panel|signin|jobs]" >&2; exit 2 ;;
 esac

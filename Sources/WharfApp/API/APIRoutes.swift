@@ -1,3 +1,4 @@
+import WharfWire
 import WharfHTTP
 
 /// What `/api/v1` has besides its resources: who am I, the OpenAPI document, and permanent

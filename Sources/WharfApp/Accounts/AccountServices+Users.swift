@@ -37,9 +37,11 @@ extension AccountServices {
 
     /// Sets a user's password and ends their sessions, except `keepingSession` (the one changing
     /// its own password stays signed in). `action` is `user.password.reset` (an admin or the CLI)
-    /// or `profile.password.change` (the user).
+    /// or `profile.password.change` (the user). An admin's reset also revokes the user's API
+    /// tokens (`revokingTokens`): whoever had the old password may have made some.
     package func setPassword(
-        userID: Int64, password: String, action: String, keepingSession: Int64? = nil, by actor: AuditActor
+        userID: Int64, password: String, action: String, keepingSession: Int64? = nil, revokingTokens: Bool = false,
+        by actor: AuditActor
     ) async throws {
         if let problem = PasswordHasher.problem(with: password) { throw AccountError.invalid(field: "password", message: problem) }
         let hash = try await hasher.hash(password)
@@ -48,12 +50,18 @@ extension AccountServices {
             guard let user = try UserRepository.find(id: userID, on: connection) else { throw AccountError.userNotFound }
             try UserRepository.setPasswordHash(hash, userID: userID, now: now, on: connection)
             let ended = try SessionStore.deleteAll(userID: userID, keeping: keepingSession, on: connection)
-            try AuditLog.append(
-                actor.entry(action, target: user.username, parameters: ["sessions_ended": String(ended)]), on: connection)
+            var parameters = ["sessions_ended": String(ended)]
+            if revokingTokens {
+                parameters["api_revoked"] = String(try APITokenStore.revokeAll(userID: userID, now: now, on: connection))
+            }
+            try AuditLog.append(actor.entry(action, target: user.username, parameters: parameters), on: connection)
         }
     }
 
-    /// Changes a user's role and ends their sessions (a privilege change gets a new session id).
+    /// Changes a user's role, ends their sessions (a privilege change gets a new session id) and
+    /// lowers their API tokens whose role is above the new one to it, so raising the role again
+    /// later does not give them back their old power. (Audit keys avoid the word "token", which
+    /// ``AuditEntry`` redacts: `api_revoked`, `api_capped` count API tokens.)
     package func changeRole(userID: Int64, to role: Role, by actor: AuditActor) async throws {
         let now = time.now()
         try await database.write { connection in
@@ -64,15 +72,18 @@ extension AccountServices {
             }
             try UserRepository.setRole(role, userID: userID, now: now, on: connection)
             let ended = try SessionStore.deleteAll(userID: userID, on: connection)
+            let capped = try APITokenStore.cap(userID: userID, at: role, on: connection)
             try AuditLog.append(
                 actor.entry(
                     "user.role.change", target: user.username,
-                    parameters: ["from": user.role.rawValue, "to": role.rawValue, "sessions_ended": String(ended)]),
+                    parameters: ["from": user.role.rawValue, "to": role.rawValue, "sessions_ended": String(ended),
+                                 "api_capped": String(capped)]),
                 on: connection)
         }
     }
 
-    /// Disables (ending sessions; tokens stop working while disabled) or enables a user.
+    /// Disables (ending sessions and revoking API tokens, which enabling does not bring back) or
+    /// enables a user.
     package func setDisabled(userID: Int64, _ disabled: Bool, by actor: AuditActor) async throws {
         let now = time.now()
         try await database.write { connection in
@@ -82,11 +93,42 @@ extension AccountServices {
                 throw AccountError.lastAdmin
             }
             try UserRepository.setDisabled(disabled, userID: userID, now: now, on: connection)
-            let ended = disabled ? try SessionStore.deleteAll(userID: userID, on: connection) : 0
+            var parameters: [String: String] = [:]
+            if disabled {
+                parameters["sessions_ended"] = String(try SessionStore.deleteAll(userID: userID, on: connection))
+                parameters["api_revoked"] = String(try APITokenStore.revokeAll(userID: userID, now: now, on: connection))
+            }
             try AuditLog.append(
-                actor.entry(disabled ? "user.disable" : "user.enable", target: user.username,
-                            parameters: disabled ? ["sessions_ended": String(ended)] : [:]),
+                actor.entry(disabled ? "user.disable" : "user.enable", target: user.username, parameters: parameters), on: connection)
+        }
+    }
+
+    /// Revokes `userID`'s token `tokenID` (the user on their profile, or an admin), audited as
+    /// `token.revoke`. Returns the token, or nil when it is not that user's or not live.
+    package func revokeToken(_ tokenID: Int64, of userID: Int64, by actor: AuditActor) async throws -> APIToken? {
+        let now = time.now()
+        return try await database.write { connection -> APIToken? in
+            guard let user = try UserRepository.find(id: userID, on: connection),
+                  let token = try APITokenStore.revoke(id: tokenID, userID: userID, now: now, on: connection) else { return nil }
+            try AuditLog.append(
+                actor.entry("token.revoke", target: user.username, parameters: ["prefix": token.prefix, "name": token.name]),
                 on: connection)
+            return token
+        }
+    }
+
+    /// Removes a user's second factor (TOTP secret and recovery codes), for a user who lost both
+    /// the app and the codes, or after `secret.key` was lost (both are kept under it). The CLI's
+    /// `wharf user remove-two-step`; audited as `user.totp.remove`. Returns whether there was one.
+    @discardableResult
+    package func removeSecondFactor(userID: Int64, by actor: AuditActor) async throws -> Bool {
+        let now = time.now()
+        return try await database.write { connection in
+            guard let user = try UserRepository.find(id: userID, on: connection) else { throw AccountError.userNotFound }
+            guard user.hasTOTP else { return false }
+            try UserRepository.disableTOTP(userID: userID, now: now, on: connection)
+            try AuditLog.append(actor.entry("user.totp.remove", target: user.username), on: connection)
+            return true
         }
     }
 
@@ -101,9 +143,14 @@ extension AccountServices {
         }
     }
 
-    /// Creates an API token for `userID` with a role no higher than the owner's.
+    /// Creates an API token for `userID`. The new token never outranks or outlives whoever asks
+    /// for it: its role is at most the owner's and `caller`'s (for a token, the lower of the token's
+    /// role and its owner's), and when `caller` is an API token its expiry is at most that token's
+    /// (an expiry past it, or none, becomes the caller's). `caller` is nil for the CLI.
+    /// - Throws: ``AccountError/invalid(field:message:)`` for a bad name, days, or a role above the cap.
     package func createToken(
-        userID: Int64, name: String, role requested: Role?, expiresInDays days: Int?, by actor: AuditActor
+        userID: Int64, name: String, role requested: Role?, expiresInDays days: Int?, by actor: AuditActor,
+        cappedBy caller: Principal? = nil
     ) async throws -> (token: APIToken, secret: String) {
         let trimmed = String(name.drop { $0.isWhitespace }.reversed().drop { $0.isWhitespace }.reversed())
         if trimmed.isEmpty { throw AccountError.invalid(field: "name", message: "Give the token a name, e.g. the machine that uses it.") }
@@ -116,14 +163,32 @@ extension AccountServices {
         let now = time.now()
         return try await database.write { connection in
             guard let owner = try UserRepository.find(id: userID, on: connection) else { throw AccountError.userNotFound }
-            let role = requested ?? owner.role
-            guard role <= owner.role else {
-                throw AccountError.invalid(field: "role", message: "A token cannot have a higher role than its owner (\(owner.role.rawValue)).")
+            var highest = owner.role
+            var latestExpiry: Int64?
+            if let caller {
+                highest = min(highest, caller.role)
+                if case .token(let id, _) = caller.credential {
+                    guard let token = try APITokenStore.find(id: id, on: connection), !token.isRevoked, !token.isExpired(now: now) else {
+                        throw AccountError.invalid(field: "role", message: "The token making this request is no longer valid.")
+                    }
+                    highest = min(highest, token.role)
+                    latestExpiry = token.expiresMilliseconds
+                }
+            }
+            let role = requested ?? highest
+            guard role <= highest else {
+                throw AccountError.invalid(
+                    field: "role", message: "A token cannot have a higher role than whoever creates it (\(highest.rawValue)).")
+            }
+            var expires = days.map { now + Int64($0) * 86_400_000 }
+            var parameters = ["name": trimmed, "role": role.rawValue]
+            if let latestExpiry, expires.map({ $0 > latestExpiry }) ?? true {
+                expires = latestExpiry
+                parameters["expiry_capped"] = AuditTime.iso(latestExpiry)
             }
             let created = try APITokenStore.create(
-                userID: userID, name: trimmed, role: role, expiresMilliseconds: days.map { now + Int64($0) * 86_400_000 },
-                now: now, on: connection)
-            var parameters = ["name": trimmed, "role": role.rawValue, "prefix": created.token.prefix]
+                userID: userID, name: trimmed, role: role, expiresMilliseconds: expires, now: now, on: connection)
+            parameters["prefix"] = created.token.prefix
             if let days { parameters["expires_days"] = String(days) }
             try AuditLog.append(actor.entry("token.create", target: owner.username, parameters: parameters), on: connection)
             return created

@@ -8,6 +8,10 @@ package struct AccountServices: Sendable {
     package let hasher: PasswordHasher
     package let sessions: SessionStore
     package let throttle: SignInThrottle
+    /// Bounds the password hashes pending at once, overall and per client.
+    package let hashSlots: PasswordHashSlots
+    /// Coalesces denials strangers can cause in floods (see ``DenialAudit``).
+    package let denials: DenialAudit
     package let signer: RequestSigner
     package let grants: Grants
     package let time: TimeSource
@@ -25,6 +29,8 @@ package struct AccountServices: Sendable {
         self.hasher = hasher
         self.sessions = sessions
         self.throttle = throttle
+        self.hashSlots = PasswordHashSlots()
+        self.denials = DenialAudit(database: database, time: time)
         self.signer = signer
         self.grants = grants
         self.time = time
@@ -64,6 +70,9 @@ package struct AccountServices: Sendable {
             throttle: SignInThrottle(limits: throttleLimits, time: time), signer: RequestSigner(key: key),
             grants: grants ?? Grants(database: database), time: time, secretKey: secretKey, dummyHash: dummy)
     }
+
+    /// The key recovery codes are stored under (HMAC), derived from ``secretKey``.
+    package var recoveryCodeKey: [UInt8] { secretKey.derivedKey(for: RecoveryCodes.keyPurpose) }
 
     /// The audit history, for rows that stand alone (denials, failures).
     package var audit: AuditLog { AuditLog(database: database) }

@@ -1,6 +1,6 @@
 import Dispatch
 
-/// Runs CPU-heavy work (scrypt: ~100 ms and 32 MiB each) on its own dispatch queue, so a sign-in
+/// Runs CPU-heavy work (scrypt: ~0.4 s and 128 MiB each) on its own dispatch queue, so a sign-in
 /// never holds an event-loop thread or a cooperative-pool thread while it hashes. Callers `await`.
 ///
 /// The queue is serial on purpose: hashes are done one at a time, which bounds memory under a

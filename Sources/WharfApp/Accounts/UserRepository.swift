@@ -139,11 +139,16 @@ package enum UserRepository {
         return connection.changes == 1
     }
 
-    /// Marks the unused recovery code with `hash` as used. Returns whether there was one.
-    package static func useRecoveryCode(hash: String, userID: Int64, now: Int64, on connection: SQLiteConnection) throws -> Bool {
+    /// Marks one unused recovery code stored as any of `hashes` (the keyed form, and the plain
+    /// SHA-256 of earlier versions) as used. Returns whether there was one.
+    package static func useRecoveryCode(hashes: [String], userID: Int64, now: Int64, on connection: SQLiteConnection) throws -> Bool {
+        let placeholders = hashes.map { _ in "?" }.joined(separator: ", ")
         try connection.execute(
-            "UPDATE recovery_codes SET used_ms = ? WHERE user_id = ? AND code_hash = ? AND used_ms IS NULL",
-            [.integer(now), .integer(userID), .text(hash)])
+            """
+            UPDATE recovery_codes SET used_ms = ? WHERE id = (
+                SELECT id FROM recovery_codes WHERE user_id = ? AND used_ms IS NULL AND code_hash IN (\(placeholders)) LIMIT 1)
+            """,
+            [.integer(now), .integer(userID)] + hashes.map { .text($0) })
         return connection.changes >= 1
     }
 

@@ -1,5 +1,6 @@
 import FoundationEssentials
 import Glibc
+import WharfHTTP
 
 /// Where an audited action came from.
 package enum AuditSource: String, Sendable, CaseIterable {
@@ -85,26 +86,5 @@ package struct AuditEntry: Sendable, Equatable {
             text += JSONText.quoted(key) + ":" + JSONText.quoted(parameters[key] ?? "")
         }
         return text + "}"
-    }
-}
-
-/// Minimal JSON string quoting (RFC 8259), shared by the audit code's JSON output.
-package enum JSONText {
-    package static func quoted(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case let c where c.value < 0x20:
-                let hex = String(c.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
     }
 }

@@ -1,3 +1,4 @@
+import WharfHTTP
 package import WharfSQLite
 
 /// Exports of the audit history as CSV (RFC 4180) or JSON Lines, produced row by row.

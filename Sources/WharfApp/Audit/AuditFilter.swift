@@ -1,5 +1,6 @@
 import WharfHTTP
 package import WharfSQLite
+import WharfWire
 
 /// What the audit page, its exports and `wharf audit export` select: actor, host, action prefix,
 /// outcome, time range and text in the target, all optional and combined with AND.

@@ -3,10 +3,12 @@ import WharfTLS
 
 /// The append-only, hash-chained audit history in `audit_log`.
 ///
-/// Each row's `hash` is SHA-256 (hex) over its `prev_hash` and its canonical encoding
-/// (``AuditRecordEncoding``); the first row's `prev_hash` is ``genesisHash``. Appending inside the
-/// caller's write transaction puts the row in the same commit as the action's own change, and
-/// that commit happens before the response reporting the action is sent.
+/// Each row's `hash` is HMAC-SHA-256 (hex) under the audit chain key (``AuditChainKey``, derived
+/// from `secret.key`, never stored in the database) over its `prev_hash` and its canonical
+/// encoding (``AuditRecordEncoding``); rows written before issue 10 have plain SHA-256
+/// (``AuditChain/keyedFrom(on:)``). The first row's `prev_hash` is ``genesisHash``. Appending
+/// inside the caller's write transaction puts the row in the same commit as the action's own
+/// change, and that commit happens before the response reporting the action is sent.
 package struct AuditLog: Sendable {
     package static let genesisHash = String(repeating: "0", count: 64)
 
@@ -23,7 +25,8 @@ package struct AuditLog: Sendable {
     }
 
     /// Appends `entry` on `connection`, which must be inside a write transaction (the caller's,
-    /// so the row commits or rolls back with the action's own change). Returns the row id.
+    /// so the row commits or rolls back with the action's own change). Long strings are cut
+    /// (``AuditEntry/bounded``). Returns the row id.
     @discardableResult
     package static func append(_ entry: AuditEntry, on connection: SQLiteConnection) throws -> Int64 {
         let last = try connection.querySingle("SELECT hash, time_ms FROM audit_log ORDER BY id DESC LIMIT 1")
@@ -35,8 +38,9 @@ package struct AuditLog: Sendable {
         let sequence: Int64 = try connection.queryValue(
             "SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'audit_log'), 0)") ?? 0
         let id = sequence + 1
+        let entry = entry.bounded
         let fields = AuditRecordEncoding.fields(id: id, entry: entry)
-        let hash = AuditRecordEncoding.hash(previous: previous, fields: fields)
+        let hash = AuditRecordEncoding.hash(previous: previous, fields: fields, key: try AuditChain.key(on: connection))
         try connection.execute("""
             INSERT INTO audit_log (id, time_ms, actor_id, actor_name, source, client_address, user_agent,
                 action, host_id, target, parameters, outcome, http_status, error, duration_ms, prev_hash, hash)
@@ -85,8 +89,9 @@ package enum AuditRecordEncoding {
         ]
     }
 
-    /// SHA-256 hex over `previous` and the canonical encoding of `fields`.
-    package static func hash(previous: String, fields: [SQLiteValue]) -> String {
+    /// HMAC-SHA-256 under `key` (plain SHA-256 when `key` is nil, for rows from before keyed
+    /// chains), in hex, over `previous` and the canonical encoding of `fields`.
+    package static func hash(previous: String, fields: [SQLiteValue], key: [UInt8]? = nil) -> String {
         var bytes = Array(previous.utf8)
         for field in fields {
             switch field {
@@ -99,6 +104,6 @@ package enum AuditRecordEncoding {
             case .blob(let value): bytes += Array("B\(value.count):".utf8) + value + [UInt8(ascii: ";")]
             }
         }
-        return SHA256.hex(bytes)
+        return key.map { Hex.encode(HMAC.sha256(key: $0, message: bytes)) } ?? SHA256.hex(bytes)
     }
 }

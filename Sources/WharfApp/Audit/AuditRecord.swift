@@ -1,3 +1,4 @@
+import WharfHTTP
 import FoundationEssentials
 package import WharfSQLite
 

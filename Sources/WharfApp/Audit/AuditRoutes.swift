@@ -1,6 +1,7 @@
 import WharfHTTP
 import WharfSQLite
 import WharfTemplates
+import WharfWire
 
 /// The audit history for admins: `/audit` (filters, newest first, keyset pages of 50), one row at
 /// `/audit/:id`, and the filtered set streamed as CSV or JSON Lines. Exports are audited.

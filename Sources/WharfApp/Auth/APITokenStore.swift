@@ -68,6 +68,11 @@ package enum APITokenStore {
             "SELECT \(APIToken.columns) FROM api_tokens WHERE token_hash = ?", [.text(hash(secret))]).map(APIToken.init(row:))
     }
 
+    /// The token with row id `id`, nil when there is none.
+    package static func find(id: Int64, on connection: SQLiteConnection) throws -> APIToken? {
+        try connection.querySingle("SELECT \(APIToken.columns) FROM api_tokens WHERE id = ?", [.integer(id)]).map(APIToken.init(row:))
+    }
+
     /// The user's tokens, newest first, revoked ones included.
     package static func list(userID: Int64, on connection: SQLiteConnection) throws -> [APIToken] {
         try connection.query(
@@ -84,11 +89,25 @@ package enum APITokenStore {
         return try connection.querySingle("SELECT \(APIToken.columns) FROM api_tokens WHERE id = ?", [.integer(id)]).map(APIToken.init(row:))
     }
 
-    /// Revokes every live token of `userID` (when the user is disabled). Returns how many.
+    /// Revokes every live token of `userID` (when the user is disabled or an admin resets the
+    /// password). Returns how many.
     @discardableResult
     package static func revokeAll(userID: Int64, now: Int64, on connection: SQLiteConnection) throws -> Int {
         try connection.execute(
             "UPDATE api_tokens SET revoked_ms = ? WHERE user_id = ? AND revoked_ms IS NULL", [.integer(now), .integer(userID)])
+        return connection.changes
+    }
+
+    /// Lowers `userID`'s tokens whose role is above `role` to it (when the user's role is
+    /// lowered), so they stay as weak when the role is raised again. Returns how many.
+    @discardableResult
+    package static func cap(userID: Int64, at role: Role, on connection: SQLiteConnection) throws -> Int {
+        let higher = Role.allCases.filter { $0 > role }.map { SQLiteValue.text($0.rawValue) }
+        guard !higher.isEmpty else { return 0 }
+        let placeholders = higher.map { _ in "?" }.joined(separator: ", ")
+        try connection.execute(
+            "UPDATE api_tokens SET role = ? WHERE user_id = ? AND role IN (\(placeholders))",
+            [role.sqliteValue, .integer(userID)] + higher)
         return connection.changes
     }
 

@@ -2,14 +2,16 @@ package import WharfHTTP
 import WharfSQLite
 import WharfIO
 import WharfTLS
+import WharfWire
 
 /// Resolves who is asking: an `Authorization: Bearer` API token, or the session cookie. Puts the
 /// ``Principal`` (or nothing) and the user agent into the context, and keeps the pre-session
 /// cookie that sign-in and setup forms are signed with.
 ///
 /// A bearer token that is unknown, expired or revoked, or whose owner is disabled, is answered
-/// with 401 and audited (`auth.token.denied`): a client that sends a token means to use it, so it
-/// is never silently treated as anonymous. Tokens in the query string are not looked at.
+/// with 401 and audited (`auth.token.denied`, coalesced per client and minute by
+/// ``DenialAudit``): a client that sends a token means to use it, so it is never silently treated
+/// as anonymous. Tokens in the query string are not looked at.
 package struct AuthenticationMiddleware: HTTPMiddleware {
     package static let sessionCookie = "wharf_session"
     package static let preSessionCookie = "wharf_pre"
@@ -22,9 +24,14 @@ package struct AuthenticationMiddleware: HTTPMiddleware {
         var context = context
         if let userAgent = request.headers["User-Agent"] { context.userAgent = Self.truncated(userAgent) }
         var cookies: [String] = []
+        var newPreSession: String?
         let secure = context.isSecure
+        // The Docker endpoint takes tokens only: with no cookie read, no browser page can use it.
+        let tokensOnly = context.route?.permission as? Permission == .dockerEndpoint
         if let authorization = request.headers["Authorization"] {
             context.principal = try await bearer(authorization, context: context)
+        } else if tokensOnly {
+            // Anonymous: AuthorizationMiddleware answers 401 in the endpoint's own words.
         } else if let rawID = Cookies.value(Cookies.name(Self.sessionCookie, secure: secure), in: request) {
             if let resolved = try await services.sessions.resolve(rawID: rawID) {
                 context.principal = Principal(
@@ -35,19 +42,24 @@ package struct AuthenticationMiddleware: HTTPMiddleware {
                 cookies.append(Cookies.deleteCookie(Cookies.name(Self.sessionCookie, secure: secure), secure: secure))
             }
         }
-        if context.principal == nil {
+        if context.principal == nil, !tokensOnly {
             let name = Cookies.name(Self.preSessionCookie, secure: secure)
             if let value = Cookies.value(name, in: request), Self.isRandomToken(value) {
                 context.preSession = value
             } else if !ErrorPages.wantsJSON(request) {
                 let value = SecureRandom.token(byteCount: 32)
                 context.preSession = value
-                cookies.append(Cookies.setCookie(name, value, secure: secure, maxAge: nil))
+                newPreSession = Cookies.setCookie(name, value, secure: secure, maxAge: nil)
             }
         }
         context.formToken = context.principal?.csrfToken ?? context.preSession.map(services.signer.csrfToken(preSession:))
         var response = try await next(request, context)
         for cookie in cookies { response.headers.add("Set-Cookie", cookie) }
+        // The pre-session cookie signs forms, so it goes only on pages: never on stylesheets,
+        // scripts, redirects or health checks, which caches and CDNs must be able to share.
+        if let newPreSession, response.headers["Content-Type"]?.lowercased().hasPrefix("text/html") == true {
+            response.headers.add("Set-Cookie", newPreSession)
+        }
         return response
     }
 
@@ -95,7 +107,8 @@ package struct AuthenticationMiddleware: HTTPMiddleware {
                 entry.actorID = token.userID
                 entry.actorName = user.username
             }
-            try await services.audit.record(entry)
+            // Anyone can send made-up tokens: one row per client and minute, with a count.
+            try await services.denials.record(entry)
             throw HTTPError(
                 .unauthorized, "The API token is \(refusal == "user disabled" ? "not usable: its owner is disabled" : refusal).",
                 headers: ["WWW-Authenticate": #"Bearer realm="wharf", error="invalid_token""#])

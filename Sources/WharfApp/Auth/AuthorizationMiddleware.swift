@@ -1,4 +1,5 @@
 package import WharfHTTP
+import WharfWire
 
 /// Checks the matched route's ``Permission`` against the request's ``Principal``.
 ///
@@ -9,10 +10,14 @@ package import WharfHTTP
 ///   name) and the user's grant on that host once, and hand the result to the handler as
 ///   ``RequestContext/hostScope``. Unknown and ungranted hosts answer alike for non-admins (403),
 ///   so host names do not leak; admins get 404 for an unknown host.
+/// - `.account` and `.enrolling` routes (the user's own account) take a browser session only:
+///   an API token gets 403.
 /// - A user who must enrol a second factor is sent to enrolment from every route but `.enrolling` ones.
 ///
-/// Every denial is audited (`auth.denied`). Allowed requests are not: the handler's own row is the
-/// record of an allowed change, and reads are not audited.
+/// Every denial of a signed-in user is audited (`auth.denied`), one row each; denials of anonymous
+/// API requests are coalesced per client and minute (``DenialAudit``), and a browser merely sent
+/// to sign-in is not audited. Allowed requests are not: the handler's own row is the record of an
+/// allowed change, and reads are not audited.
 package struct AuthorizationMiddleware: HTTPMiddleware {
     /// Resolves a host reference for a principal (``HostScope/resolve(_:for:database:clients:)``).
     package typealias HostScopeResolver = @Sendable (String, Principal) async throws -> HostScope?
@@ -33,12 +38,18 @@ package struct AuthorizationMiddleware: HTTPMiddleware {
         }
         if permission == .anonymous { return try await next(request, context) }
         guard let principal = context.principal else {
+            if permission == .dockerEndpoint {
+                try await deny(request, context, status: .unauthorized, reason: "no token",
+                               message: "Wharf needs an API token: put {\"HttpHeaders\": {\"Authorization\": \"Bearer <token>\"}} "
+                                   + "in your docker config.json (see the host's \"Use the docker CLI\" page).",
+                               headers: ["WWW-Authenticate": #"Bearer realm="wharf""#])
+            }
             if ErrorPages.wantsJSON(request) {
                 try await deny(request, context, status: .unauthorized, reason: "not signed in",
                                message: "Sign in first: send an API token as `Authorization: Bearer <token>`.",
                                headers: ["WWW-Authenticate": #"Bearer realm="wharf""#])
             }
-            try await audit(request, context, status: .seeOther, reason: "not signed in")
+            // Not audited: being sent to sign-in is what every visit before signing in looks like.
             let target = request.path + (request.query.map { "?" + $0 } ?? "")
             return .redirect(to: "/signin?next=" + FormDecoding.encode(target))
         }
@@ -87,19 +98,37 @@ package struct AuthorizationMiddleware: HTTPMiddleware {
     /// Why `principal` may not use a route with `permission`; nil when it may.
     private func refusal(_ permission: Permission, principal: Principal) -> (reason: String, message: String)? {
         switch permission {
-        case .anonymous, .signedIn, .enrolling, .hostView, .hostOperate, .hostAdmin:
+        case .anonymous, .signedIn, .hostView, .hostOperate, .hostAdmin:
             return nil
+        case .account, .enrolling:
+            return principal.sessionID != nil ? nil : (
+                "browser session required",
+                "API tokens cannot change the account (password, two-step sign-in, sessions or tokens). "
+                    + "Sign in with a browser and use your profile page.")
         case .admin:
             return principal.isAdmin ? nil : ("admin role required", "Only admins can open this page.")
+        case .dockerEndpoint:
+            // The endpoint resolves the host, the grant and the host's setting itself, in one
+            // read, and audits its refusals as calls; here only the kind of credential is checked.
+            guard case .token = principal.credential else {
+                return ("token required", "Wharf's Docker endpoint takes only an API token, as `Authorization: Bearer <token>`.")
+            }
+            return nil
         }
     }
 
+    /// One row per denial of a signed-in user; denials of anonymous requests go through
+    /// ``DenialAudit`` (a row per client and minute, with a count).
     private func audit(_ request: HTTPRequest, _ context: RequestContext, status: HTTPStatus, reason: String) async throws {
         let permission = context.route?.permission.description ?? "none"
         let entry = context.auditEntry(
             "auth.denied", outcome: .denied, target: request.method.rawValue + " " + request.path,
             parameters: ["reason": reason, "permission": permission], httpStatus: status)
-        try await services.audit.record(entry)
+        if context.principal == nil {
+            try await services.denials.record(entry)
+        } else {
+            try await services.audit.record(entry)
+        }
     }
 
     private func deny(

@@ -1,12 +1,17 @@
 package import WharfHTTP
+import WharfWire
 
 /// Refuses state-changing requests (POST, PUT, PATCH, DELETE) that another site could have made:
 /// the `Origin` (or, without it, the `Referer`) must name the same host as the `Host` header, and
 /// the request must carry the CSRF token, as the `csrf` form field or the `X-CSRF-Token` header.
+/// In a `multipart/form-data` body (forms with file inputs) the `csrf` field must be the first
+/// part; it is read from the stream (at most 8 KiB) before any file. Never from the URL: a token
+/// there ends up in history, proxy logs and `Referer`.
 /// The token is the session's; before sign-in it is the one bound to the pre-session cookie.
 ///
 /// Requests authenticated by an API token are exempt: browsers never add bearer tokens on their own.
-/// A refusal is a 403 page that says what happened and what to do, and is audited (`auth.csrf.denied`).
+/// A refusal is a 403 page that says what happened and what to do, and is audited
+/// (`auth.csrf.denied`; for anonymous requests once per client and minute, with a count).
 package struct CSRFMiddleware: HTTPMiddleware {
     package static let fieldName = "csrf"
     package static let headerName = "X-CSRF-Token"
@@ -20,6 +25,8 @@ package struct CSRFMiddleware: HTTPMiddleware {
     package func handle(_ request: HTTPRequest, context: RequestContext, next: HTTPHandler) async throws -> HTTPResponse {
         guard !request.method.isSafe, let route = context.route else { return try await next(request, context) }
         if case .token = context.principal?.credential { return try await next(request, context) }
+        // Token-only routes never see a cookie, so a forged cross-site request carries no identity.
+        if route.permission as? Permission == .dockerEndpoint { return try await next(request, context) }
 
         guard Self.isSameOrigin(request) else {
             try await deny(context, reason: "origin", message:
@@ -35,8 +42,11 @@ package struct CSRFMiddleware: HTTPMiddleware {
             request.body = RequestBody(bytes: body)
             token = FormDecoding.pairs(String(decoding: body, as: UTF8.self)).first { $0.name == Self.fieldName }?.value
         } else if token == nil, contentType.hasPrefix("multipart/form-data") {
-            // A streamed multipart upload cannot be read twice; its form puts the token in the action URL.
-            token = request.queryValue(Self.fieldName)
+            // A multipart form (with files) carries the token as its first part: read just that
+            // much of the stream, then hand the handler those bytes and the rest of the stream.
+            let (first, consumed) = try await Self.firstPart(of: request)
+            request.body = RequestBody(source: PrefixedBodySource(prefix: consumed, rest: request.body))
+            token = first
         }
         guard let token, let expected, RequestSigner.matches(token, expected) else {
             try await deny(context, reason: token == nil ? "missing token" : "wrong token", message:
@@ -45,6 +55,34 @@ package struct CSRFMiddleware: HTTPMiddleware {
                 + "in another tab, or the page was open for a long time. Go back, reload the page, and send it again.")
         }
         return try await next(request, context)
+    }
+
+    /// The most of a multipart body read to find the token in its first part.
+    static let firstPartLimit = 8 * 1024
+
+    /// The value of the body's first part when it is the `csrf` field (nil when the first part is
+    /// another field, a file, or longer than ``firstPartLimit``), and the bytes read to find out.
+    /// - Throws: 400 when the body is not multipart with its declared boundary.
+    static func firstPart(of request: HTTPRequest) async throws -> (token: String?, consumed: [UInt8]) {
+        guard let boundary = MultipartForm.boundary(request.headers["Content-Type"] ?? "") else {
+            throw HTTPError(.badRequest, "The form upload has no boundary; send it from its page.")
+        }
+        var consumed: [UInt8] = []
+        var iterator = request.body.makeAsyncIterator()
+        while true {
+            switch MultipartForm.firstPart(consumed, boundary: boundary) {
+            case .field(let name, let isFile, let value):
+                return (name == fieldName && !isFile ? String(decoding: value, as: UTF8.self) : nil, consumed)
+            case .malformed:
+                throw HTTPError(.badRequest, "The form upload is malformed; send it again from its page.")
+            case .incomplete:
+                guard consumed.count < firstPartLimit else { return (nil, consumed) }
+                guard let chunk = try await iterator.next() else {
+                    throw HTTPError(.badRequest, "The form upload is malformed; send it again from its page.")
+                }
+                consumed += chunk
+            }
+        }
     }
 
     /// Whether `Origin` (or `Referer` when there is no `Origin`) names the request's own host.
@@ -75,7 +113,12 @@ package struct CSRFMiddleware: HTTPMiddleware {
         let path = context.route?.pattern ?? ""
         let entry = context.auditEntry(
             "auth.csrf.denied", outcome: .denied, target: path, parameters: ["reason": reason], httpStatus: .forbidden)
-        try await services.audit.record(entry)
+        // Anonymous refusals (anyone can cause them) are coalesced; a signed-in user's each get a row.
+        if context.principal == nil {
+            try await services.denials.record(entry)
+        } else {
+            try await services.audit.record(entry)
+        }
         throw HTTPError(.forbidden, message)
     }
 }

@@ -1,5 +1,6 @@
 import WharfHTTP
 import WharfSQLite
+import WharfWire
 
 /// Starting and ending the browser session cookie.
 enum SessionCookie {

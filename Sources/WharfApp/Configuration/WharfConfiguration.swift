@@ -1,4 +1,5 @@
 import FoundationEssentials
+package import WharfHTTP
 package import WharfIO
 
 /// Everything `wharf serve` needs to know, from flags, environment variables and defaults.
@@ -21,6 +22,24 @@ package struct WharfConfiguration: Sendable {
     /// The local engine's socket: when it exists and no host is registered, the dashboard offers
     /// admins to register it as `local`.
     package var localDockerSocket = "/var/run/docker.sock"
+    /// How often expired sessions are deleted and the audit planner statistics checked, in
+    /// seconds. Default an hour.
+    package var upkeepInterval: Double = 3600
+    /// How often the audit head is written to the log, in seconds (also at start and at
+    /// shutdown). Default 10 minutes.
+    package var auditHeadInterval: Double = 600
+    /// How users reach Wharf (`--public-url`, `WHARF_PUBLIC_URL`): links, the setup address,
+    /// allowed `Host` names, and `Secure` cookies with HSTS when it is https.
+    package var publicURL: PublicURL?
+    /// Reverse proxies whose forwarding headers are believed (`--trusted-proxy`, `WHARF_TRUSTED_PROXY`).
+    package var trustedProxies = TrustedProxies([])
+    /// The certificate for serving HTTPS directly (`--tls-cert`/`--tls-key` or `--tls-self-signed`).
+    /// Parsed and checked at start-up; serving HTTPS through the HTTP server is not wired yet.
+    package var tls: TLSSettings?
+    /// The access log's format (`--log-format text|json`, `WHARF_LOG_FORMAT`).
+    package var accessLogFormat = AccessLog.Format.text
+    /// The commit this binary was built from (`wharf --version`, `/metrics`), "unknown" if not stamped.
+    package var buildCommit = "unknown"
 
     package init(listen: [SocketAddress], dataDirectory: String, resourcesDirectory: String) {
         self.listen = listen
@@ -29,6 +48,16 @@ package struct WharfConfiguration: Sendable {
     }
 
     package static let defaultListen = "127.0.0.1:8080"
+
+    /// Where users reach this Wharf: the public URL's origin, else the first listen address
+    /// (`http://127.0.0.1:8080`; a wildcard address is shown as `127.0.0.1`).
+    package func baseURL(bound: [SocketAddress]) -> String {
+        if let publicURL { return publicURL.origin }
+        guard let address = bound.first ?? listen.first else { return "http://127.0.0.1:8080" }
+        let host = address.host == "0.0.0.0" ? "127.0.0.1" : address.host == "::" ? "::1" : address.host
+        let shown = host.contains(":") ? "[\(host)]" : host
+        return "http://\(shown):\(address.port ?? 8080)"
+    }
     package static let defaultDataDirectory = "./data"
 
     /// Parses a comma-separated list of `host:port` addresses (`127.0.0.1:8080,[::1]:8080`).

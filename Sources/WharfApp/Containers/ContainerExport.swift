@@ -1,3 +1,4 @@
+import WharfWire
 import WharfDocker
 import WharfHTTP
 

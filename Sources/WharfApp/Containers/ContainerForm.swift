@@ -1,3 +1,4 @@
+import WharfWire
 import WharfHTTP
 
 /// The create form as typed: one text per field, read into ``ContainerCreateInput`` the way the

@@ -107,15 +107,20 @@ struct ContainerListJSON: Encodable, Sendable {
         let hostId: Int64
         let hostName: String
         let error: String
+
+        static let schema = JSONSchema.named("HostNote", .object([
+            "hostId": .integer(), "hostName": .string(), "error": .string(description: "What is missing or old, and why."),
+        ], required: ["hostId", "hostName", "error"]))
     }
 
     let containers: [ContainerJSON]
     let unavailable: [Unavailable]
+    /// Hosts whose containers are shown from their last answer, because they were slow now.
+    var stale: [Unavailable] = []
 
     static let schema = JSONSchema.named("ContainerList", .object([
         "containers": .array(ContainerJSON.schema),
-        "unavailable": .array(.named("UnavailableHost", .object([
-            "hostId": .integer(), "hostName": .string(), "error": .string(description: "Why the host's containers are missing."),
-        ], required: ["hostId", "hostName", "error"]))),
-    ], required: ["containers", "unavailable"]))
+        "unavailable": .array(Unavailable.schema),
+        "stale": .array(Unavailable.schema, description: "Hosts shown from their last answer: they were slow to answer now."),
+    ], required: ["containers", "unavailable", "stale"]))
 }

@@ -1,3 +1,4 @@
+import WharfWire
 import WharfDocker
 import WharfHTTP
 
@@ -71,8 +72,13 @@ struct LogLineSplitter {
 }
 
 /// Followed container output, one engine connection per container however many browsers
-/// follow it (``Fanout``), and each follower's history fetched once when it joins.
+/// follow it (``Fanout``). The channel keeps the latest lines it saw, so a browser that joins a
+/// followed container gets its history from memory; only one that wants more than the channel
+/// saw (a quiet container, a channel just started, a long absence) asks the engine for it.
 struct ContainerLogFollowers: Sendable {
+    /// Lines each followed container keeps for those who join (about 100 bytes each).
+    static let replayLimit = 1000
+
     struct Key: Hashable, Sendable {
         let hostID: Int64
         let containerID: String
@@ -81,7 +87,7 @@ struct ContainerLogFollowers: Sendable {
     let fanout: Fanout<Key, LogLine>
 
     init(hosts: HostServices) {
-        fanout = Fanout(bufferLimit: 4096) { key, publish in
+        fanout = Fanout(bufferLimit: 4096, replayLimit: Self.replayLimit) { key, publish in
             guard let host = try await hosts.registry.host(String(key.hostID)) else { return }
             let client = try await hosts.clients.client(for: host)
             // A second back, so lines written while the first follower fetched its history
@@ -101,17 +107,19 @@ struct ContainerLogFollowers: Sendable {
     /// browser that reconnects, every line after its `Last-Event-ID`), then new lines as they
     /// come. Each event: `id` the line's timestamp, `event` `out` or `err`, `data` the text.
     /// When the container stops, an `end` event says so and the stream closes.
+    /// - Parameter since: only lines from this Unix time on (seconds), instead of the last `tail`.
     func events(
-        _ container: ContainerService.Reference, scope: HostScope, tail: Int, after lastEventID: String?
+        _ container: ContainerService.Reference, scope: HostScope, tail: Int, since sinceSeconds: Int64? = nil, after lastEventID: String?
     ) -> HTTPResponse {
         let key = Key(hostID: scope.host.id, containerID: container.id)
         let fanout = self.fanout
         return .eventStream { stream in
-            let (id, live) = await fanout.subscribe(key)
+            let (id, live, replay) = await fanout.subscribe(key)
             defer { Task { await fanout.unsubscribe(key, id: id) } }
             var last: LogLine?
-            // A browser that reconnects has everything up to its Last-Event-ID.
-            let floor = lastEventID ?? ""
+            // A browser that reconnects has everything up to its Last-Event-ID; `since` asks for
+            // nothing before it.
+            let floor = lastEventID ?? sinceSeconds.map { String(AuditTime.iso($0 * 1000).dropLast()) } ?? ""
             func send(_ line: LogLine) async throws {
                 if !line.timestamp.isEmpty {
                     if line.timestamp <= floor { return }
@@ -120,21 +128,26 @@ struct ContainerLogFollowers: Sendable {
                 try await stream.send(ServerSentEvent(id: line.timestamp.isEmpty ? nil : line.timestamp, event: line.stream.rawValue, data: line.text))
                 last = line
             }
-            // History first: everything after the browser's last line, or the last `tail` lines.
-            let since = lastEventID.flatMap(LogLineSplitter.since)
-            let history = try await scope.engine(subject: container.name) { client in
-                try await client.containerLogs(
-                    container.id, follow: false, timestamps: true, tail: since == nil ? tail : nil,
-                    since: since.flatMap(DockerTime.init), tty: nil)
-            }
-            var splitter = LogLineSplitter()
-            do {
+            // History first: everything after the browser's last line, or the last `tail` lines;
+            // from the channel's memory when it reaches back far enough, else from the engine.
+            let since = lastEventID.flatMap(LogLineSplitter.since) ?? sinceSeconds.map { "\($0)" }
+            let covered = since == nil
+                ? replay.count >= tail
+                : replay.first.map { !$0.timestamp.isEmpty && $0.timestamp <= floor } ?? false
+            if !covered {
+                let history = try await scope.engine(subject: container.name) { client in
+                    try await client.containerLogs(
+                        container.id, follow: false, timestamps: true, tail: since == nil ? tail : nil,
+                        since: since.flatMap(DockerTime.init), tty: nil)
+                }
+                var splitter = LogLineSplitter()
                 defer { history.close() }
                 for try await chunk in history {
                     for line in splitter.feed(chunk) { try await send(line) }
                 }
                 for line in splitter.flush() { try await send(line) }
             }
+            for line in since == nil && covered ? Array(replay.suffix(tail)) : replay { try await send(line) }
             for await event in live {
                 switch event {
                 case .element(let line): try await send(line)
@@ -165,12 +178,7 @@ struct ContainerLogs: Sendable {
     /// The output as `text/plain`, chunk by chunk as the engine sends it (never collected).
     func download(_ reference: String, request: HTTPRequest, scope: HostScope, attachment: Bool) async throws -> HTTPResponse {
         func flag(_ name: String, _ otherwise: Bool) throws -> Bool {
-            guard let value = request.queryValue(name) else { return otherwise }
-            switch value.lowercased() {
-            case "", "1", "true", "on": return true
-            case "0", "false", "off": return false
-            default: throw HTTPError(.badRequest, "\(name) must be true or false.")
-            }
+            try request.queryValue(name).map { try ContainerQuery.flag(name, $0) } ?? otherwise
         }
         var tail: Int?
         if let text = request.queryValue("tail"), !text.isEmpty, text != "all" {

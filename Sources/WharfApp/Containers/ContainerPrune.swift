@@ -1,3 +1,4 @@
+import WharfWire
 import WharfDocker
 import WharfHTTP
 
@@ -116,7 +117,7 @@ struct ContainerPrune: Sendable {
     }
 
     static func registerAPI(into router: inout AppRouter, service: ContainerService) {
-        router.hostAPI(.post, "/containers/prune", permission: .hostOperate, operation: APIOperation(
+        router.hostAPI(.post, "/prune/containers", permission: .hostOperate, operation: APIOperation(
             id: "pruneContainers", summary: "Preview (dryRun) or remove stopped containers", tag: "containers",
             description: "First call with dryRun=true to see what the filters select; then send those ids to remove exactly them. "
                 + "If the selection changed in between, nothing is removed and the answer is 409.",

@@ -43,14 +43,51 @@ struct ContainerQuery: Sendable, Equatable {
                 if Self.filterNames.contains(name), !value.isEmpty { filters.add(name, value) }
             }
         }
+        try Self.checkValues(filters)
         // A state filter other than running only makes sense over all containers.
         if let states = filters.values["status"], states.contains(where: { $0 != "running" }) { all = true }
         if filters.values["exited"] != nil { all = true }
     }
 
-    private static func flag(_ name: String, _ value: String) throws -> Bool {
+    /// The filters whose values the engine parses (and answers a bad one with a 500): checked here,
+    /// so a mistyped value is the user's 400, not the engine's failure.
+    static func checkValues(_ filters: DockerFilters) throws {
+        let states = ["created", "restarting", "running", "removing", "paused", "exited", "dead"]
+        for (name, values) in filters.values {
+            for value in values {
+                switch name {
+                case "exited" where Int32(value) == nil:
+                    throw HTTPError(.badRequest, "exited takes an exit code, like 0 or 137.")
+                case "status" where !states.contains(value):
+                    throw HTTPError(.badRequest, "status is one of \(states.joined(separator: ", ")).")
+                case "health" where !["starting", "healthy", "unhealthy", "none"].contains(value):
+                    throw HTTPError(.badRequest, "health is one of starting, healthy, unhealthy, none.")
+                case "is-task" where value != "true" && value != "false":
+                    throw HTTPError(.badRequest, "is-task is true or false.")
+                case "isolation" where !["default", "process", "hyperv"].contains(value):
+                    throw HTTPError(.badRequest, "isolation is one of default, process, hyperv.")
+                case "publish", "expose":
+                    guard Self.isPortFilter(value) else {
+                        throw HTTPError(.badRequest, "\(name) takes a port or range with an optional protocol: 80, 8000-8080/tcp.")
+                    }
+                default: continue
+                }
+            }
+        }
+    }
+
+    /// `80`, `80/tcp`, `8000-8080/udp`.
+    static func isPortFilter(_ value: String) -> Bool {
+        let parts = value.split(separator: "/", omittingEmptySubsequences: false)
+        guard (1...2).contains(parts.count), parts.count == 1 || ["tcp", "udp", "sctp"].contains(parts[1]) else { return false }
+        let range = parts[0].split(separator: "-", omittingEmptySubsequences: false)
+        return (1...2).contains(range.count) && range.allSatisfy { UInt16($0) != nil }
+    }
+
+    /// `true`/`false` (and `1`/`0`, `on`/`off`, `yes`/`no`) from a query. - Throws: 400 for anything else.
+    static func flag(_ name: String, _ value: String) throws -> Bool {
         switch value.lowercased() {
-        case "", "1", "true", "on", "yes": return true
+        case "1", "true", "on", "yes": return true
         case "0", "false", "off", "no": return false
         default: throw HTTPError(.badRequest, "\(name) must be true or false.")
         }
@@ -81,6 +118,22 @@ struct ContainerQuery: Sendable, Equatable {
                 values = try container.decode([String: Bool].self).filter(\.value).map(\.key).sorted()
             }
         }
+    }
+
+    /// Whether `container` passes this query's `all`, `status`, `name` and `label` filters, as the
+    /// engine applies them (any of a filter's values; every filter), for lists kept in memory.
+    func matches(_ container: ContainerJSON) -> Bool {
+        if !all, container.state != "running" { return false }
+        if let states = filters.values["status"], !states.contains(container.state) { return false }
+        if let names = filters.values["name"], !names.contains(where: { name in container.names.contains { $0.contains(name) } }) {
+            return false
+        }
+        for label in filters.values["label"] ?? [] {
+            let parts = label.split(separator: "=", maxSplits: 1).map(String.init)
+            guard let key = parts.first, let value = container.labels[key] else { return false }
+            if parts.count == 2, value != parts[1] { return false }
+        }
+        return true
     }
 
     /// `containers` in the order asked for (name, then id, breaks ties so the order is stable).

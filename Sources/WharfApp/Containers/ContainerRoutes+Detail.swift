@@ -1,3 +1,4 @@
+import WharfWire
 import FoundationEssentials
 import WharfDocker
 import WharfHTTP
@@ -55,9 +56,14 @@ extension ContainerRoutes {
             let (inspect, raw) = try await service.detail(context.parameters["id"] ?? "", on: scope)
             let detail = ContainerDetailJSON(inspect, raw: raw, host: scope.host, revealEnv: false)
             let tail = Self.tail(request)
+            let sinceText = request.queryValue("since") ?? ""
+            var live = "/hosts/\(scope.host.id)/containers/\(inspect.id)/logs/events?tail=\(tail)"
+            if !sinceText.isEmpty {
+                guard Self.since(sinceText) != nil else { throw FieldErrors(["since": "Give a duration like 10m or 2h, a date, or a Unix time."]) }
+                live += "&since=" + FormDecoding.encode(sinceText)
+            }
             return try page("containers/logs", tab: "logs", detail, scope, context, values: [
-                "tail": .int(tail),
-                "live": .text("/hosts/\(scope.host.id)/containers/\(inspect.id)/logs/events?tail=\(tail)"),
+                "tail": .int(tail), "since": .text(sinceText), "live": .text(live),
             ])
         }
         router.hostPage(.get, "/containers/:id/logs/events", permission: .hostView) { request, context, scope in
@@ -65,7 +71,8 @@ extension ContainerRoutes {
             // The browser sends Last-Event-ID when it reconnects by itself; "Follow again" opens a
             // new stream with ?after= (a new EventSource cannot set the header).
             let after = request.headers["Last-Event-ID"] ?? request.queryValue("after")
-            return logs.followers.events(container, scope: scope, tail: Self.tail(request), after: after)
+            let since = request.queryValue("since").flatMap(Self.since)
+            return logs.followers.events(container, scope: scope, tail: Self.tail(request), since: since, after: after)
         }
         router.hostPage(.get, "/containers/:id/logs/download", permission: .hostView) { request, context, scope in
             try await logs.download(context.parameters["id"] ?? "", request: request, scope: scope, attachment: true)
@@ -106,6 +113,11 @@ extension ContainerRoutes {
                 return flash.redirectBack(request, fallback: "/hosts/\(scope.host.id)/containers/\(container.id)", .notice(message), context: context)
             }
         }
+    }
+
+    /// `since` as a page takes it: `10m`, `2h`, a date, a Unix time → Unix seconds.
+    static func since(_ text: String) -> Int64? {
+        ContainerPrune.Filters.cutoff(String(text.trimmingASCIISpaces()), now: AuditEntry.now() / 1000)
     }
 
     /// `tail` from the query: the last 200 lines by default, 10,000 at most.

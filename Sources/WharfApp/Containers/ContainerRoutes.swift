@@ -56,14 +56,14 @@ struct ContainerRoutes {
                 return try await createPage(scope, context, form: input, errors: [field: error.publicMessage], status: error.status)
             }
         }
-        router.hostPage(.get, "/containers/prune", permission: .hostOperate) { request, context, scope in
+        router.hostPage(.get, "/prune/containers", permission: .hostOperate) { request, context, scope in
             let filters = try ContainerPrune.Filters(
                 until: request.queryValue("until"), labels: request.queryItems.filter { $0.name == "label" }.map(\.value),
                 now: time.now() / 1000)
             let preview = try await ContainerPrune.preview(scope, filters: filters, service: service)
             return try prunePage(scope, context, filters: filters, preview: preview)
         }
-        router.hostAction("/containers/prune", permission: .hostOperate, fallback: { "/hosts/\($0.host.id)/containers/prune" }) { request, context, scope in
+        router.hostAction("/prune/containers", permission: .hostOperate, fallback: { "/hosts/\($0.host.id)/prune/containers" }) { request, context, scope in
             let form = try await Form.read(request, limit: 1024 * 1024)
             let filters = try ContainerPrune.Filters(
                 until: form["until"], labels: form.pairs.filter { $0.name == "label" }.map(\.value), now: time.now() / 1000)

@@ -56,7 +56,7 @@ struct ContainerStatsFollowers: Sendable {
         let key = ContainerLogFollowers.Key(hostID: scope.host.id, containerID: container.id)
         let fanout = self.fanout
         return .eventStream { stream in
-            let (id, live) = await fanout.subscribe(key)
+            let (id, live, _) = await fanout.subscribe(key)
             defer { Task { await fanout.unsubscribe(key, id: id) } }
             for await event in live {
                 switch event {

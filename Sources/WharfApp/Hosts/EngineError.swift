@@ -1,3 +1,4 @@
+package import WharfWire
 package import WharfDocker
 package import WharfHTTP
 
@@ -34,7 +35,7 @@ package struct EngineError: PublicError, CustomStringConvertible, Sendable {
 
     package var publicMessage: String {
         switch underlying {
-        case .api(let status, let message) where status < 500 || EngineMessages.isConflict(message):
+        case .api(let status, let message) where status < 500 || EngineMessages.isConflict(message) || EngineMessages.isNotFound(message):
             return EngineMessages.plain(message, subject: subject)
         case .api(_, let message):
             return "The engine of \(hostName) failed: \(EngineMessages.plain(message))"
@@ -52,7 +53,7 @@ extension DockerError: PublicError {
     package var status: HTTPStatus { httpStatus }
     package var code: String { errorCode }
     package var publicMessage: String {
-        if case .api(let status, let message) = self, status < 500 || EngineMessages.isConflict(message) {
+        if case .api(let status, let message) = self, status < 500 || EngineMessages.isConflict(message) || EngineMessages.isNotFound(message) {
             return EngineMessages.plain(message)
         }
         return description
@@ -63,6 +64,7 @@ extension DockerError: PublicError {
         // Some conflicts come with a 500 from the engine ("… is not paused"): they are the
         // user's to resolve, so they answer as conflicts.
         if case .api(let status, let message) = self, status >= 500, EngineMessages.isConflict(message) { return .conflict }
+        if case .api(let status, let message) = self, status >= 500, EngineMessages.isNotFound(message) { return .notFound }
         return switch self {
         case .api(let status, _):
             switch status {
@@ -81,6 +83,7 @@ extension DockerError: PublicError {
 
     package var errorCode: String {
         if httpStatus == .conflict { return "conflict" }
+        if httpStatus == .notFound { return "not_found" }
         return switch self {
         case .api(let status, _):
             switch status {
@@ -104,6 +107,12 @@ extension DockerError: PublicError {
 enum EngineMessages {
     /// State conflicts the engine reports with a 500 (API 1.41): a container that is not
     /// running, not paused, already paused.
+    /// Lookups that fail with a 500 in API 1.41 (a list's `before`/`since` naming no container).
+    static func isNotFound(_ message: String) -> Bool {
+        let lower = message.lowercased()
+        return lower.hasPrefix("no such container") || lower.hasPrefix("no such image") || lower.hasPrefix("no such volume")
+    }
+
     static func isConflict(_ message: String) -> Bool {
         message.hasPrefix("Container ")
             && (message.hasSuffix(" is not running") || message.hasSuffix(" is not paused") || message.hasSuffix(" is already paused")

@@ -1,3 +1,5 @@
+import WharfDocker
+
 /// The health of every host, in memory: the checker writes it, pages and the API read it without
 /// waiting for any engine.
 package actor HostHealth {
@@ -6,15 +8,21 @@ package actor HostHealth {
     private var inFlight: Set<Int64> = []
     private var due: Set<Int64> = []
     private var generations: [Int64: Int] = [:]
+    /// Failed checks since start, by ``DockerError/metricKind`` (`wharf_docker_errors_total`).
+    package private(set) var errorCounts: [String: Int] = [:]
 
     package init() {}
 
     package func status(_ id: Int64) -> HostStatus { statuses[id] ?? HostStatus() }
 
+    /// Every stored status, by host id (metrics).
+    package var all: [Int64: HostStatus] { statuses }
+
     /// Stores a check's result, unless the host was edited while it ran (then the result is about
     /// the old address or certificates, and the next tick checks again).
     package func set(_ id: Int64, _ status: HostStatus, generation: Int) {
         inFlight.remove(id)
+        if let kind = status.errorKind { errorCounts[kind, default: 0] += 1 }
         guard generation == generations[id, default: 0] else { return }
         statuses[id] = status
     }
@@ -94,13 +102,18 @@ package struct HostHealthChecker: Sendable {
     @discardableResult
     package func check(_ host: DockerHost) async -> HostStatus {
         let generation = await health.generation(host.id)
-        let status: HostStatus
+        let previous = await health.status(host.id).diskUsage
+        let now = TimeSource.system.now()
+        let diskDue = previous.map { now - $0.checkedMilliseconds >= HostStatus.diskUsageInterval } ?? true
+        var status: HostStatus
         do {
-            status = await HostStatus.check(try await clients.probe(for: host))
+            status = await HostStatus.check(try await clients.probe(for: host), diskUsage: diskDue)
+            if status.diskUsage == nil, status.state == .up { status.diskUsage = previous }
         } catch {
             var failed = HostStatus()
             failed.state = .down
             failed.error = String(describing: error)
+            failed.errorKind = (error as? DockerError)?.metricKind ?? "other"
             failed.checkedMilliseconds = TimeSource.system.now()
             status = failed
         }

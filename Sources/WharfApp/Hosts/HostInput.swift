@@ -97,8 +97,8 @@ package struct HostInput: Sendable, Equatable {
         case .notPEM(let input), .unexpectedPEM(let input, _), .unreadablePEM(let input, _), .incompleteClientIdentity(let input):
             switch input {
             case .certificateAuthority: .ca
-            case .certificate: .cert
-            case .privateKey: .key
+            case .certificate, .serverCertificate: .cert
+            case .privateKey, .serverPrivateKey: .key
             }
         case .encryptedPrivateKey, .keyDoesNotMatchCertificate: .key
         default: .ca

@@ -143,6 +143,14 @@ extension HostRoutes {
             "checked": status.checkedMilliseconds.map { .text(TimeText.relative($0, now: max(now, $0))) } ?? .null,
             "engine": status.engineVersion.map(TemplateValue.text) ?? .null,
             "api": status.apiVersion.map(TemplateValue.text) ?? .null,
+            "counts": status.counts.map { counts in
+                .object([
+                    "running": .int(counts.running), "paused": .int(counts.paused), "stopped": .int(counts.stopped),
+                    "images": .text(String(counts.images)),
+                ])
+            } ?? .null,
+            "volumes": status.diskUsage.map { .text(String($0.volumes)) } ?? .null,
+            "disk": status.diskUsage.map { .text(ByteText.format($0.bytes)) } ?? .null,
         ])
     }
 }

@@ -16,11 +16,34 @@ package struct HostStatus: Sendable, Equatable {
     package var checkedMilliseconds: Int64?
     package var engineVersion: String?
     package var apiVersion: String?
+    /// Containers by state and images, from `GET /info` at each check (nil when it failed).
+    package var counts: Counts?
+    /// Volumes and bytes used, from `GET /system/df`, which is costly for the engine: refreshed
+    /// at most every ``diskUsageInterval`` (the last answer is kept between).
+    package var diskUsage: DiskUsage?
+
+    package struct Counts: Sendable, Equatable {
+        package var running, paused, stopped, images: Int
+    }
+
+    package struct DiskUsage: Sendable, Equatable {
+        package var volumes: Int
+        package var bytes: Int64
+        package var checkedMilliseconds: Int64
+    }
+
+    /// How often a host's disk use is asked for, milliseconds.
+    package static let diskUsageInterval: Int64 = 5 * 60 * 1000
+    /// What kind of failure made the host down (``DockerError/metricKind``), for metrics.
+    package var errorKind: String?
 
     package init() {}
 
-    /// `GET /_ping` (timed) then `GET /version` on `client`, whose time limits bound the check.
-    package static func check(_ client: DockerClient, now: @Sendable () -> Int64 = TimeSource.system.now) async -> HostStatus {
+    /// `GET /_ping` (timed) then `GET /version` and `GET /info` on `client`, whose time limits bound
+    /// the check; with `diskUsage`, also `GET /system/df`. Only ping and version decide up or down.
+    package static func check(
+        _ client: DockerClient, diskUsage: Bool = false, now: @Sendable () -> Int64 = TimeSource.system.now
+    ) async -> HostStatus {
         var status = HostStatus()
         let clock = ContinuousClock()
         let start = clock.now
@@ -32,9 +55,20 @@ package struct HostStatus: Sendable, Equatable {
             status.state = .up
             status.engineVersion = version.version
             status.apiVersion = ping.apiVersion ?? version.apiVersion
+            if let info = try? await client.info() {
+                status.counts = Counts(
+                    running: info.containersRunning, paused: info.containersPaused, stopped: info.containersStopped, images: info.images)
+            }
+            if diskUsage, let usage = try? await client.diskUsage() {
+                let bytes = (usage.layersSize ?? 0) + (usage.containers ?? []).reduce(0) { $0 + ($1.sizeRw ?? 0) }
+                    + (usage.volumes ?? []).reduce(0) { $0 + max(0, $1.usageData?.size ?? 0) }
+                    + (usage.buildCache ?? []).reduce(0) { $0 + ($1["Size"]?.intValue ?? 0) }
+                status.diskUsage = DiskUsage(volumes: usage.volumes?.count ?? 0, bytes: bytes, checkedMilliseconds: now())
+            }
         } catch {
             status.state = .down
             status.error = String(describing: error)
+            status.errorKind = (error as? DockerError)?.metricKind ?? "other"
         }
         status.checkedMilliseconds = now()
         return status
@@ -74,6 +108,25 @@ extension HostRegistry {
             status.error = String(describing: error)
             status.checkedMilliseconds = TimeSource.system.now()
             return status
+        }
+    }
+}
+
+extension DockerError {
+    /// The error's kind as a bounded metric label: `unreachable`, `timed_out`, `tls`, `api`…
+    package var metricKind: String {
+        switch self {
+        case .unreachable: "unreachable"
+        case .timedOut: "timed_out"
+        case .tls: "tls"
+        case .api: "api"
+        case .stream: "stream"
+        case .engineTooOld: "engine_too_old"
+        case .connectionLost: "connection_lost"
+        case .protocolViolation: "protocol_violation"
+        case .decoding: "decoding"
+        case .invalidEndpoint: "invalid_endpoint"
+        case .invalidRequest: "invalid_request"
         }
     }
 }

@@ -1,5 +1,6 @@
 import WharfDocker
 import WharfHTTP
+import WharfWire
 
 /// A build's options, read the same way from the build form, from a raw upload's query and from
 /// the API: tags (`t`, repeatable, or `tags` separated by spaces, commas or lines), `dockerfile`

@@ -1,5 +1,6 @@
 import WharfDocker
 import WharfHTTP
+import WharfWire
 
 /// What `docker commit` takes, from the container page's form or the API's JSON: the new image's
 /// name (`repo[:tag]`, optional), a comment, an author, Dockerfile changes (`CMD ["sh"]`,

@@ -1,4 +1,5 @@
 import WharfHTTP
+import WharfWire
 
 /// `/api/v1/hosts/:host/images…` and a container's commit: the same service, permissions and
 /// audit as the pages. Pulls, pushes, builds, loads and imports answer 202 with the job; follow

@@ -1,5 +1,6 @@
 import WharfDocker
 import WharfHTTP
+import WharfWire
 
 /// Removing images nobody uses, in two steps like containers: a preview lists exactly what
 /// would go (dangling images only, or every image no container uses; with `until` and `label`

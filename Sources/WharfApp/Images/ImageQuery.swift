@@ -1,5 +1,6 @@
 import WharfDocker
 import WharfHTTP
+import WharfWire
 
 /// What an image list asks for, read the same way from the page's and the API's query: the
 /// engine's filters (`dangling`, `reference`, `label`, `before`, `since`; repeatable parameters

@@ -1,4 +1,5 @@
 import WharfHTTP
+import WharfWire
 
 /// An image reference as the docker CLI reads one: `[registry[:port]/]path[:tag][@digest]`,
 /// split into the repository (with its registry) and the tag or digest, and checked the way the

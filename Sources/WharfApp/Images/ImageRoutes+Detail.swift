@@ -2,6 +2,7 @@ import FoundationEssentials
 import WharfDocker
 import WharfHTTP
 import WharfTemplates
+import WharfWire
 
 /// One image: its page (facts, names, containers made from it, history, the engine's document)
 /// and its actions: tag, remove (confirmed), push (a job); and commit from a container's page.

@@ -1,5 +1,6 @@
 import WharfHTTP
 import WharfTemplates
+import WharfWire
 
 /// The image pages of a host: the list (filters, sorting, save a selection), pull (with a
 /// registry search), build, load and import (uploads streamed into jobs), prune with a preview;
@@ -59,7 +60,7 @@ struct ImageRoutes: Sendable {
             router.hostPage(.get, path, permission: .hostOperate) { _, context, scope in
                 try pages.render(template, title: "\(title) · \(scope.host.name)", context: context, section: "hosts", values: [
                     "host": ContainerRoutes.hostValue(scope),
-                    "action": .text("/hosts/\(scope.host.id)\(path)?csrf=\(FormDecoding.encode(context.formToken ?? ""))"),
+                    "action": .text("/hosts/\(scope.host.id)\(path)"),
                 ])
             }
         }

@@ -1,5 +1,6 @@
 import WharfDocker
 import WharfHTTP
+import WharfWire
 
 /// `docker save`: images as one tar download, streamed from the engine to the client through
 /// bounded buffers (never collected).

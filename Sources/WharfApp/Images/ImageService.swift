@@ -1,5 +1,6 @@
 import WharfDocker
 import WharfHTTP
+import WharfWire
 
 /// Everything the image pages and the image API do, once: list, inspect, history, tag, remove,
 /// search, commit, save, and the jobs (pull, push, build, load, import). Actions are audited as

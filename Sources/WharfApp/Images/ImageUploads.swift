@@ -1,5 +1,6 @@
 import WharfDocker
 import WharfHTTP
+import WharfWire
 
 /// The uploads: build (a context archive, a typed Dockerfile, or both), load (an image
 /// archive) and import (a root filesystem archive), each a job fed by the request's body as it

@@ -1,6 +1,7 @@
 import WharfDocker
 import WharfHTTP
 import WharfTemplates
+import WharfWire
 
 /// What the image pages show: rows with humane sizes and times, an image's facts, its history,
 /// the list's filters and sort links.

@@ -1,5 +1,6 @@
 import WharfDocker
 import WharfHTTP
+import WharfWire
 
 /// Folds the engine's pull, push and load messages into one state per layer, as the docker CLI
 /// draws one bar per layer: each message about a layer updates its state, and a state is passed

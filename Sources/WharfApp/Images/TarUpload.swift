@@ -1,5 +1,6 @@
 package import WharfDocker
 package import WharfHTTP
+import WharfWire
 
 /// An uploaded tar archive (a build context, an image to load, a root filesystem to import) on
 /// its way to the engine, never collected and never written to disk: chunks are read from the

@@ -1,5 +1,6 @@
 import WharfDocker
 import WharfHTTP
+import WharfWire
 
 /// What an upload request carries, read as a stream: its fields (a raw upload's query string, or
 /// a multipart form's parts before the file) and its archive with the first header checked. The

@@ -1,4 +1,5 @@
 import WharfHTTP
+import WharfWire
 
 /// `/api/v1/jobs…`: the jobs the caller may see, one job, its events (SSE) and output (text),
 /// cancel; the retention settings for admins. Same rules and audit as the pages.

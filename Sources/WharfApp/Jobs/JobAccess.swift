@@ -1,5 +1,6 @@
 import WharfHTTP
 import WharfSQLite
+import WharfWire
 
 /// Who may see or act on a job: the same as on its host (viewers watch, operators cancel).
 /// Jobs live at `/jobs/:id`, not under a host, so the job's host is resolved here, from the job,

@@ -1,5 +1,6 @@
 import FoundationEssentials
 import WharfHTTP
+import WharfWire
 
 /// One output event of a job, as stored (`job_events`) and as sent over SSE: `id` is ``seq``
 /// (1, 2, 3… per job, so `Last-Event-ID` says exactly what a watcher has), `event` is ``kind``,

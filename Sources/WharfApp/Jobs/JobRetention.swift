@@ -1,5 +1,6 @@
 import WharfHTTP
 import WharfSQLite
+import WharfWire
 
 /// How long job output is kept, and how much of it in all: the settings `jobs_retention_days`
 /// (default 30) and `jobs_retention_mb` (default 1024). Output of finished jobs older than the

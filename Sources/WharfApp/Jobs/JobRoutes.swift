@@ -1,6 +1,7 @@
 import WharfHTTP
 import WharfSQLite
 import WharfTemplates
+import WharfWire
 
 /// The jobs pages: the list (filters by host, kind, user and status; retention settings for
 /// admins), one job (steps, layers, output, followed live), its events, its output as text, and

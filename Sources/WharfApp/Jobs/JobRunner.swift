@@ -2,6 +2,7 @@ import Synchronization
 import WharfHTTP
 package import WharfIO
 package import WharfSQLite
+import WharfWire
 
 /// Runs jobs on the server: each in its own task, owned by the server and not by the request that
 /// started it (closing the tab changes nothing). Started, cancelled and ended jobs are audited

@@ -1,5 +1,6 @@
 import WharfHTTP
 import WharfSQLite
+import WharfWire
 
 /// What the jobs pages and the jobs API do, once: list, fold a job's events for its page, stream
 /// its events and its output as text. Starting jobs is the resources' business (images: pull,

@@ -1,5 +1,6 @@
 import WharfHTTP
 import WharfSQLite
+import WharfWire
 
 /// A job's output as server-sent events (`/jobs/:id/events`, `/api/v1/jobs/:id/events`): the
 /// events after the client's `Last-Event-ID` (or `?after=`) are replayed from the table in

@@ -22,7 +22,15 @@ extension ProfileRoutes {
             "user": UserRoutes.userValue(user, now: now),
             "notice": notice.map(TemplateValue.text) ?? .null,
             "passwordFields": FieldView.values(Self.passwordFields, password),
+            "passwordCode": user.hasTOTP ? passwordReauthentication.codeFieldView.value(password) : .null,
             "tokenFields": FieldView.values(Self.tokenFields, token, prefix: "token-"),
+            "tokenReauthentication": user.role == .admin
+                ? FieldView.list(tokenReauthentication.fields(for: user).map { field in
+                    var optional = field
+                    optional.required = false
+                    optional.hint = "Only for an admin token."
+                    return optional
+                }, token, prefix: "token-") : .null,
             "tokenForm": token.templateValue(fields: ["role"]),
             "roles": UserRoutes.roleOptions(selected: tokenRole ?? user.role, upTo: user.role),
             "newToken": newToken.map(TemplateValue.text) ?? .null,

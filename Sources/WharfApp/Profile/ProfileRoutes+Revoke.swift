@@ -27,16 +27,9 @@ extension ProfileRoutes {
         guard let principal = context.principal, let id = context.parameters["id"].flatMap({ Int64($0) }) else {
             throw HTTPError(.notFound, "There is no such token.")
         }
-        let userID = principal.userID
-        let username = principal.username
-        let now = services.time.now()
-        let revoked = try await services.database.write { connection -> Bool in
-            guard let token = try APITokenStore.revoke(id: id, userID: userID, now: now, on: connection) else { return false }
-            try AuditLog.append(context.auditEntry(
-                "token.revoke", target: username, parameters: ["prefix": token.prefix, "name": token.name]), on: connection)
-            return true
+        guard try await services.revokeToken(id, of: principal.userID, by: context.auditActor) != nil else {
+            throw HTTPError(.notFound, "That token does not exist or was already revoked.")
         }
-        guard revoked else { throw HTTPError(.notFound, "That token does not exist or was already revoked.") }
         return .redirect(to: "/profile?done=token")
     }
 }

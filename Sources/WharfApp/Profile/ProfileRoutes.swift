@@ -24,40 +24,43 @@ struct ProfileRoutes {
     ]
 
     func register(into router: inout RouterBuilder) {
-        router.add(.get, "/profile", permission: Permission.signedIn) { request, context in
+        router.add(.get, "/profile", permission: Permission.account) { request, context in
             try await page(context, notice: request.queryValue("done").flatMap { Self.notices[$0] })
         }
-        router.add(.post, "/profile/password", permission: Permission.signedIn) { request, context in
+        router.add(.post, "/profile/password", permission: Permission.account) { request, context in
             try await changePassword(request, context)
         }
-        router.add(.post, "/profile/sessions/:id/revoke", permission: Permission.signedIn) { _, context in
+        router.add(.post, "/profile/sessions/:id/revoke", permission: Permission.account) { _, context in
             try await revokeSession(context)
         }
-        router.add(.post, "/profile/tokens", permission: Permission.signedIn) { request, context in
+        router.add(.post, "/profile/tokens", permission: Permission.account) { request, context in
             try await createToken(request, context)
         }
-        router.add(.post, "/profile/tokens/:id/revoke", permission: Permission.signedIn) { _, context in
+        router.add(.post, "/profile/tokens/:id/revoke", permission: Permission.account) { _, context in
             try await revokeToken(context)
         }
         SecondFactorRoutes(pages: pages, services: services).register(into: &router)
     }
 
+    /// The re-authentication the password form asks for.
+    var passwordReauthentication: Reauthentication { Reauthentication(services: services) }
+    /// The re-authentication the token form asks for, before an admin-role token.
+    var tokenReauthentication: Reauthentication {
+        Reauthentication(services: services, passwordField: "token_current", codeField: "token_code")
+    }
+
     private func changePassword(_ request: HTTPRequest, _ context: RequestContext) async throws -> HTTPResponse {
-        guard let principal = context.principal else { throw HTTPError(.unauthorized) }
+        guard let principal = context.principal, let user = try await services.user(id: principal.userID) else {
+            throw HTTPError(.unauthorized)
+        }
         let form = try await Form.read(request)
-        let current = form["current"] ?? ""
         let password = form["password"] ?? ""
         var state = FormState()
-        let stored = try await services.database.read { connection in
-            try UserRepository.passwordHash(userID: principal.userID, on: connection)
-        }
-        let currentMatches = try await services.hasher.verify(current, against: stored ?? services.dummyHash).matches
-        if current.isEmpty || !currentMatches {
-            state.fail("current", "This is not your current password.")
-        }
         if let problem = PasswordHasher.problem(with: password) { state.fail("password", problem) }
         if password != (form["confirm"] ?? "") { state.fail("confirm", "The two passwords differ.") }
-        if state.hasErrors { return try await page(context, password: state, status: .unprocessableContent) }
+        if let status = try await passwordReauthentication.confirm(form, user: user, context: context, state: &state) {
+            return try await page(context, password: state, status: status)
+        }
         try await services.setPassword(
             userID: principal.userID, password: password, action: "profile.password.change",
             keepingSession: principal.sessionID, by: context.auditActor)
@@ -65,7 +68,9 @@ struct ProfileRoutes {
     }
 
     private func createToken(_ request: HTTPRequest, _ context: RequestContext) async throws -> HTTPResponse {
-        guard let principal = context.principal else { throw HTTPError(.unauthorized) }
+        guard let principal = context.principal, let user = try await services.user(id: principal.userID) else {
+            throw HTTPError(.unauthorized)
+        }
         let form = try await Form.read(request)
         var state = FormState(["name": form.text("name"), "expires_days": form.text("expires_days")])
         let role = Role(rawValue: form.text("role"))
@@ -74,15 +79,22 @@ struct ProfileRoutes {
             days = Int(form.text("expires_days"))
             if days == nil { state.fail("expires_days", "Enter a whole number of days, or leave it empty.") }
         }
+        var status = HTTPStatus.unprocessableContent
+        // An admin token is as good as the admin's session, and outlives it: confirm first.
+        if !state.hasErrors, (role ?? user.role) == .admin,
+           let refused = try await tokenReauthentication.confirm(form, user: user, context: context, state: &state) {
+            status = refused
+        }
         if !state.hasErrors {
             do {
                 let created = try await services.createToken(
-                    userID: principal.userID, name: form.text("name"), role: role, expiresInDays: days, by: context.auditActor)
+                    userID: principal.userID, name: form.text("name"), role: role, expiresInDays: days, by: context.auditActor,
+                    cappedBy: principal)
                 return try await page(context, newToken: created.secret)
             } catch AccountError.invalid(let field, let message) {
                 state.fail(field, message)
             }
         }
-        return try await page(context, token: state, tokenRole: role, status: .unprocessableContent)
+        return try await page(context, token: state, tokenRole: role, status: status)
     }
 }

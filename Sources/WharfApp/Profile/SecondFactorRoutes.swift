@@ -2,12 +2,15 @@ import WharfHTTP
 import WharfSQLite
 import WharfTemplates
 import WharfTLS
+import WharfWire
 
 /// Enrolling and removing TOTP two-step sign-in on one's own account.
 ///
-/// Enrolment shows a new secret (base32, and the `otpauth://` address apps import); the secret
-/// becomes active only when a code from it is entered, which also shows ten recovery codes once
-/// and gives the session a new id (a privilege change).
+/// Enrolment starts with a POST (`/profile/totp/start`, the page's "Set up" button) that makes a
+/// pending secret; the page then shows it (base32, and the `otpauth://` address apps import), the
+/// same one on every reload. Viewing the page never changes anything. The secret becomes active
+/// only when a code from it is entered, which also shows ten recovery codes once and gives the
+/// session a new id (a privilege change).
 struct SecondFactorRoutes {
     let pages: Pages
     let services: AccountServices
@@ -15,18 +18,20 @@ struct SecondFactorRoutes {
     static let codeFields = [
         FieldView("code", label: "Code from the app", autocomplete: "one-time-code", hint: "6 digits", autofocus: true),
     ]
-    static let removeFields = [
-        FieldView("password", label: "Your password", type: "password", autocomplete: "current-password"),
-    ]
+    /// Removing two-step sign-in asks for the password and a code.
+    var removal: Reauthentication { Reauthentication(services: services, passwordField: "password", codeField: "code") }
 
     func register(into router: inout RouterBuilder) {
         router.add(.get, "/profile/totp", permission: Permission.enrolling) { _, context in
             try await page(context, state: FormState())
         }
+        router.add(.post, "/profile/totp/start", permission: Permission.enrolling) { _, context in
+            try await start(context)
+        }
         router.add(.post, "/profile/totp", permission: Permission.enrolling) { request, context in
             try await enable(request, context)
         }
-        router.add(.post, "/profile/totp/remove", permission: Permission.signedIn) { request, context in
+        router.add(.post, "/profile/totp/remove", permission: Permission.account) { request, context in
             try await remove(request, context)
         }
     }
@@ -40,28 +45,36 @@ struct SecondFactorRoutes {
         }
         var secret: [UInt8]?
         if !user.hasTOTP {
-            // The pending secret is kept until enrolment completes, so a reload shows the same one.
-            // It grants nothing by itself, so creating it is not an audited change.
-            secret = try await services.database.write { connection -> [UInt8] in
-                if let pending = try UserRepository.totpState(userID: user.id, key: services.secretKey, on: connection).pending {
-                    return pending
-                }
-                let fresh = SecureRandom.bytes(TOTP.secretByteCount)
-                try UserRepository.setPendingTOTPSecret(fresh, userID: user.id, key: services.secretKey, on: connection)
-                return fresh
+            secret = try await services.database.read { connection in
+                try UserRepository.totpState(userID: user.id, key: services.secretKey, on: connection).pending
             }
         }
         let requireTOTP = try await services.requireTOTP()
         return try pages.render("profile/totp", title: "Two-step sign-in", status: status, context: context, section: "profile", values: [
             "enabled": .bool(user.hasTOTP),
+            "started": .bool(secret != nil),
             "required": .bool(requireTOTP),
             "mustEnrol": .bool(principal.mustEnrolSecondFactor),
             "secret": .text(secret.map { Base32.grouped(Base32.encode($0)) } ?? ""),
             "uri": .text(secret.map { TOTP.provisioningURI(secret: $0, account: user.username) } ?? ""),
             "fields": FieldView.values(Self.codeFields, state),
-            "removeFields": FieldView.values(Self.removeFields, removeState, prefix: "remove-"),
+            "removeFields": FieldView.list(removal.fields(for: user), removeState, prefix: "remove-"),
             "recoveryCodes": recoveryCodes.map { .list($0.map(TemplateValue.text)) } ?? .null,
         ])
+    }
+
+    /// Makes the pending secret, unless there is one (kept until enrolment completes, so the page
+    /// shows the same one until then). It grants nothing by itself, so it is not an audited change.
+    private func start(_ context: RequestContext) async throws -> HTTPResponse {
+        guard let principal = context.principal else { throw HTTPError(.unauthorized) }
+        let key = services.secretKey
+        try await services.database.write { connection in
+            let state = try UserRepository.totpState(userID: principal.userID, key: key, on: connection)
+            guard state.secret == nil, state.pending == nil else { return }
+            try UserRepository.setPendingTOTPSecret(
+                SecureRandom.bytes(TOTP.secretByteCount), userID: principal.userID, key: key, on: connection)
+        }
+        return .redirect(to: "/profile/totp")
     }
 
     private func enable(_ request: HTTPRequest, _ context: RequestContext) async throws -> HTTPResponse {
@@ -70,7 +83,7 @@ struct SecondFactorRoutes {
         let code = form.text("code")
         let now = services.time.now()
         let codes = RecoveryCodes.generate()
-        let hashes = codes.map(RecoveryCodes.hash)
+        let hashes = codes.map { RecoveryCodes.hash($0, key: services.recoveryCodeKey) }
         let rotated = try await services.database.write { connection -> String? in
             let state = try UserRepository.totpState(userID: principal.userID, key: services.secretKey, on: connection)
             guard state.secret == nil, let pending = state.pending,
@@ -112,13 +125,9 @@ struct SecondFactorRoutes {
             removeState.fail("password", "Admins require two-step sign-in for everyone, so it cannot be turned off.")
             return try await page(context, state: FormState(), removeState: removeState, status: .conflict)
         }
-        let stored = try await services.database.read { connection in
-            try UserRepository.passwordHash(userID: principal.userID, on: connection)
-        }
-        let password = form["password"] ?? ""
-        guard !password.isEmpty, try await services.hasher.verify(password, against: stored ?? services.dummyHash).matches else {
-            removeState.fail("password", "This is not your password.")
-            return try await page(context, state: FormState(), removeState: removeState, status: .unprocessableContent)
+        guard let user = try await services.user(id: principal.userID) else { throw HTTPError(.unauthorized) }
+        if let status = try await removal.confirm(form, user: user, context: context, state: &removeState) {
+            return try await page(context, state: FormState(), removeState: removeState, status: status)
         }
         let now = services.time.now()
         try await services.database.write { connection in

@@ -1,5 +1,6 @@
 import WharfHTTP
 import WharfSQLite
+import WharfWire
 
 /// Credentials admins store for a registry, used for pulls and pushes of images it holds. The
 /// password (or token) stays sealed under `secret.key` (label `registry:<id>:secret`) and is

@@ -1,4 +1,5 @@
 import WharfHTTP
+import WharfWire
 
 /// `/api/v1/registries…` (admins): the same service and audit as the page.
 struct RegistryAPIRoutes: Sendable {

@@ -1,5 +1,6 @@
 import WharfDocker
 import WharfHTTP
+import WharfWire
 
 /// A registry that the engine reached for the user and that failed: a search Docker Hub could not
 /// answer (no network, a registry without search), a login the registry could not be reached for.

@@ -1,5 +1,6 @@
 import WharfHTTP
 import WharfTemplates
+import WharfWire
 
 /// The registries page (admins): stored credentials, add, change, remove, and a login check
 /// through one of the hosts.

@@ -1,6 +1,7 @@
 import WharfDocker
 import WharfHTTP
 import WharfSQLite
+import WharfWire
 
 /// Stored registry credentials (admins): add, change, remove (each audited as `registry.*`,
 /// never with the password), test with the engine's login check (`POST /auth`, audited as

@@ -49,6 +49,14 @@ package struct SecretKey: Sendable {
         return try SecretKey(bytes: Array(bytes.prefix(AESGCM.keyByteCount)))
     }
 
+    /// A 32-byte key for one purpose (`recovery-codes`, `audit-chain`), derived from this one with
+    /// HMAC-SHA-256, so each use has its own key and none of them is kept in the database.
+    package func derivedKey(for purpose: String) -> [UInt8] {
+        HMAC.sha256(key: key, message: Array(("wharf derived key\u{0}" + purpose).utf8))
+    }
+    /// The key's bytes, for `wharf restore` to install the key file beside a restored database.
+    var exportedBytes: [UInt8] { key }
+
     /// Encrypts `plaintext` for the purpose `label` (nonce ‖ ciphertext ‖ tag).
     package func seal(_ plaintext: [UInt8], label: String) throws -> [UInt8] {
         try AESGCM.seal(plaintext, key: key, associatedData: Array(label.utf8))

@@ -2,6 +2,7 @@ import WharfHTTP
 import WharfSQLite
 import WharfTemplates
 import WharfTLS
+import WharfWire
 
 /// The second step of sign-in for users with TOTP: a signed, five-minute cookie says whose
 /// password was accepted; the code (or a recovery code) then creates the session.
@@ -60,10 +61,11 @@ struct SecondFactorSignIn {
         guard let pending = pending(request, context), let user = try await services.user(id: pending.userID), !user.disabled else {
             return .redirect(to: "/signin")
         }
-        let address = context.client.address
         var state = FormState()
-        if let wait = await services.throttle.retryAfter(username: user.username, address: address) {
-            try await services.audit.record(context.auditEntry(
+        // Counted before the code is checked, so concurrent guesses cannot all pass; a right
+        // code takes it back. The count is the account's, and a right password does not reset it.
+        if let wait = await services.throttle.reserveSecondFactor(userID: user.id) {
+            try await services.denials.record(context.auditEntry(
                 "auth.signin.throttled", outcome: .denied, target: user.username, parameters: ["factor": "totp"],
                 httpStatus: .tooManyRequests))
             state.message = "Too many failed attempts. Wait \(SignInRoutes.describe(seconds: wait)) and try again."
@@ -77,8 +79,9 @@ struct SecondFactorSignIn {
             // Recovery codes are hashed, not sealed: they work even when the secret cannot be opened
             // (they exist only while a second factor is enrolled).
             if RecoveryCodes.looksLikeRecoveryCode(code) {
+                let hashes = [RecoveryCodes.hash(code, key: services.recoveryCodeKey), RecoveryCodes.legacyHash(code)]
                 return try UserRepository.useRecoveryCode(
-                    hash: RecoveryCodes.hash(code), userID: user.id, now: now, on: connection) ? "recovery code" : nil
+                    hashes: hashes, userID: user.id, now: now, on: connection) ? "recovery code" : nil
             }
             let totp: (secret: [UInt8]?, pending: [UInt8]?, lastStep: Int64?)
             do {
@@ -94,7 +97,6 @@ struct SecondFactorSignIn {
             return "totp"
         }
         guard let factor else {
-            await services.throttle.recordFailure(username: user.username, address: address)
             try await services.database.write { connection in
                 var entry = context.auditEntry(
                     "auth.signin.failed", outcome: .failed, target: user.username,
@@ -107,7 +109,7 @@ struct SecondFactorSignIn {
                 : "That code is not right, or was already used. Wait for the next code and try again.")
             return try page(context: context, username: user.username, state: state, status: .unauthorized)
         }
-        await services.throttle.recordSuccess(username: user.username, address: address)
+        await services.throttle.secondFactorSucceeded(userID: user.id)
         var response = try await SessionCookie.start(
             user: user, redirectTo: pending.next, factor: factor, services: services, context: context)
         response.headers.add("Set-Cookie", Cookies.deleteCookie(Cookies.name(Self.cookieName, secure: context.isSecure), secure: context.isSecure))

@@ -2,6 +2,7 @@ import WharfHTTP
 import WharfSQLite
 import WharfTemplates
 import WharfTLS
+import WharfWire
 
 /// Sign-in (password, then the second factor when the user has one) and sign-out.
 struct SignInRoutes {
@@ -54,37 +55,32 @@ struct SignInRoutes {
         if password.isEmpty { state.fail("password", "Enter your password.") }
         if state.hasErrors { return try await page(context: context, state: state, next: next, status: .unprocessableContent) }
 
-        let address = context.client.address
-        if let wait = await services.throttle.retryAfter(username: username, address: address) {
-            try await services.audit.record(context.auditEntry(
+        let user: User
+        let needsRehash: Bool
+        switch try await services.checkPassword(username: username, password: password, address: context.client.address) {
+        case .matched(let matched, let rehash):
+            (user, needsRehash) = (matched, rehash)
+        case .throttled(let wait):
+            try await services.denials.record(context.auditEntry(
                 "auth.signin.throttled", outcome: .denied, target: username, httpStatus: .tooManyRequests))
             state.message = "Too many failed sign-ins. Wait \(Self.describe(seconds: wait)) and try again."
-            var response = try await page(context: context, state: state, next: next, status: .tooManyRequests)
-            response.headers.set("Retry-After", String(wait))
-            return response
-        }
-
-        let stored = try await services.database.read { connection -> (User, String)? in
-            guard let user = try UserRepository.find(username: username, on: connection),
-                  let hash = try UserRepository.passwordHash(userID: user.id, on: connection) else { return nil }
-            return (user, hash)
-        }
-        // Unknown users are hashed against a dummy, so they take as long as a wrong password.
-        let verification = try await services.hasher.verify(password, against: stored?.1 ?? services.dummyHash)
-        guard let (user, _) = stored, verification.matches, !user.disabled else {
-            await services.throttle.recordFailure(username: username, address: address)
-            let reason = stored == nil ? "unknown user" : verification.matches ? "user disabled" : "wrong password"
+            return try await tooMany(context, state: state, next: next, wait: wait)
+        case .busy(let wait):
+            try await services.denials.record(context.auditEntry(
+                "auth.signin.busy", outcome: .denied, target: username, httpStatus: .tooManyRequests))
+            state.message = "Wharf is busy checking other sign-ins from your network. Wait a moment and try again."
+            return try await tooMany(context, state: state, next: next, wait: wait)
+        case .failed(let found, let reason):
             try await services.audit.record(context.auditEntry(
                 "auth.signin.failed", outcome: .failed, target: username, parameters: ["reason": reason],
                 httpStatus: .unauthorized))
-            state.message = verification.matches && stored != nil
+            state.message = found != nil && reason == "user disabled"
                 ? "This account is disabled. Ask an admin to enable it."
                 : "The username or password is not right. Check both and try again."
             state.fail("password", "Enter the password again.")
             return try await page(context: context, state: state, next: next, status: .unauthorized)
         }
-        await services.throttle.recordSuccess(username: username, address: address)
-        if verification.needsRehash {
+        if needsRehash {
             let hash = try await services.hasher.hash(password)
             let now = services.time.now()
             try await services.database.write { connection in
@@ -102,6 +98,13 @@ struct SignInRoutes {
         }
         return try await SessionCookie.start(
             user: user, redirectTo: next, factor: "password", services: services, context: context)
+    }
+
+    /// The form again with 429 and `Retry-After`.
+    private func tooMany(_ context: RequestContext, state: FormState, next: String, wait: Int64) async throws -> HTTPResponse {
+        var response = try await page(context: context, state: state, next: next, status: .tooManyRequests)
+        response.headers.set("Retry-After", String(wait))
+        return response
     }
 
     private func signOut(_ context: RequestContext) async throws -> HTTPResponse {

@@ -1,4 +1,5 @@
 import WharfHTTP
+import WharfWire
 
 /// Health and static assets.
 struct SystemRoutes {
@@ -13,7 +14,10 @@ struct SystemRoutes {
         }
         router.add(.get, "/static/*path", permission: Permission.anonymous, maxBodyBytes: 0, assets.handler())
         router.add(.get, "/favicon.ico", permission: Permission.anonymous) { _, _ in
-            .redirect(to: assets.url(for: "img/wharf.svg"), status: .movedPermanently)
+            // The target's versioned URL changes with the icon, so the redirect is cached for a day, not forever.
+            var response = HTTPResponse.redirect(to: assets.url(for: "img/wharf.svg"), status: .movedPermanently)
+            response.headers.set("Cache-Control", "max-age=86400")
+            return response
         }
     }
 }

@@ -65,8 +65,12 @@ extension UserRoutes {
             "roles": Self.roleOptions(selected: user.role),
             "isSelf": .bool(user.id == context.principal?.userID),
             "sessions": .list(sessions.map { ProfileRoutes.sessionValue($0, current: nil, now: now, revokeURL: nil) }),
-            "tokens": .list(tokens.map { ProfileRoutes.tokenValue($0, now: now, revokeURL: nil) }),
+            "tokens": .list(tokens.map {
+                ProfileRoutes.tokenValue($0, now: now, revokeURL: "/users/\(user.id)/tokens/\($0.id)/revoke")
+            }),
             "fields": FieldView.values(Self.resetFields, reset),
+            "selfFields": user.id == context.principal?.userID
+                ? FieldView.list(Reauthentication(services: services).fields(for: user), reset, prefix: "reset-") : .null,
             "notice": notice.flatMap { Self.notices[$0] }.map(TemplateValue.text) ?? .null,
             "message": message.map(TemplateValue.text) ?? .null,
         ])

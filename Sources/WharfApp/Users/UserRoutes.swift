@@ -23,7 +23,7 @@ struct UserRoutes {
         "created": "User created.", "role": "Role changed; the user's sessions were ended.",
         "disabled": "User disabled; their sessions were ended.", "enabled": "User enabled.",
         "password": "Password reset; the user's sessions were ended.", "sessions": "All of the user's sessions were ended.",
-        "settings": "Settings saved.",
+        "settings": "Settings saved.", "token": "Token revoked.",
     ]
 
     func register(into router: inout RouterBuilder) {
@@ -69,8 +69,14 @@ struct UserRoutes {
             if let problem = PasswordHasher.problem(with: password) { state.fail("password", problem) }
             if password != (form["confirm"] ?? "") { state.fail("confirm", "The two passwords differ.") }
             if state.hasErrors { return try await detail(user, context, reset: state, status: .unprocessableContent) }
+            // On oneself this is a password change: the current password (and code) first.
+            if user.id == context.principal?.userID,
+               let status = try await Reauthentication(services: services).confirm(form, user: user, context: context, state: &state) {
+                return try await detail(user, context, reset: state, status: status)
+            }
             return try await change(user, context, done: "password") {
-                try await services.setPassword(userID: user.id, password: password, action: "user.password.reset", by: context.auditActor)
+                try await services.setPassword(
+                    userID: user.id, password: password, action: "user.password.reset", revokingTokens: true, by: context.auditActor)
             }
         }
         router.add(.post, "/users/:id/sessions/revoke", permission: Permission.admin) { _, context in

@@ -1,4 +1,5 @@
 package import WharfHTTP
+import WharfWire
 
 /// Reading the `Cookie` header and writing `Set-Cookie` (RFC 6265).
 package enum Cookies {

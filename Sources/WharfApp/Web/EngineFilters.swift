@@ -1,6 +1,7 @@
 import FoundationEssentials
 import WharfDocker
 import WharfHTTP
+import WharfWire
 
 /// Reading a list's query the way every resource's list takes it: the engine's filters as
 /// repeatable parameters (`label=a=b&label=c`) or as the engine's own `filters` JSON, and

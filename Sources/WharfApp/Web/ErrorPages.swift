@@ -1,6 +1,7 @@
 import FoundationEssentials
 package import WharfHTTP
 import WharfTemplates
+package import WharfWire
 
 /// Turns every error a handler throws into an answer the user can act on: an HTML page for
 /// browsers, `{"error": {"code": …, "message": …, "requestId": …}}` (plus `fields` for a form's
@@ -56,6 +57,10 @@ package struct ErrorPages: HTTPMiddleware {
 
     /// The error as JSON or as a page, depending on who asked.
     package func render(_ answer: Answer, request: HTTPRequest, context: RequestContext) -> HTTPResponse {
+        if DockerEndpointRoutes.owns(request.path) {
+            // As the engine answers, so the docker CLI prints `Error response from daemon: <message>`.
+            return .json(Array(#"{"message":\#(JSONText.quoted(answer.message))}"#.utf8), status: answer.status)
+        }
         if ErrorPages.wantsJSON(request) {
             return .json(ErrorPages.json(answer, requestID: context.requestID), status: answer.status)
         }

@@ -19,21 +19,42 @@ package actor Fanout<Key: Hashable & Sendable, Element: Sendable> {
     private struct Channel {
         var task: Task<Void, Never>?
         var subscribers: [Int: AsyncStream<Event>.Continuation] = [:]
+        /// The last `replayLimit` elements, oldest first (a ring: `replayStart` is the oldest).
+        var replay: [Element] = []
+        var replayStart = 0
+
+        mutating func remember(_ element: Element, limit: Int) {
+            guard limit > 0 else { return }
+            if replay.count < limit {
+                replay.append(element)
+            } else {
+                replay[replayStart] = element
+                replayStart = (replayStart + 1) % limit
+            }
+        }
+
+        var remembered: [Element] { Array(replay[replayStart...] + replay[..<replayStart]) }
     }
 
     private let source: Source
     private let bufferLimit: Int
+    private let replayLimit: Int
     private var channels: [Key: Channel] = [:]
     private var nextID = 0
 
-    package init(bufferLimit: Int = 1024, source: @escaping Source) {
+    /// - Parameter replayLimit: how many of the latest elements a channel keeps for those who
+    ///   join while it runs (``subscribe(_:)``'s `replay`); 0 keeps none.
+    package init(bufferLimit: Int = 1024, replayLimit: Int = 0, source: @escaping Source) {
         self.bufferLimit = bufferLimit
+        self.replayLimit = replayLimit
         self.source = source
     }
 
-    /// A subscription to `key`'s elements from now on. Cancel the consuming task, or call
-    /// ``unsubscribe(_:id:)``, to leave.
-    package func subscribe(_ key: Key) -> (id: Int, events: AsyncStream<Event>) {
+    /// A subscription to `key`'s elements from now on, with the latest ones the channel kept
+    /// (up to `replayLimit`, oldest first; none when this subscription starts the channel): the
+    /// two meet exactly, nothing lost or doubled between them. Cancel the consuming task, or
+    /// call ``unsubscribe(_:id:)``, to leave.
+    package func subscribe(_ key: Key) -> (id: Int, events: AsyncStream<Event>, replay: [Element]) {
         nextID += 1
         let id = nextID
         let (stream, continuation) = AsyncStream.makeStream(of: Event.self, bufferingPolicy: .bufferingOldest(bufferLimit))
@@ -55,7 +76,7 @@ package actor Fanout<Key: Hashable & Sendable, Element: Sendable> {
                 await self.finish(key, failure)
             }
         }
-        return (id, stream)
+        return (id, stream, channels[key]?.remembered ?? [])
     }
 
     package func unsubscribe(_ key: Key, id: Int) {
@@ -75,6 +96,7 @@ package actor Fanout<Key: Hashable & Sendable, Element: Sendable> {
     }
 
     private func publish(_ key: Key, _ element: Element) {
+        channels[key]?.remember(element, limit: replayLimit)
         guard let channel = channels[key] else { return }
         for (id, continuation) in channel.subscribers {
             if case .dropped = continuation.yield(.element(element)) {

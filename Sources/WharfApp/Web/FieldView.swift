@@ -46,9 +46,16 @@ package struct FieldView {
     /// `{name: field}` for each of `fields`. When some field is wrong, the first wrong one takes
     /// the focus instead of the one marked `autofocus`.
     package static func values(_ fields: [FieldView], _ state: FormState, prefix: String = "") -> TemplateValue {
+        .object(Dictionary(uniqueKeysWithValues: zip(fields.map(\.name), rendered(fields, state, prefix: prefix))))
+    }
+
+    /// The same fields in order, for a form that shows a varying set (`{% for field in … %}`).
+    package static func list(_ fields: [FieldView], _ state: FormState, prefix: String = "") -> TemplateValue {
+        .list(rendered(fields, state, prefix: prefix))
+    }
+
+    private static func rendered(_ fields: [FieldView], _ state: FormState, prefix: String) -> [TemplateValue] {
         let firstWrong = fields.first { state.error($0.name) != nil }?.name
-        return .object(Dictionary(uniqueKeysWithValues: fields.map { field in
-            (field.name, field.value(state, prefix: prefix, focus: firstWrong.map { $0 == field.name }))
-        }))
+        return fields.map { field in field.value(state, prefix: prefix, focus: firstWrong.map { $0 == field.name }) }
     }
 }

@@ -1,5 +1,6 @@
 package import WharfHTTP
 package import WharfTemplates
+import WharfWire
 
 /// A submitted `application/x-www-form-urlencoded` form.
 package struct Form: Sendable {

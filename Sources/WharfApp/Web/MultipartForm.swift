@@ -1,4 +1,5 @@
 import WharfHTTP
+import WharfWire
 
 /// Decodes a `multipart/form-data` body (RFC 7578) into name/value pairs: what a form with a file
 /// input sends. File contents become the value (as UTF-8 text: the forms that take files take PEM).
@@ -47,10 +48,39 @@ enum MultipartForm {
 
     /// `name` from the part's `Content-Disposition: form-data; name="…"` header.
     private static func fieldName(_ headers: String) -> String? {
-        for line in headers.split(separator: "\r\n") where line.lowercased().hasPrefix("content-disposition:") {
-            return parameter("name", in: line)
+        disposition(headers).flatMap { parameter("name", in: $0) }
+    }
+
+    private static func disposition(_ headers: String) -> Substring? {
+        headers.split(separator: "\r\n").first { $0.lowercased().hasPrefix("content-disposition:") }
+    }
+
+    /// What the start of a multipart body says about its first part.
+    enum FirstPart: Equatable {
+        /// More bytes are needed.
+        case incomplete
+        /// Not multipart with this boundary.
+        case malformed
+        /// The first part: its field name, whether it is a file, and its value.
+        case field(name: String, isFile: Bool, value: [UInt8])
+    }
+
+    /// The first part of a body that starts with `bytes` (the start only: the rest may still be
+    /// on its way), for reading a small leading field without collecting the body.
+    static func firstPart(_ bytes: [UInt8], boundary: String) -> FirstPart {
+        let delimiter = Array(("--" + boundary).utf8)
+        guard let start = find(delimiter, in: bytes, from: 0) else { return .incomplete }
+        let cursor = start + delimiter.count
+        guard bytes.count >= cursor + 2 else { return .incomplete }
+        guard bytes[cursor] == 13, bytes[cursor + 1] == 10 else { return .malformed }
+        guard let headerEnd = find(Array("\r\n\r\n".utf8), in: bytes, from: cursor + 2) else { return .incomplete }
+        let headers = String(decoding: bytes[(cursor + 2)..<headerEnd], as: UTF8.self)
+        guard let line = disposition(headers), let name = parameter("name", in: line) else { return .malformed }
+        let isFile = parameter("filename", in: line) != nil
+        guard let end = find(Array("\r\n".utf8) + delimiter, in: bytes, from: headerEnd + 4) else {
+            return isFile ? .field(name: name, isFile: true, value: []) : .incomplete
         }
-        return nil
+        return .field(name: name, isFile: isFile, value: Array(bytes[(headerEnd + 4)..<end]))
     }
 
     /// The first index of `needle` in `haystack` at or after `from`.

@@ -1,5 +1,6 @@
 import Glibc
 import WharfHTTP
+import WharfWire
 
 /// An incremental `multipart/form-data` parser (RFC 7578; framing from RFC 2046 §5.1): bytes go in
 /// as they arrive, in chunks of any size, and come out as events: a part's head, its content in

@@ -1,5 +1,6 @@
 import Synchronization
 import WharfHTTP
+import WharfWire
 
 /// Reads a `multipart/form-data` request body part by part, as it arrives (``MultipartParser``):
 /// small fields are read as text with a limit, and a file part is handed on as a stream of chunks

@@ -29,7 +29,10 @@ package enum OpenAPIDocument {
                 "description": .string(
                     "Docker hosts, containers, images, volumes, networks and jobs, with the permissions and audit of the "
                         + "Wharf panel. Authenticate with `Authorization: Bearer <token>` (create tokens on your profile page) "
-                        + "or a browser session. Errors are always `{\"error\":{\"code\",\"message\",\"requestId\"}}`."),
+                        + "or a browser session. Errors are always `{\"error\":{\"code\",\"message\",\"requestId\"}}`. "
+                        + "Each host also has a Docker Engine API endpoint for the docker CLI and SDKs, "
+                        + "`/api/v1/hosts/{host}/docker/…` (API tokens only), described by the Engine API's own specification "
+                        + "(v1.41) and not here."),
             ]),
             "servers": .array([.object(["url": "/"])]),
             "paths": .object(paths.mapValues { .object($0) }),

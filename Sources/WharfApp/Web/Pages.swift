@@ -1,5 +1,6 @@
 package import WharfHTTP
 package import WharfTemplates
+import WharfWire
 
 /// Renders pages through the layout, adding what every page needs: the versioned stylesheet and
 /// script URLs, the version, the request id, the signed-in user for the header, and the CSRF token

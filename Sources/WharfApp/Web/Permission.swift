@@ -7,8 +7,13 @@ package enum Permission: RoutePermission, Equatable {
     case anonymous
     /// Any signed-in user (browser session or API token), whatever the role.
     case signedIn
-    /// Any signed-in user, including one who must still enrol a second factor because admins
-    /// require it: the enrolment page and sign-out. Every other page sends such a user there.
+    /// A signed-in user's own account, from a browser session only, never an API token: the
+    /// profile page, password, two-step sign-in, sessions and tokens. A token that could reach
+    /// these could mint a stronger token or take over the second factor (issue 10).
+    case account
+    /// Like ``account`` (a browser session only), and open to a user who must still enrol a
+    /// second factor because admins require it: the enrolment page and sign-out. Every other
+    /// page sends such a user there.
     case enrolling
     /// Administrators only: users, hosts, grants, the audit history.
     case admin
@@ -21,16 +26,22 @@ package enum Permission: RoutePermission, Equatable {
     /// Administering the host named by `:host` (edit, remove, grants): admins only, with the
     /// host resolved like the other host permissions.
     case hostAdmin
+    /// The Docker endpoint (`/api/v1/hosts/:host/docker/…`): an API token only (a session cookie
+    /// is not even read, so no browser page can reach it), and a grant on the host (admins: any
+    /// host). Which calls each role may make is the endpoint's own policy (``EndpointPolicy``).
+    case dockerEndpoint
 
     package var description: String {
         switch self {
         case .anonymous: "anonymous"
         case .signedIn: "signed in"
-        case .enrolling: "signed in, second factor pending"
+        case .account: "own account, browser session"
+        case .enrolling: "own account, browser session, second factor pending"
         case .admin: "admin"
         case .hostView: "host viewer"
         case .hostOperate: "host operator"
         case .hostAdmin: "host admin"
+        case .dockerEndpoint: "API token with access to the host"
         }
     }
 }

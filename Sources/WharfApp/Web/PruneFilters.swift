@@ -1,4 +1,5 @@
 import WharfHTTP
+import WharfWire
 
 /// The filters of a prune preview, as `docker … prune --filter` takes them: `until` (created
 /// before a duration ago, a date, or a Unix time) and `label` (`key`, `key=value`, `!key`,

@@ -1,3 +1,4 @@
+package import WharfWire
 package import WharfHTTP
 import WharfSQLite
 

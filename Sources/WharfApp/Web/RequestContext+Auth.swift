@@ -8,7 +8,8 @@ private enum FormTokenKey: ContextKey { typealias Value = String }
 
 /// Where a request came from, for audit rows and throttling.
 package struct ClientInfo: Sendable, Equatable {
-    /// The peer's IP address without port ("local" for in-process calls).
+    /// The client's IP address without port: the peer's, or the one a trusted proxy forwarded
+    /// ("local" for in-process calls).
     package var address: String
     package var userAgent: String?
 
@@ -28,7 +29,7 @@ extension RequestContext {
     /// The client's address and user agent. Made when asked for (audit rows, sessions,
     /// throttling), not for every request.
     package var client: ClientInfo {
-        ClientInfo(address: remoteAddress?.host ?? "local", userAgent: userAgent)
+        ClientInfo(address: clientAddress, userAgent: userAgent)
     }
 
     /// The `User-Agent` as kept for audit rows, set by ``AuthenticationMiddleware``.

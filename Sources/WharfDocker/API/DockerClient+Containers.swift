@@ -41,15 +41,24 @@ extension DockerClient {
         return try await json(request)
     }
 
-    /// `POST /containers/{id}/start`. Starting a running container is not an error (the engine says 304).
+    /// `POST /containers/{id}/start`. Starting a running container is not an error (the engine
+    /// says 304 Not Modified, which the docker CLI takes as done too).
     package func startContainer(_ id: String) async throws {
-        try await perform204(DockerRequest("POST", DockerPath("containers", id, "start")))
+        try await notModifiedIsDone { try await perform204(DockerRequest("POST", DockerPath("containers", id, "start"))) }
+    }
+
+    /// Runs `call`, taking the engine's `304 Not Modified` (already in that state) as success.
+    private func notModifiedIsDone(_ call: () async throws -> Void) async throws {
+        do {
+            try await call()
+        } catch DockerError.api(status: 304, _) {
+        }
     }
 
     /// `POST /containers/{id}/stop`: SIGTERM, then SIGKILL after `timeout` seconds (the container's
     /// own stop timeout when nil). The answer comes when the container has stopped.
     package func stopContainer(_ id: String, timeout: Int? = nil) async throws {
-        try await perform204(lifecycle("stop", id, timeout: timeout))
+        try await notModifiedIsDone { try await perform204(lifecycle("stop", id, timeout: timeout)) }
     }
 
     /// `POST /containers/{id}/restart`.

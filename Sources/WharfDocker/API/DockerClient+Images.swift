@@ -1,4 +1,5 @@
 internal import FoundationEssentials
+import WharfWire
 
 /// Image calls: list, inspect, history, pull, build, tag, push, remove, prune, save, load, import,
 /// commit, search.

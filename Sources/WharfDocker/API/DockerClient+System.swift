@@ -1,3 +1,5 @@
+import WharfWire
+
 /// System calls: `_ping`, version, info, disk usage, events.
 extension DockerClient {
     /// `GET /_ping` (unversioned): whether the engine answers, and the API version it speaks.

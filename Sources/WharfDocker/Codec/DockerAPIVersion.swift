@@ -33,7 +33,3 @@ package struct DockerAPIVersion: Sendable, Hashable, Comparable, CustomStringCon
 
     package var description: String { "\(major).\(minor)" }
 }
-
-extension String {
-    func trimmingCharacters(in set: String) -> Substring { self[...].trimmingCharacters(in: set) }
-}

@@ -1,4 +1,5 @@
 import WharfIO
+import WharfWire
 
 /// The HTTP/1.1 exchange: take a connection, write the request (head, then the body chunk by chunk),
 /// read the response head. The body is left on the connection for ``ResponseBodyReader``.
@@ -90,14 +91,13 @@ extension DockerClient {
                     }
                     try await stream.write(chunk, deadline: deadline())
                 } else {
-                    let size = Array(String(chunk.count, radix: 16).utf8) + [0x0D, 0x0A]
-                    try await stream.write(size + chunk + [0x0D, 0x0A], deadline: deadline())
+                    try await stream.write(HTTPHeadEncoder.chunk(chunk), deadline: deadline())
                 }
             }
             if let length, sent != length {
                 throw ProducerFailure(underlying: DockerError.invalidRequest("the body is \(sent) bytes, not \(length)"))
             }
-            if length == nil { try await stream.write(Array("0\r\n\r\n".utf8), deadline: deadline()) }
+            if length == nil { try await stream.write(HTTPHeadEncoder.lastChunk, deadline: deadline()) }
         }
     }
 

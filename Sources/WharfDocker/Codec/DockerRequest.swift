@@ -1,10 +1,12 @@
+package import WharfWire
+
 /// One request to the Engine API: method, path and query (built by ``DockerPath`` and
 /// ``DockerQuery``), extra headers, a body, and per-request time limits.
 package struct DockerRequest: Sendable {
     package var method: String
     package var path: DockerPath
     package var query: DockerQuery
-    package var headers: DockerHeaders
+    package var headers: HTTPHeaders
     package var body: DockerRequestBody
     /// Whether the path gets the negotiated `/v1.xx` prefix (`/_ping` does not need one).
     package var isVersioned: Bool = true
@@ -14,7 +16,7 @@ package struct DockerRequest: Sendable {
     package var bodyIdleTimeout: DockerTimeLimit = .clientDefault
 
     package init(
-        _ method: String, _ path: DockerPath, query: DockerQuery = DockerQuery(), headers: DockerHeaders = DockerHeaders(),
+        _ method: String, _ path: DockerPath, query: DockerQuery = DockerQuery(), headers: HTTPHeaders = HTTPHeaders(),
         body: DockerRequestBody = .empty
     ) {
         self.method = method

@@ -1,4 +1,5 @@
 internal import FoundationEssentials
+package import WharfWire
 
 /// A response from the engine: its head, and a body read on demand as an async sequence of chunks.
 package struct DockerResponse: Sendable {
@@ -6,7 +7,7 @@ package struct DockerResponse: Sendable {
     package let body: DockerResponseBody
 
     package var status: Int { head.status }
-    package var headers: DockerHeaders { head.headers }
+    package var headers: HTTPHeaders { head.headers }
 }
 
 /// A response body as an `AsyncSequence` of byte chunks (at most 64 KiB each), read from the

@@ -1,12 +1,14 @@
+package import WharfWire
+
 /// The status line and header fields of a response.
 package struct DockerResponseHead: Sendable {
     package var status: Int
     package var reason: String
     /// The minor HTTP version: 1 for HTTP/1.1, 0 for HTTP/1.0.
     package var minorVersion: Int
-    package var headers: DockerHeaders
+    package var headers: HTTPHeaders
 
-    package init(status: Int, reason: String = "", minorVersion: Int = 1, headers: DockerHeaders = DockerHeaders()) {
+    package init(status: Int, reason: String = "", minorVersion: Int = 1, headers: HTTPHeaders = HTTPHeaders()) {
         self.status = status
         self.reason = reason
         self.minorVersion = minorVersion

@@ -1,12 +1,19 @@
 package import WharfIO
+package import WharfWire
 
 /// The raw, bidirectional byte stream left after the engine switched protocols (`101`), as attach
 /// and exec use: whatever the engine sent right after the head comes first, then the connection.
 /// Never returns to the pool; ``close()`` closes the connection.
 ///
+/// Half-close works both ways, over a Unix socket, plain TCP and TLS: ``shutdownWrite()`` ends
+/// the process's stdin (the engine reads end of file; over TLS it gets `close_notify`, which Go
+/// reads as EOF) while its output keeps arriving, and ``read(deadline:)`` returns nil once the
+/// engine has finished sending, while writing may go on.
+///
 /// `@unchecked Sendable`: one reader and one writer at a time, as for any ``ByteStream``; the
 /// leftover bytes are touched only by the reader.
-package final class DockerUpgradedStream: @unchecked Sendable {
+package final class DockerUpgradedStream: DuplexStream, @unchecked Sendable {
+    /// The engine's answer: `101 UPGRADED` (or `200` from an engine that hijacks without it).
     package let head: DockerResponseHead
     private let connection: DockerConnection
 
@@ -17,7 +24,16 @@ package final class DockerUpgradedStream: @unchecked Sendable {
 
     deinit { connection.close() }
 
-    /// The next bytes from the engine, nil at end of stream.
+    /// The `101`'s header fields, to pass on to a client as they are.
+    package var headers: HTTPHeaders { head.headers }
+
+    /// How the stream is framed: `application/vnd.docker.raw-stream` (raw bytes, a TTY) or
+    /// `application/vnd.docker.multiplexed-stream` (8-byte frames per stdout/stderr chunk).
+    /// Engines before API 1.42 say raw-stream even when the stream is multiplexed; the container's
+    /// `Tty` setting decides there.
+    package var contentType: String? { head.headers["Content-Type"] }
+
+    /// The next bytes from the engine, nil once it has finished sending.
     package func read(deadline: Deadline? = nil) async throws -> [UInt8]? {
         let buffer = connection.buffer
         if buffer.isEmpty, try await connection.fill(deadline: deadline) == 0 { return nil }
@@ -26,7 +42,14 @@ package final class DockerUpgradedStream: @unchecked Sendable {
 
     /// Writes bytes to the engine (the process's stdin for attach and exec).
     package func write(_ bytes: [UInt8], deadline: Deadline? = nil) async throws {
+        if bytes.isEmpty { return }
         try await connection.stream.write(bytes, deadline: deadline)
+    }
+
+    /// Ends the direction towards the engine: the process reads end of file on its stdin, and its
+    /// output still arrives through ``read(deadline:)``. Writing afterwards fails.
+    package func shutdownWrite() async throws {
+        try await connection.stream.shutdownWrite(deadline: nil)
     }
 
     /// Whether the engine has closed its side.

@@ -1,29 +1,38 @@
-/// Serializes a request line and header section (RFC 9112 §3, §5), refusing header names that are
-/// not tokens and values with CR, LF or NUL, so no value can inject a header or a request.
+import WharfWire
+
+/// Serializes a request line and header section (RFC 9112 §3, §5). Fields go through the shared
+/// ``HTTPHeadEncoder``, which refuses names that are not tokens and values with CR, LF, NUL or
+/// another control character, so no value can inject a header or a request; the method must be a
+/// token and the target visible ASCII.
 enum RequestHeadEncoder {
     static let userAgent = "Wharf"
 
     static func encode(
         _ request: DockerRequest, version: DockerAPIVersion?, host: String, extra: [(String, String)]
     ) throws(DockerError) -> [UInt8] {
-        var text = "\(request.method) \(request.target(version: version)) HTTP/1.1\r\n"
-        text += "Host: \(host)\r\nUser-Agent: \(userAgent)\r\n"
-        var fields = extra
-        for field in request.headers { fields.append((field.name, field.value)) }
-        for (name, value) in fields {
-            guard !name.isEmpty, name.utf8.allSatisfy(isTokenByte) else {
-                throw .invalidRequest("invalid header name \"\(name)\"")
-            }
-            guard !value.utf8.contains(where: { $0 == 0x0D || $0 == 0x0A || $0 == 0 }) else {
-                throw .invalidRequest("header \(name) contains a line break")
-            }
-            text += "\(name): \(value)\r\n"
-        }
-        guard request.method.utf8.allSatisfy(isTokenByte), !request.method.isEmpty else {
+        guard !request.method.isEmpty, request.method.utf8.allSatisfy(\.isTokenCharacter) else {
             throw .invalidRequest("invalid method")
         }
-        text += "\r\n"
-        return Array(text.utf8)
+        let target = request.target(version: version)
+        guard !target.isEmpty, target.utf8.allSatisfy(\.isRequestTargetByte) else {
+            throw .invalidRequest("invalid request target")
+        }
+        var head: [UInt8] = []
+        head.reserveCapacity(256)
+        head += request.method.utf8
+        head.append(UInt8(ascii: " "))
+        head += target.utf8
+        head += " HTTP/1.1\r\n".utf8
+        do {
+            try HTTPHeadEncoder.appendField("Host", host, to: &head)
+            try HTTPHeadEncoder.appendField("User-Agent", userAgent, to: &head)
+            for (name, value) in extra { try HTTPHeadEncoder.appendField(name, value, to: &head) }
+            try HTTPHeadEncoder.appendFields(request.headers, to: &head)
+        } catch {
+            throw .invalidRequest("header \(error.name) has a name or value that cannot be sent (a line break or control character)")
+        }
+        HTTPHeadEncoder.appendLineEnd(to: &head)
+        return head
     }
 
     /// The framing headers for `body`.
@@ -38,15 +47,6 @@ enum RequestHeadEncoder {
             return [("Content-Type", type), ("Content-Length", String(length))]
         case .stream(_, let type, nil):
             return [("Content-Type", type), ("Transfer-Encoding", "chunked")]
-        }
-    }
-
-    private static func isTokenByte(_ byte: UInt8) -> Bool {
-        switch byte {
-        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"):
-            true
-        default:
-            Array("!#$%&'*+-.^_`|~".utf8).contains(byte)
         }
     }
 }

@@ -1,5 +1,6 @@
 import Synchronization
 import WharfIO
+import WharfWire
 
 /// Reads one response body from its connection, chunk by chunk, as the consumer asks.
 ///
@@ -16,7 +17,9 @@ final class ResponseBodyReader: @unchecked Sendable {
     private let connectionLock: Mutex<DockerConnection?>
     private let pool: DockerConnectionPool?
     private var framing: BodyFraming
-    private var chunked = ChunkedBodyDecoder()
+    /// The engine's chunked bodies, with the shared decoder's limits: 4 KiB of extensions per
+    /// chunk, a 16 KiB trailer section of at most 128 fields.
+    private var chunked = ChunkedDecoder()
     private let reusable: Bool
     private let idleTimeout: Double?
     private let address: String
@@ -90,7 +93,7 @@ final class ResponseBodyReader: @unchecked Sendable {
         case .chunked:
             while true {
                 if !buffer.isEmpty {
-                    let (consumed, event) = try buffer.withReadableBytes { raw throws(ChunkedBodyDecoder.Failure) in
+                    let (consumed, event) = try buffer.withReadableBytes { raw throws(WireError) in
                         try chunked.next(raw)
                     }
                     switch event {
@@ -127,8 +130,8 @@ final class ResponseBodyReader: @unchecked Sendable {
 
     private func mapBodyError(_ error: any Error) -> any Error {
         switch error {
-        case let failure as ChunkedBodyDecoder.Failure:
-            DockerError.protocolViolation(address: address, reason: failure.reason)
+        case let failure as WireError:
+            DockerError.protocolViolation(address: address, reason: "malformed chunked body: \(failure)")
         default:
             DockerIOErrors.map(error, address: address, phase: .bodyIdle)
         }

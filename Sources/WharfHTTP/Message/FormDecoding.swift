@@ -1,3 +1,5 @@
+import WharfWire
+
 /// Percent-decoding of paths and `application/x-www-form-urlencoded` data (WHATWG URL §5).
 package enum FormDecoding {
     /// Splits `a=1&b=2` into decoded pairs; `+` means space; a pair without `=` has an empty value.
@@ -24,8 +26,8 @@ package enum FormDecoding {
         var iterator = text.utf8.makeIterator()
         while let byte = iterator.next() {
             if byte == UInt8(ascii: "%") {
-                guard let high = iterator.next().flatMap(ByteClass.hexValue),
-                      let low = iterator.next().flatMap(ByteClass.hexValue) else { return nil }
+                guard let high = iterator.next().flatMap(\.hexDigitValue),
+                      let low = iterator.next().flatMap(\.hexDigitValue) else { return nil }
                 output.append(UInt8(high << 4 | low))
             } else if plusIsSpace && byte == UInt8(ascii: "+") {
                 output.append(UInt8(ascii: " "))

@@ -20,6 +20,14 @@ package struct HTTPLimits: Sendable {
     package var keepAliveTimeout: Double = 60
     /// Seconds a request body may stall between two reads before 408 and close. Default 30.
     package var bodyReadTimeout: Double = 30
+    /// Bytes per second a client must keep up while the server waits for its request body,
+    /// averaged over ``bodyRateWindow``; slower: 408 and close, so a few clients trickling
+    /// bodies cannot hold every connection. Time the handler spends not reading is not counted.
+    /// 0 turns the check off. Default 1 KiB/s.
+    package var minBodyBytesPerSecond = 1024
+    /// Seconds over which ``minBodyBytesPerSecond`` is averaged: the most a client may fall behind
+    /// (and the longest silence a burst buys). Default 30.
+    package var bodyRateWindow: Double = 30
     /// Seconds a response write may stall (a client that does not read) before the connection is
     /// dropped. Default 30.
     package var writeTimeout: Double = 30
@@ -29,6 +37,14 @@ package struct HTTPLimits: Sendable {
     /// Open connections at most; one more is answered 503 and closed. Default 16,000 (the open-file
     /// limit is raised to fit at start-up when it can be).
     package var maxConnections = 16_000
+    /// Open connections at most from one client address (an IPv6 client counts per /64, which
+    /// is what one host or site usually holds); one more is answered 429 and closed, so a few
+    /// clients cannot take every slot. Default 256.
+    package var maxConnectionsPerAddress = 256
+    /// Whether loopback clients are exempt from ``maxConnectionsPerAddress``. A reverse proxy on
+    /// the same machine connects from loopback for all of its clients, which would turn the
+    /// per-address cap into a global one. Default true.
+    package var loopbackExemptFromAddressLimit = true
     /// Unread request body the server discards to keep a connection alive after the handler
     /// answered without reading it; past this it closes instead. Default 256 KiB.
     package var maxDrainBytes = 256 * 1024

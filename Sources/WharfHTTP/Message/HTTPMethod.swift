@@ -14,12 +14,18 @@ package struct HTTPMethod: Sendable, Hashable, CustomStringConvertible {
     package static let patch = HTTPMethod("PATCH")
     package static let delete = HTTPMethod("DELETE")
     package static let options = HTTPMethod("OPTIONS")
+    /// `TRACE` and `QUERY` (the IETF draft's safe query with a body) are known, and refused on
+    /// every path (405 with `Allow`): no route takes them, so a request is never echoed back.
+    /// Answering 405 rather than 501 tells clients and scanners which methods a path does take.
+    package static let trace = HTTPMethod("TRACE")
+    package static let query = HTTPMethod("QUERY")
 
-    /// Methods Wharf implements. `TRACE` and `CONNECT` are deliberately absent (501).
-    package static let implemented: Set<HTTPMethod> = [.get, .head, .post, .put, .patch, .delete, .options]
+    /// Methods the parser lets through to routing. `CONNECT` (whose target is an authority, not
+    /// a path) and methods not listed here answer 501.
+    package static let implemented: Set<HTTPMethod> = [.get, .head, .post, .put, .patch, .delete, .options, .trace, .query]
 
     /// Whether a request with this method changes state (and so needs CSRF protection).
-    package var isSafe: Bool { self == .get || self == .head || self == .options }
+    package var isSafe: Bool { self == .get || self == .head || self == .options || self == .trace || self == .query }
 
     package var description: String { rawValue }
 }

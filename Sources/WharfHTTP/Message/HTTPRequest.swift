@@ -1,3 +1,5 @@
+package import WharfWire
+
 /// A request as handlers see it: the parsed head and a streamed body.
 package struct HTTPRequest: Sendable {
     package var head: HTTPRequestHead

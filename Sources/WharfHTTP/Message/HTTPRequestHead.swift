@@ -1,3 +1,5 @@
+package import WharfWire
+
 /// How the length of a request body is determined (RFC 9112 §6.3).
 package enum BodyFraming: Sendable, Equatable {
     case none

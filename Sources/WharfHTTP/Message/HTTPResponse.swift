@@ -1,16 +1,34 @@
+package import WharfWire
+
 /// Writes the bytes of a streamed response body. Each `write` goes to the socket before it
 /// returns (waiting while the client is slow: backpressure), so an event written is an event sent.
 package protocol ResponseBodyWriter: Sendable {
     func write(_ bytes: [UInt8]) async throws
 }
 
-/// A response body: nothing, bytes, or a stream produced while it is sent.
+/// A response body: nothing, bytes, a stream produced while it is sent, or a switch to another
+/// protocol.
 package enum ResponseBody: Sendable {
     case empty
     case bytes([UInt8])
     /// A body written by `produce`. With a `length` it is sent with `Content-Length`; without, with
-    /// chunked encoding. When the client goes away, the task running `produce` is cancelled.
+    /// chunked encoding. When the client goes away (or only half-closes: no byte of an arbitrary
+    /// body can tell the two apart), the task running `produce` is cancelled.
     case stream(length: Int?, produce: @Sendable (any ResponseBodyWriter) async throws -> Void)
+    /// A chunked body whose format has harmless filler, `probe` (an SSE comment line): when the
+    /// client half-closes (FIN), the server writes the probe instead of cancelling. A client that
+    /// only stopped sending keeps its stream; one that is gone answers the probe with a reset, and
+    /// `produce` is cancelled a round trip later. Each `write` of `produce` must end where the
+    /// probe may go (a whole event). ``HTTPResponse/eventStream(heartbeat:headers:_:)`` uses this.
+    case probedStream(probe: [UInt8], produce: @Sendable (any ResponseBodyWriter) async throws -> Void)
+    /// Switches protocols: after the `101` head the connection is `handler`'s, as a raw duplex
+    /// stream. See ``HTTPResponse/switchingProtocols(headers:_:)``.
+    case upgrade(@Sendable (UpgradedConnection) async throws -> Void)
+
+    /// Whether this is ``upgrade(_:)`` (a test that copies nothing, for every response's path).
+    var isUpgrade: Bool {
+        if case .upgrade = self { true } else { false }
+    }
 }
 
 /// A response: status, header fields and body.
@@ -50,7 +68,7 @@ package struct HTTPResponse: Sendable {
         switch body {
         case .empty: []
         case .bytes(let bytes): bytes
-        case .stream: nil
+        case .stream, .probedStream, .upgrade: nil
         }
     }
 }

@@ -19,6 +19,7 @@ package struct HTTPStatus: Sendable, Hashable, CustomStringConvertible {
     package var forbidsBody: Bool { (100..<200).contains(code) || code == 204 || code == 304 }
 
     package static let `continue` = HTTPStatus(100, "Continue")
+    package static let switchingProtocols = HTTPStatus(101, "Switching Protocols")
     package static let ok = HTTPStatus(200, "OK")
     package static let created = HTTPStatus(201, "Created")
     package static let accepted = HTTPStatus(202, "Accepted")
@@ -39,6 +40,8 @@ package struct HTTPStatus: Sendable, Hashable, CustomStringConvertible {
     package static let uriTooLong = HTTPStatus(414, "URI Too Long")
     package static let unsupportedMediaType = HTTPStatus(415, "Unsupported Media Type")
     package static let expectationFailed = HTTPStatus(417, "Expectation Failed")
+    /// The request names a host this server does not answer for (RFC 9110 §15.5.20).
+    package static let misdirectedRequest = HTTPStatus(421, "Misdirected Request")
     package static let unprocessableContent = HTTPStatus(422, "Unprocessable Content")
     package static let tooManyRequests = HTTPStatus(429, "Too Many Requests")
     package static let headerFieldsTooLarge = HTTPStatus(431, "Request Header Fields Too Large")
@@ -54,9 +57,9 @@ package struct HTTPStatus: Sendable, Hashable, CustomStringConvertible {
             HTTPStatus.continue, .ok, .created, .accepted, .noContent, .movedPermanently, .found, .seeOther,
             .notModified, .badRequest, .unauthorized, .forbidden, .notFound, .methodNotAllowed, .requestTimeout,
             .conflict, .lengthRequired, .contentTooLarge, .uriTooLong, .unsupportedMediaType, .expectationFailed,
-            .unprocessableContent, .tooManyRequests, .headerFieldsTooLarge, .internalServerError, .notImplemented,
+            .misdirectedRequest, .unprocessableContent, .tooManyRequests, .headerFieldsTooLarge, .internalServerError, .notImplemented,
             .badGateway, .serviceUnavailable, .gatewayTimeout, .httpVersionNotSupported,
-            HTTPStatus(101, "Switching Protocols"), HTTPStatus(206, "Partial Content"),
+            .switchingProtocols, HTTPStatus(206, "Partial Content"),
             HTTPStatus(307, "Temporary Redirect"), HTTPStatus(308, "Permanent Redirect"),
             HTTPStatus(410, "Gone"), HTTPStatus(412, "Precondition Failed"),
         ].map { ($0.code, $0.reason) })

@@ -1,3 +1,5 @@
+import WharfWire
+
 /// One step around the handler: it may change the request or context, answer by itself, or call
 /// `next` and change the response. Middleware run in the order given; the first is outermost.
 ///

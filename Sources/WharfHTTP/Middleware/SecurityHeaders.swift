@@ -1,3 +1,5 @@
+import WharfWire
+
 /// Sets the security headers: on every HTML response a strict `Content-Security-Policy` (no
 /// inline script or style, no framing), `X-Frame-Options: DENY` and `Referrer-Policy: same-origin`;
 /// on every response `X-Content-Type-Options: nosniff`; over TLS, HSTS.

@@ -1,3 +1,5 @@
+import WharfWire
+
 /// An incremental parser for the request line and header block of an HTTP/1.1 request (RFC 9112).
 ///
 /// Feed it the bytes received so far for the current request, as often as more arrive; it returns
@@ -5,7 +7,9 @@
 /// bounded number of times whatever way the input is split. Limits are checked while scanning:
 /// a request line longer than the limit fails before its end arrives.
 package struct HTTPHeadParser {
-    private let limits: HTTPLimits
+    /// The three limits it checks, not all of ``HTTPLimits``: every connection holds a parser,
+    /// parked ones too, and the whole value is over 150 bytes.
+    private let limits: (maxRequestLineBytes: Int, maxHeaderBytes: Int, maxHeaderCount: Int)
     /// Offset of the request line, after any empty lines before it (RFC 9112 §2.2).
     private var start = 0
     /// Offset of the LF ending the request line, once seen.
@@ -16,10 +20,18 @@ package struct HTTPHeadParser {
     private var scanned = 0
     private var fieldLines = 0
 
-    package init(limits: HTTPLimits) { self.limits = limits }
+    package init(limits: HTTPLimits) {
+        self.limits = (limits.maxRequestLineBytes, limits.maxHeaderBytes, limits.maxHeaderCount)
+    }
 
     /// Forgets the current request, for the next one on the connection.
-    package mutating func reset() { self = HTTPHeadParser(limits: limits) }
+    package mutating func reset() {
+        start = 0
+        lineEnd = nil
+        fieldLineStart = 0
+        scanned = 0
+        fieldLines = 0
+    }
 
     /// Whether any byte of a request has been seen (ignoring empty lines before it).
     package func hasStarted(_ available: Int) -> Bool { available > start }
@@ -36,7 +48,11 @@ package struct HTTPHeadParser {
         }
         guard let lineEnd, let headEnd = try scanFieldLines(bytes, after: lineEnd) else { return nil }
         var head = try parseRequestLine(bytes, from: start, to: lineEnd - 1)
-        head.headers = try parseFields(bytes, from: lineEnd + 1, to: headEnd)
+        do {
+            head.headers = try HTTPFieldParser.parse(bytes, from: lineEnd + 1, to: headEnd - 1)
+        } catch {
+            throw HTTPParseError(error)
+        }
         try applyFraming(&head)
         return (head, headEnd + 1)
     }
@@ -46,35 +62,35 @@ package struct HTTPHeadParser {
     /// Finds the LF that ends the request line, checking the method's bytes early so garbage and
     /// TLS handshakes fail at once instead of after 8 KiB.
     private mutating func scanRequestLine(_ bytes: UnsafeRawBufferPointer) throws(HTTPParseError) -> Int? {
-        while start + 1 < bytes.count, bytes[start] == ByteClass.cr, bytes[start + 1] == ByteClass.lf {
+        while start + 1 < bytes.count, bytes[start] == UInt8(ascii: "\r"), bytes[start + 1] == UInt8(ascii: "\n") {
             start += 2
             if start > 16 { throw .malformed("too many empty lines before the request line") }
         }
-        if start < bytes.count, bytes[start] == ByteClass.lf { throw .malformed("bare LF") }
+        if start < bytes.count, bytes[start] == UInt8(ascii: "\n") { throw .malformed("bare LF") }
         // A CR that ends the input may begin one more empty line: decide when its LF arrives.
-        if start + 1 == bytes.count, bytes[start] == ByteClass.cr { return nil }
+        if start + 1 == bytes.count, bytes[start] == UInt8(ascii: "\r") { return nil }
         scanned = max(scanned, start)
 
         var index = start
         while index < bytes.count, index - start < 32 {
             let byte = bytes[index]
-            if byte == ByteClass.space { break }
-            guard ByteClass.isToken(byte) else { throw .malformed("not an HTTP request") }
+            if byte == UInt8(ascii: " ") { break }
+            guard byte.isTokenCharacter else { throw .malformed("not an HTTP request") }
             index += 1
         }
         if index - start >= 32 { throw .malformed("method too long") }
 
         while scanned < bytes.count {
-            if bytes[scanned] == ByteClass.lf {
+            if bytes[scanned] == UInt8(ascii: "\n") {
                 let end = scanned
-                guard end > start, bytes[end - 1] == ByteClass.cr else { throw .malformed("bare LF in the request line") }
+                guard end > start, bytes[end - 1] == UInt8(ascii: "\r") else { throw .malformed("bare LF in the request line") }
                 if end - 1 - start > limits.maxRequestLineBytes { throw .requestLineTooLong }
                 return end
             }
             scanned += 1
         }
         // A CR that ends the input may be the one ending the line: it is not part of the line.
-        let length = scanned - start - (scanned > start && bytes[scanned - 1] == ByteClass.cr ? 1 : 0)
+        let length = scanned - start - (scanned > start && bytes[scanned - 1] == UInt8(ascii: "\r") ? 1 : 0)
         if length > limits.maxRequestLineBytes { throw .requestLineTooLong }
         return nil
     }
@@ -83,8 +99,8 @@ package struct HTTPHeadParser {
     private mutating func scanFieldLines(_ bytes: UnsafeRawBufferPointer, after lineEnd: Int) throws(HTTPParseError) -> Int? {
         while scanned < bytes.count {
             let byte = bytes[scanned]
-            if byte == ByteClass.lf {
-                guard scanned > fieldLineStart, bytes[scanned - 1] == ByteClass.cr else {
+            if byte == UInt8(ascii: "\n") {
+                guard scanned > fieldLineStart, bytes[scanned - 1] == UInt8(ascii: "\r") else {
                     throw .malformed("bare LF in the header block")
                 }
                 if scanned - 1 == fieldLineStart { return scanned }
@@ -103,13 +119,13 @@ package struct HTTPHeadParser {
     private func parseRequestLine(_ bytes: UnsafeRawBufferPointer, from: Int, to end: Int) throws(HTTPParseError) -> HTTPRequestHead {
         // method SP request-target SP HTTP-version (RFC 9112 §3)
         var index = from
-        while index < end, bytes[index] != ByteClass.space { index += 1 }
+        while index < end, bytes[index] != UInt8(ascii: " ") { index += 1 }
         let methodEnd = index
         guard methodEnd > from, methodEnd < end else { throw .malformed("incomplete request line") }
         let targetStart = methodEnd + 1
         index = targetStart
-        while index < end, bytes[index] != ByteClass.space {
-            guard ByteClass.isTargetByte(bytes[index]) else { throw .malformed("invalid character in the request target") }
+        while index < end, bytes[index] != UInt8(ascii: " ") {
+            guard bytes[index].isRequestTargetByte else { throw .malformed("invalid character in the request target") }
             index += 1
         }
         let targetEnd = index
@@ -149,49 +165,6 @@ package struct HTTPHeadParser {
             throw .malformed("invalid request target")
         }
         return HTTPRequestHead(method: httpMethod, target: originForm, minorVersion: minor == UInt8(ascii: "0") ? 0 : 1)
-    }
-
-    // MARK: Field lines
-
-    private func parseFields(_ bytes: UnsafeRawBufferPointer, from: Int, to headEnd: Int) throws(HTTPParseError) -> HTTPHeaders {
-        var headers = HTTPHeaders()
-        var lineStart = from
-        let blockEnd = headEnd - 1  // the CR of the empty line
-        while lineStart < blockEnd {
-            var lineEnd = lineStart
-            while bytes[lineEnd] != ByteClass.lf { lineEnd += 1 }
-            let contentEnd = lineEnd - 1  // the CR
-            let first = bytes[lineStart]
-            if first == ByteClass.space || first == ByteClass.tab {
-                throw .malformed("obsolete line folding in a header field")  // RFC 9112 §5.2
-            }
-            var colon = lineStart
-            while colon < contentEnd, bytes[colon] != ByteClass.colon {
-                guard ByteClass.isToken(bytes[colon]) else {
-                    if bytes[colon] == ByteClass.space || bytes[colon] == ByteClass.tab {
-                        throw .malformed("whitespace between a header name and its colon")  // RFC 9112 §5.1
-                    }
-                    throw .malformed("invalid character in a header name")
-                }
-                colon += 1
-            }
-            guard colon < contentEnd else { throw .malformed("header field without a colon") }
-            guard colon > lineStart else { throw .malformed("empty header name") }
-            var valueStart = colon + 1
-            var valueEnd = contentEnd
-            while valueStart < valueEnd, bytes[valueStart] == ByteClass.space || bytes[valueStart] == ByteClass.tab {
-                valueStart += 1
-            }
-            while valueEnd > valueStart, bytes[valueEnd - 1] == ByteClass.space || bytes[valueEnd - 1] == ByteClass.tab {
-                valueEnd -= 1
-            }
-            for index in valueStart..<valueEnd where !ByteClass.isFieldValue(bytes[index]) {
-                throw .malformed("control character in a header value")
-            }
-            headers.add(string(bytes, lineStart, colon), string(bytes, valueStart, valueEnd))
-            lineStart = lineEnd + 1
-        }
-        return headers
     }
 
     // MARK: Semantics

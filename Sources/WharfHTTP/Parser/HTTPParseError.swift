@@ -1,3 +1,5 @@
+import WharfWire
+
 /// Why a request could not be parsed, each with the status it is answered with.
 /// Every one of these closes the connection after the answer (RFC 9112 §9.6, §11).
 package enum HTTPParseError: Error, Equatable, CustomStringConvertible {
@@ -35,6 +37,9 @@ package enum HTTPParseError: Error, Equatable, CustomStringConvertible {
     case headerTimeout
     /// The body stalled longer than the body read timeout: 408.
     case bodyTimeout
+    /// The body arrived slower than ``HTTPLimits/minBodyBytesPerSecond`` (averaged over
+    /// ``HTTPLimits/bodyRateWindow``): 408.
+    case bodyTooSlow(minimumRate: Int)
     /// The connection ended in the middle of a body: no answer is possible.
     case truncatedBody
 
@@ -49,7 +54,7 @@ package enum HTTPParseError: Error, Equatable, CustomStringConvertible {
         case .unknownMethod: .notImplemented
         case .unsupportedExpectation: .expectationFailed
         case .bodyTooLarge: .contentTooLarge
-        case .headerTimeout, .bodyTimeout: .requestTimeout
+        case .headerTimeout, .bodyTimeout, .bodyTooSlow: .requestTimeout
         }
     }
 
@@ -73,7 +78,29 @@ package enum HTTPParseError: Error, Equatable, CustomStringConvertible {
         case .bodyTooLarge(let limit): "The request body is larger than this endpoint accepts (\(limit) bytes)."
         case .headerTimeout: "The request headers took too long to arrive."
         case .bodyTimeout: "The request body stalled."
+        case .bodyTooSlow(let rate): "The request body arrived slower than \(rate) bytes per second."
         case .truncatedBody: "The connection closed before the request body was complete."
+        }
+    }
+}
+
+extension HTTPParseError {
+    /// A header-block error from the shared field-line parser.
+    init(_ error: WireError) {
+        switch error {
+        case .malformed(let reason): self = .malformed(reason)
+        case .fieldsTooLarge: self = .headersTooLarge
+        case .tooManyFields: self = .tooManyHeaders
+        }
+    }
+
+    /// A chunked-body error from the shared decoder: bad framing is 400, a trailer section over
+    /// the header limits 431, as the same excess in a header block would be.
+    static func chunked(_ error: WireError) -> HTTPParseError {
+        switch error {
+        case .malformed(let reason): .badChunk(reason)
+        case .fieldsTooLarge: .headersTooLarge
+        case .tooManyFields: .tooManyHeaders
         }
     }
 }

@@ -15,11 +15,61 @@ package struct AccessLogEntry: Sendable {
     package var durationMicroseconds: UInt64
     package var requestID: String
 
+    package init(
+        time: Int, client: String, method: String, path: String, status: Int, bytes: Int, durationMicroseconds: UInt64,
+        requestID: String
+    ) {
+        self.time = time
+        self.client = client
+        self.method = method
+        self.path = path
+        self.status = status
+        self.bytes = bytes
+        self.durationMicroseconds = durationMicroseconds
+        self.requestID = requestID
+    }
+
     /// `2026-11-24T15:28:03Z 127.0.0.1 GET /healthz 200 33 0.123ms 1f2e3d4c-00000001`
     package var line: String {
+        "\(ISOTime.format(time)) \(client) \(method) \(path) \(status) \(bytes) \(durationMilliseconds)ms \(requestID)"
+    }
+
+    /// One JSON object per line, for log collectors (`--log-format json`):
+    /// `{"time":"2026-11-24T15:28:03Z","client":"127.0.0.1","method":"GET","path":"/healthz","status":200,"bytes":33,"duration_ms":0.123,"request_id":"1f2e3d4c-00000001"}`
+    package var json: String {
+        "{\"time\":\"\(ISOTime.format(time))\",\"client\":\(JSONText.quoted(client)),\"method\":\(JSONText.quoted(method)),"
+            + "\"path\":\(JSONText.quoted(path)),\"status\":\(status),\"bytes\":\(bytes),\"duration_ms\":\(durationMilliseconds),"
+            + "\"request_id\":\(JSONText.quoted(requestID))}"
+    }
+
+    private var durationMilliseconds: Double {
         let millis = Double(durationMicroseconds) / 1000
-        let rounded = (millis * 1000).rounded() / 1000
-        return "\(ISOTime.format(time)) \(client) \(method) \(path) \(status) \(bytes) \(rounded)ms \(requestID)"
+        return (millis * 1000).rounded() / 1000
+    }
+}
+
+/// A JSON string literal, escaped per RFC 8259 §7: the access log's JSON lines (a request target
+/// may hold a quote or a backslash) and the audit history's JSON output share it.
+package enum JSONText {
+    package static func quoted(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if scalar.value < 0x20 {
+                    let hex = String(scalar.value, radix: 16)
+                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return out + "\""
     }
 }
 
@@ -29,12 +79,19 @@ package struct AccessLogEntry: Sendable {
 /// `@unchecked Sendable`: the buffer is behind a `Mutex`; the timer is created in `init`, never
 /// reassigned, and only cancelled in `deinit`.
 package final class AccessLog: @unchecked Sendable {
+    /// How lines are written: `text` (the default) or `json` lines.
+    package enum Format: String, Sendable {
+        case text, json
+    }
+
     private let fd: Int32
+    private let format: Format
     private let buffer = Mutex<[UInt8]>([])
     private let timer: any DispatchSourceTimer
 
-    package init(fd: Int32 = STDERR_FILENO) {
+    package init(fd: Int32 = STDERR_FILENO, format: Format = .text) {
         self.fd = fd
+        self.format = format
         timer = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "wharf.accesslog"))
         timer.schedule(deadline: .now() + .milliseconds(100), repeating: .milliseconds(100))
         timer.setEventHandler { [weak self] in self?.flush() }
@@ -48,7 +105,7 @@ package final class AccessLog: @unchecked Sendable {
 
     package func record(_ entry: AccessLogEntry) {
         let full = buffer.withLock { bytes -> Bool in
-            bytes.append(contentsOf: entry.line.utf8)
+            bytes.append(contentsOf: (format == .json ? entry.json : entry.line).utf8)
             bytes.append(0x0A)
             return bytes.count >= 64 * 1024
         }

@@ -1,5 +1,6 @@
 import Synchronization
 import WharfIO
+import WharfWire
 
 /// The body of the request a connection is serving, read from its socket on demand.
 ///
@@ -7,10 +8,15 @@ import WharfIO
 /// client is read no faster than the handler consumes (backpressure), and at most one socket
 /// read (64 KiB) is held. The first read answers `Expect: 100-continue`. One consumer at a time;
 /// a second concurrent read is a programming error and is refused.
+///
+/// Slow senders: besides the stall limit (``HTTPLimits/bodyReadTimeout``), the client must keep
+/// up ``HTTPLimits/minBodyBytesPerSecond`` averaged over ``HTTPLimits/bodyRateWindow``. Only the
+/// time spent waiting for the client counts: a handler that reads slowly (forwarding to a slow
+/// engine) never makes its client too slow. See ``BodyRateAllowance``.
 final class ConnectionBody: RequestBodySource, @unchecked Sendable {
     enum Phase { case reading, finished, failed(HTTPParseError), detached }
 
-    private let socket: Socket
+    private let io: any ConnectionIO
     private let buffer: ByteBuffer
     private let limits: HTTPLimits
     private let limit: Int
@@ -19,16 +25,20 @@ final class ConnectionBody: RequestBodySource, @unchecked Sendable {
     private var remaining: Int
     private var decoder: ChunkedDecoder
     private var received = 0
+    private var allowance: BodyRateAllowance
     private var needsContinue: Bool
     private let state: Mutex<(phase: Phase, busy: Bool)>
 
-    init(socket: Socket, buffer: ByteBuffer, framing: BodyFraming, limit: Int, limits: HTTPLimits, expectsContinue: Bool) {
-        self.socket = socket
+    init(io: any ConnectionIO, buffer: ByteBuffer, framing: BodyFraming, limit: Int, limits: HTTPLimits, expectsContinue: Bool) {
+        self.io = io
         self.buffer = buffer
         self.limits = limits
         self.limit = limit
         self.framing = framing
-        decoder = ChunkedDecoder(limits: limits)
+        decoder = ChunkedDecoder(limits: ChunkedDecoder.Limits(
+            maxExtensionBytes: limits.maxChunkExtensionBytes, maxTrailerBytes: limits.maxHeaderBytes,
+            maxTrailerFields: limits.maxHeaderCount))
+        allowance = BodyRateAllowance(minimumRate: limits.minBodyBytesPerSecond, window: limits.bodyRateWindow)
         needsContinue = expectsContinue
         if case .length(let length) = framing { remaining = length } else { remaining = 0 }
         state = Mutex((framing == .none ? .finished : .reading, false))
@@ -96,7 +106,7 @@ final class ConnectionBody: RequestBodySource, @unchecked Sendable {
     private func readChunk() async throws -> [UInt8]? {
         if needsContinue {
             needsContinue = false
-            try await socket.write(Array("HTTP/1.1 100 Continue\r\n\r\n".utf8), deadline: .after(seconds: limits.writeTimeout))
+            try await io.write(Array("HTTP/1.1 100 Continue\r\n\r\n".utf8), deadline: .after(seconds: limits.writeTimeout))
         }
         while true {
             if !buffer.isEmpty {
@@ -109,7 +119,12 @@ final class ConnectionBody: RequestBodySource, @unchecked Sendable {
                     remaining -= chunk.count
                     return chunk
                 case .chunked:
-                    let (consumed, event) = try buffer.withReadableBytes { try decoder.next($0) }
+                    let (consumed, event): (Int, ChunkedDecoder.Event)
+                    do {
+                        (consumed, event) = try buffer.withReadableBytes { raw throws(WireError) in try decoder.next(raw) }
+                    } catch {
+                        throw HTTPParseError.chunked(error)
+                    }
                     switch event {
                     case .data(let range):
                         let chunk = buffer.withReadableBytes { Array($0[range]) }
@@ -128,13 +143,31 @@ final class ConnectionBody: RequestBodySource, @unchecked Sendable {
                 return nil
             }
             if decoder.isDone { return nil }
-            let count: Int
-            do {
-                count = try await socket.read(into: buffer, chunk: 64 * 1024, deadline: .after(seconds: limits.bodyReadTimeout))
-            } catch IOError.timedOut {
-                throw HTTPParseError.bodyTimeout
-            }
+            let count = try await readFromClient()
             if count == 0 { throw HTTPParseError.truncatedBody }
         }
+    }
+
+    /// One read from the client, within the stall limit and the rate allowance.
+    private func readFromClient() async throws -> Int {
+        let started = Deadline.now
+        let stall = limits.bodyReadTimeout
+        let slow = allowance.remaining.map { $0 < stall } ?? false
+        let seconds = slow ? max(0, allowance.remaining ?? 0) : stall
+        var count: Int
+        do {
+            count = try await io.read(into: buffer, chunk: 64 * 1024, deadline: .after(seconds: seconds))
+        } catch IOError.timedOut {
+            // A loop too busy to run this task in time may find the bytes waiting: then the
+            // server was slow, not the client.
+            guard case .done(let late) = try io.receive(into: buffer, chunk: 64 * 1024) else {
+                throw slow ? HTTPParseError.bodyTooSlow(minimumRate: limits.minBodyBytesPerSecond) : HTTPParseError.bodyTimeout
+            }
+            count = late
+        }
+        // Bytes already there when the allowance ran out are still taken (the read tries before
+        // it waits); the next wait then has no time left.
+        allowance.record(bytes: count, waited: Double(Deadline.now.nanoseconds &- started.nanoseconds) / 1e9)
+        return count
     }
 }

@@ -1,23 +1,34 @@
 import Glibc
 import Synchronization
 import WharfIO
+import WharfWire
 
-/// One client connection: reads requests, answers them in order, keeps alive or closes.
+/// One client connection: reads requests, answers them in order, keeps alive or closes, or
+/// switches protocols and hands the connection to a handler.
 ///
 /// Between requests the connection is parked (see ``HTTPServer``). While a task serves it, only
 /// that task touches the buffer and parser; the idle-list fields are guarded by the loop's
-/// ``LoopConnections`` lock; the stream hook by its own mutex. That is why `@unchecked Sendable`.
+/// ``LoopConnections`` lock; the canceller by its own mutex. That is why
+/// `@unchecked Sendable`. All socket I/O goes through ``ConnectionIO``.
 final class HTTPConnection: @unchecked Sendable {
-    let socket: Socket
+    let io: any ConnectionIO
     let peer: SocketAddress
+    /// What the connection is counted under for ``HTTPLimits/maxConnectionsPerAddress``.
+    let addressKey: ClientAddressKey?
     let server: HTTPServer
     let connections: LoopConnections
-    private let buffer = ByteBuffer()
+    let buffer = ByteBuffer()
     private var parser: HTTPHeadParser
     private var served = 0
     private let closed = Atomic<Bool>(false)
-    /// Cancels the task producing a streamed response, for shutdown.
-    private let streamCancel = Mutex<(@Sendable () -> Void)?>(nil)
+    /// Cancels the task producing a streamed response (at shutdown), or an upgraded stream's
+    /// handler (once shutdown's grace period is over).
+    let canceller = Mutex<Canceller?>(nil)
+
+    enum Canceller {
+        case stream(@Sendable () -> Void)
+        case upgrade(@Sendable () -> Void)
+    }
 
     // Idle list, guarded by `connections`.
     var idlePrevious: HTTPConnection?
@@ -25,11 +36,12 @@ final class HTTPConnection: @unchecked Sendable {
     var idleSince = Deadline(nanoseconds: 0)
     var isIdle = false
 
-    private var limits: HTTPLimits { server.configuration.limits }
+    var limits: HTTPLimits { server.configuration.limits }
 
-    init(socket: Socket, peer: SocketAddress, server: HTTPServer, connections: LoopConnections) {
-        self.socket = socket
+    init(io: any ConnectionIO, peer: SocketAddress, addressKey: ClientAddressKey?, server: HTTPServer, connections: LoopConnections) {
+        self.io = io
         self.peer = peer
+        self.addressKey = addressKey
         self.server = server
         self.connections = connections
         parser = HTTPHeadParser(limits: server.configuration.limits)
@@ -42,7 +54,7 @@ final class HTTPConnection: @unchecked Sendable {
     @discardableResult
     func park() -> Bool {
         connections.becameIdle(self, at: .now)
-        if socket.readiness.park({ [self] in wake() }) { return true }
+        if io.park({ [self] in wake() }) { return true }
         connections.becameActive(self)
         startTask()
         return false
@@ -55,28 +67,32 @@ final class HTTPConnection: @unchecked Sendable {
     }
 
     private func startTask() {
-        Task(executorPreference: socket.loop) { await self.serve() }
+        Task(executorPreference: io.loop) { await self.serve() }
     }
 
     /// Closes the connection if it is still parked (idle timeout, shutdown).
     func closeIfParked() {
-        if socket.readiness.unpark() { close() }
+        if io.unpark() { close() }
     }
 
-    /// Asks a streamed response in progress to end (shutdown).
+    /// Asks a streamed response in progress to end (shutdown). Upgraded streams go on until the
+    /// grace period is over (``abort()``).
     func endStream() {
-        streamCancel.withLock { $0 }?()
+        if case .stream(let cancel) = canceller.withLock({ $0 }) { cancel() }
     }
 
     /// Forces the connection down after the grace period: its task sees the socket fail and closes it.
     func abort() {
-        endStream()
-        socket.shutdownBoth()
+        switch canceller.withLock({ $0 }) {
+        case .stream(let cancel), .upgrade(let cancel): cancel()
+        case nil: break
+        }
+        io.shutdownBoth()
     }
 
-    private func close() {
+    func close() {
         guard !closed.exchange(true, ordering: .acquiringAndReleasing) else { return }
-        socket.close()
+        io.close()
         buffer.release()
         server.connectionClosed(self)
     }
@@ -123,7 +139,7 @@ final class HTTPConnection: @unchecked Sendable {
                 }
                 if deadline == nil { deadline = .after(seconds: limits.headerTimeout) }
             }
-            switch try socket.receive(into: buffer, chunk: 4096) {
+            switch try io.receive(into: buffer, chunk: 4096) {
             case .done(0):
                 close()
                 return .closed
@@ -144,7 +160,7 @@ final class HTTPConnection: @unchecked Sendable {
                 return .parked
             }
             do {
-                try await socket.readiness.wait(.read, deadline: deadline)
+                try await io.waitReadable(deadline: deadline)
             } catch IOError.timedOut {
                 throw HTTPParseError.headerTimeout
             }
@@ -167,7 +183,7 @@ final class HTTPConnection: @unchecked Sendable {
         }
 
         let body = ConnectionBody(
-            socket: socket, buffer: buffer, framing: head.framing, limit: limit, limits: limits,
+            io: io, buffer: buffer, framing: head.framing, limit: limit, limits: limits,
             expectsContinue: head.expectsContinue)
         let request = HTTPRequest(head: head, body: RequestBody(source: head.framing == .none ? nil : body))
         var response: HTTPResponse
@@ -178,6 +194,10 @@ final class HTTPConnection: @unchecked Sendable {
             // An error that escaped every middleware also escaped SecurityHeaders; the server's own
             // error answers always carry nosniff (see `answer`).
             response.headers.set("X-Content-Type-Options", "nosniff")
+        }
+        if response.body.isUpgrade {
+            await switchProtocols(response, for: head, body: body, context: context, started: started)
+            return false
         }
 
         var keepAlive = head.keepAlive && !server.isDraining && served < limits.maxRequestsPerConnection
@@ -193,12 +213,12 @@ final class HTTPConnection: @unchecked Sendable {
         }
         body.detach()
         log(method: head.method.rawValue, path: head.path, status: status, bytes: bytes, started: started,
-            requestID: context.requestID)
+            requestID: context.requestID, headers: head.headers)
         return keepAlive && sent
     }
 
     /// The answer to an error that escaped every middleware.
-    private func fallback(for error: any Error, context: RequestContext) -> HTTPResponse {
+    func fallback(for error: any Error, context: RequestContext) -> HTTPResponse {
         switch error {
         case let error as HTTPParseError:
             return .text(error.description + "\n", status: error.status)
@@ -214,149 +234,14 @@ final class HTTPConnection: @unchecked Sendable {
         }
     }
 
-    // MARK: Writing
-
-    /// Sends `response`; returns the status sent, the body bytes, and whether the message was
-    /// complete (false: the connection must close).
-    private func send(
-        _ response: HTTPResponse, for head: HTTPRequestHead, context: RequestContext, keepAlive: Bool
-    ) async -> (status: Int, bytes: Int, complete: Bool) {
-        var response = response
-        var keepAlive = keepAlive
-        var headers = response.headers
-        let omitBody = head.method == .head || response.status.forbidsBody
-        if response.status.forbidsBody { response.body = .empty }
-
-        var stream: (length: Int?, produce: @Sendable (any ResponseBodyWriter) async throws -> Void)?
-        var fixed: [UInt8] = []
-        switch response.body {
-        case .empty:
-            if !response.status.forbidsBody { headers.set("Content-Length", "0") }
-        case .bytes(let bytes):
-            headers.set("Content-Length", String(bytes.count))
-            fixed = bytes
-        case .stream(let length, let produce):
-            stream = (length, produce)
-            if let length {
-                headers.set("Content-Length", String(length))
-            } else if head.minorVersion >= 1 {
-                headers.set("Transfer-Encoding", "chunked")
-            } else {
-                keepAlive = false  // HTTP/1.0 has no chunked coding: the body ends when the connection does.
-            }
-        }
-        headers.setIfAbsent("Date", HTTPDate.now)
-        headers.setIfAbsent("Server", server.configuration.serverName)
-        headers.set("X-Request-Id", context.requestID)
-        if !keepAlive {
-            headers.set("Connection", "close")
-        } else if head.minorVersion == 0 {
-            headers.set("Connection", "keep-alive")
-        }
-
-        var out: [UInt8] = []
-        out.reserveCapacity(256 + (omitBody ? 0 : fixed.count))
-        do {
-            try ResponseHead.write(status: response.status, headers: headers, into: &out)
-        } catch {
-            server.configuration.errorLog("request \(context.requestID): \(error)")
-            let failure = HTTPResponse.text("Internal server error (request \(context.requestID)).\n", status: .internalServerError)
-            return await send(failure, for: head, context: context, keepAlive: false)
-        }
-        if !omitBody { out.append(contentsOf: fixed) }
-        do {
-            try await socket.write(out, deadline: .after(seconds: limits.writeTimeout))
-        } catch {
-            return (response.status.code, 0, false)
-        }
-        guard let stream, !omitBody else {
-            return (response.status.code, omitBody ? 0 : fixed.count, keepAlive)
-        }
-        let (written, complete) = await produce(stream, chunked: stream.length == nil && head.minorVersion >= 1, context: context)
-        return (response.status.code, written, complete && keepAlive)
-    }
-
-    /// Runs a streamed body's producer in its own task, cancelled when the client hangs up or the
-    /// server shuts down; ends the body cleanly when it can.
-    private func produce(
-        _ stream: (length: Int?, produce: @Sendable (any ResponseBodyWriter) async throws -> Void),
-        chunked: Bool, context: RequestContext
-    ) async -> (written: Int, complete: Bool) {
-        let writer = StreamingBodyWriter(
-            socket: socket, chunked: chunked, declaredLength: stream.length, writeTimeout: limits.writeTimeout)
-        let producer = stream.produce
-        let task = Task(executorPreference: socket.loop) { try await producer(writer) }
-        streamCancel.withLock { $0 = { task.cancel() } }
-        socket.readiness.onHangUp { task.cancel() }
-        let result = await task.result
-        socket.readiness.onHangUp(nil)
-        streamCancel.withLock { $0 = nil }
-
-        switch result {
-        case .success:
-            if let length = stream.length, writer.written != length { return (writer.written, false) }
-            do {
-                try await writer.finish()
-                return (writer.written, true)
-            } catch {
-                return (writer.written, false)
-            }
-        case .failure(let error):
-            if error is CancellationError || task.isCancelled {
-                // Shutdown or a client that left: end the chunked body properly if the socket still works.
-                if server.isDraining, !socket.readiness.hasHungUp { try? await writer.finish() }
-            } else if !(error is SystemError) && !(error is IOError) {
-                server.configuration.errorLog("request \(context.requestID): stream failed: \(error)")
-            }
-            return (writer.written, false)
-        }
-    }
-
-    /// Answers a request that could not be parsed or accepted, then closes gracefully: the write
-    /// side is shut first and unread input is discarded for a moment, so the client reads the
-    /// answer instead of a reset.
-    private func answer(_ error: HTTPParseError, head: HTTPRequestHead?, context: RequestContext?) async {
-        if error == .truncatedBody {
-            close()
-            return
-        }
-        let started = Deadline.now
-        let requestID = context?.requestID ?? server.requestIDs.next()
-        let body = Array((error.description + "\n").utf8)
-        var headers: HTTPHeaders = [
-            "Content-Type": "text/plain; charset=utf-8",
-            "Content-Length": String(body.count),
-            "X-Content-Type-Options": "nosniff",
-            "Date": HTTPDate.now,
-            "Server": server.configuration.serverName,
-            "X-Request-Id": requestID,
-            "Connection": "close",
-        ]
-        if error.status == .serviceUnavailable { headers.add("Retry-After", "1") }
-        var out: [UInt8] = []
-        try? ResponseHead.write(status: error.status, headers: headers, into: &out)
-        out.append(contentsOf: body)
-        try? await socket.write(out, deadline: .after(seconds: 2))
-        log(method: head?.method.rawValue ?? "-", path: head?.path ?? "-", status: error.status.code, bytes: body.count,
-            started: started, requestID: requestID)
-        socket.shutdownWrite()
-        let linger = Deadline.after(seconds: 1)
-        var discarded = 0
-        buffer.release()
-        while discarded < 256 * 1024, !linger.hasPassed {
-            guard let count = try? await socket.read(into: buffer, deadline: linger), count > 0 else { break }
-            discarded += count
-            buffer.release()
-        }
-        close()
-    }
-
-    private func log(method: String, path: String, status: Int, bytes: Int, started: Deadline, requestID: String) {
+    func log(
+        method: String, path: String, status: Int, bytes: Int, started: Deadline, requestID: String, headers: HTTPHeaders?
+    ) {
         guard let accessLog = server.configuration.accessLog else { return }
         var now = timespec()
         clock_gettime(CLOCK_REALTIME_COARSE, &now)
         accessLog.record(AccessLogEntry(
-            time: now.tv_sec, client: peer.host, method: method, path: path, status: status, bytes: bytes,
+            time: now.tv_sec, client: headers.flatMap { server.configuration.clientAddress?(peer, $0) } ?? peer.host, method: method, path: path, status: status, bytes: bytes,
             durationMicroseconds: (Deadline.now.nanoseconds &- started.nanoseconds) / 1000, requestID: requestID))
     }
 }

@@ -21,6 +21,8 @@ package final class HTTPServer: Sendable {
     /// The most connections open since memory was last trimmed.
     private let connectionHighWater = Atomic<Int>(0)
     private let maxConnections: Int
+    private let addressCounts: AddressConnectionCounts
+    private let upgradedStreams = Atomic<Int>(0)
 
     private struct State {
         var listeners: [Socket] = []
@@ -35,6 +37,7 @@ package final class HTTPServer: Sendable {
         self.group = group
         perLoop = group.loops.map(LoopConnections.init)
         maxConnections = HTTPServer.connectionCapacity(wanted: configuration.limits.maxConnections)
+        addressCounts = AddressConnectionCounts(limits: configuration.limits)
     }
 
     /// The addresses actually bound (with the real port when 0 was asked for).
@@ -50,6 +53,13 @@ package final class HTTPServer: Sendable {
             return (sum.0 + counts.idle, sum.1 + counts.active)
         }
     }
+
+    /// Connections that switched protocols (`101`) and are now raw streams, open now; they are
+    /// also in ``connectionCount``. For metrics.
+    package var upgradedStreamCount: Int { upgradedStreams.load(ordering: .relaxed) }
+
+    func upgradeStarted() { upgradedStreams.add(1, ordering: .relaxed) }
+    func upgradeEnded() { upgradedStreams.subtract(1, ordering: .relaxed) }
 
     var isDraining: Bool { draining.load(ordering: .relaxed) }
 
@@ -99,7 +109,12 @@ package final class HTTPServer: Sendable {
             }
             guard let (fd, peer) = accepted else { break }
             if openConnections.load(ordering: .relaxed) >= maxConnections || isDraining {
-                refuse(fd)
+                refuse(fd, .serviceUnavailable, "The server is at its connection limit; try again shortly.")
+                continue
+            }
+            let key = addressCounts.key(for: peer)
+            if let key, !addressCounts.admit(key) {
+                refuse(fd, .tooManyRequests, "Too many connections from your address; close some and try again.")
                 continue
             }
             let socket: Socket
@@ -107,12 +122,13 @@ package final class HTTPServer: Sendable {
                 socket = try Socket(adopting: fd, loop: connections.loop)
             } catch {
                 configuration.errorLog("registering a connection: \(error)")
+                if let key { addressCounts.release(key) }
                 continue
             }
             if peer.family != .unix { try? socket.setNoDelay() }
             let open = openConnections.add(1, ordering: .relaxed).newValue
             if open > connectionHighWater.load(ordering: .relaxed) { connectionHighWater.store(open, ordering: .relaxed) }
-            let connection = HTTPConnection(socket: socket, peer: peer, server: self, connections: connections)
+            let connection = HTTPConnection(io: socket, peer: peer, addressKey: key, server: self, connections: connections)
             connection.park()
         }
         if !listener.isClosed, !listener.readiness.park({ [self] in acceptAll(listener, connections) }) {
@@ -120,10 +136,11 @@ package final class HTTPServer: Sendable {
         }
     }
 
-    /// Over the connection cap: a canned 503 and close, without registering the socket.
-    private func refuse(_ fd: Int32) {
-        let body = "The server is at its connection limit; try again shortly.\n"
-        let response = "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\n"
+    /// Over a connection cap: a canned answer (503 at the server's cap, 429 at the address's)
+    /// and close, without registering the socket.
+    private func refuse(_ fd: Int32, _ status: HTTPStatus, _ message: String) {
+        let body = message + "\n"
+        let response = "HTTP/1.1 \(status)\r\nContent-Type: text/plain; charset=utf-8\r\n"
             + "Content-Length: \(body.utf8.count)\r\nRetry-After: 1\r\nConnection: close\r\n"
             + "Date: \(HTTPDate.now)\r\nServer: \(configuration.serverName)\r\nX-Request-Id: \(requestIDs.next())\r\n"
             + "X-Content-Type-Options: nosniff\r\n\r\n\(body)"
@@ -134,8 +151,12 @@ package final class HTTPServer: Sendable {
 
     func connectionClosed(_ connection: HTTPConnection) {
         connection.connections.closed(connection)
+        if let key = connection.addressKey { addressCounts.release(key) }
         openConnections.subtract(1, ordering: .relaxed)
     }
+
+    /// Open connections counted for `key` (tests).
+    package func openConnections(from key: ClientAddressKey) -> Int { addressCounts.count(key) }
 
     // MARK: Idle timeout
 

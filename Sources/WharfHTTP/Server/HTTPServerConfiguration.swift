@@ -1,5 +1,6 @@
 import Glibc
 package import WharfIO
+package import WharfWire
 
 /// How an ``HTTPServer`` listens and behaves.
 package struct HTTPServerConfiguration: Sendable {
@@ -17,6 +18,10 @@ package struct HTTPServerConfiguration: Sendable {
     }
     /// Whether connections arrive over TLS (sets ``RequestContext/isSecure``).
     package var isSecure = false
+    /// The client address the access log names for a request from `peer` with these headers;
+    /// nil (or no hook) means the peer's own. The application sets it to believe the forwarding
+    /// headers of trusted reverse proxies, so the log and the audit rows name the same client.
+    package var clientAddress: (@Sendable (SocketAddress, HTTPHeaders) -> String)?
 
     package init(addresses: [SocketAddress]) { self.addresses = addresses }
 }

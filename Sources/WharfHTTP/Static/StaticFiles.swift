@@ -1,4 +1,5 @@
 import Glibc
+import WharfWire
 
 /// The files under `Public/`, served under a URL prefix (`/static/`).
 ///
@@ -6,6 +7,11 @@ import Glibc
 /// content. A request can only name a file that was found inside the root, so there is no way
 /// out of it: `..`, `%2e%2e`, encoded slashes, NUL, absolute paths, hidden files, directories and
 /// symlinks that lead outside all answer 404, and there are no directory listings.
+///
+/// Text files (CSS, JavaScript, SVG, JSON…) are also gzip-compressed once, at start-up, and sent
+/// compressed to clients that accept it (`Content-Encoding: gzip`, its own entity tag), with
+/// `Vary: Accept-Encoding` on both forms so caches keep them apart. Versioned URLs
+/// (`?v=<hash>`) are cached for a year (`immutable`); others are revalidated (`no-cache`).
 package struct StaticFiles: Sendable {
     struct File: Sendable {
         let bytes: [UInt8]
@@ -14,6 +20,10 @@ package struct StaticFiles: Sendable {
         let etag: String
         /// A short form of the tag for cache-busting query strings.
         let version: String
+        /// The gzip-compressed form, for text types when it is smaller; nil otherwise.
+        let gzipped: [UInt8]?
+        /// The compressed form's entity tag (a different representation has a different tag, RFC 9110 §8.8.3).
+        var gzipETag: String { String(etag.dropLast()) + "-gz\"" }
     }
 
     /// Why the root could not be loaded.
@@ -51,19 +61,48 @@ package struct StaticFiles: Sendable {
         guard let path = StaticFiles.normalize(rawPath), let file = files[path] else {
             return .text("Not found.\n", status: .notFound)
         }
-        var headers: HTTPHeaders = ["ETag": file.etag]
+        let compressed = file.gzipped.flatMap { StaticFiles.acceptsGzip(request.headers["Accept-Encoding"]) ? $0 : nil }
+        let etag = compressed == nil ? file.etag : file.gzipETag
+        var headers: HTTPHeaders = ["ETag": etag]
         let versioned = request.queryValue("v") == file.version
         headers.add("Cache-Control", versioned ? "public, max-age=31536000, immutable" : "no-cache")
-        if let condition = request.headers["If-None-Match"], StaticFiles.matches(condition, etag: file.etag) {
+        if file.gzipped != nil { headers.add("Vary", "Accept-Encoding") }
+        if let condition = request.headers["If-None-Match"], StaticFiles.matches(condition, etag: etag) {
             return HTTPResponse(status: .notModified, headers: headers)
         }
         headers.add("Content-Type", file.contentType)
-        return HTTPResponse(status: .ok, headers: headers, body: .bytes(file.bytes))
+        if compressed != nil { headers.add("Content-Encoding", "gzip") }
+        return HTTPResponse(status: .ok, headers: headers, body: .bytes(compressed ?? file.bytes))
     }
 
     /// A handler for a route like `/static/*path`.
     package func handler(parameter: String = "path") -> HTTPHandler {
         { request, context in respond(to: request, rawPath: context.parameters[parameter] ?? "") }
+    }
+
+    /// Whether `Accept-Encoding` accepts gzip (RFC 9110 §12.5.3): `gzip`, `x-gzip` or `*`, with
+    /// a non-zero weight; an explicit `gzip;q=0` refuses it even when `*` is accepted.
+    static func acceptsGzip(_ header: String?) -> Bool {
+        guard let header else { return false }
+        var wildcard = false
+        for item in header.split(separator: ",") {
+            let parts = item.split(separator: ";")
+            guard let name = parts.first?.trimmingASCIISpaces().lowercased() else { continue }
+            var weight = 1.0
+            for parameter in parts.dropFirst() {
+                let pair = parameter.trimmingASCIISpaces()
+                if pair.lowercased().hasPrefix("q=") { weight = Double(pair.dropFirst(2)) ?? 0 }
+            }
+            if name == "gzip" || name == "x-gzip" { return weight > 0 }
+            if name == "*" { wildcard = weight > 0 }
+        }
+        return wildcard
+    }
+
+    /// Types worth compressing: text, JavaScript, SVG, JSON.
+    static func isCompressible(_ contentType: String) -> Bool {
+        contentType.hasPrefix("text/") || contentType.hasPrefix("image/svg+xml") || contentType.hasPrefix("application/json")
+            || contentType.hasPrefix("application/manifest+json")
     }
 
     // MARK: Paths
@@ -131,9 +170,12 @@ package struct StaticFiles: Sendable {
                 let ext = name.split(separator: ".").last.map(String.init) ?? ""
                 let hash = fnv1a(bytes)
                 let version = String(hash, radix: 16)
+                let contentType = MediaType.forExtension(ext)
+                let gzipped = isCompressible(contentType) ? Gzip.compress(bytes) : nil
                 files[path] = File(
-                    bytes: bytes, contentType: MediaType.forExtension(ext),
-                    etag: "\"\(version)-\(String(bytes.count, radix: 16))\"", version: version)
+                    bytes: bytes, contentType: contentType,
+                    etag: "\"\(version)-\(String(bytes.count, radix: 16))\"", version: version,
+                    gzipped: gzipped.flatMap { $0.count < bytes.count ? $0 : nil })
             }
         }
     }

@@ -1,3 +1,5 @@
+package import WharfWire
+
 /// One server-sent event (WHATWG HTML §9.2, "Server-sent events").
 package struct ServerSentEvent: Sendable, Equatable {
     /// `id:` — the client sends it back as `Last-Event-ID` when it reconnects.
@@ -96,6 +98,11 @@ extension HTTPResponse {
     /// A `text/event-stream` response. `produce` sends events until it returns; a comment
     /// heartbeat goes out every `heartbeat` so proxies and browsers keep the stream open and a
     /// vanished client is noticed. When the client leaves, `produce` is cancelled.
+    ///
+    /// A client's FIN is answered with an empty comment line (the stream's probe, see
+    /// ``ResponseBody/probedStream(probe:produce:)``): a client that only half-closed keeps its
+    /// events, one that is gone resets the connection and `produce` is cancelled a round trip
+    /// later, without waiting for the next heartbeat.
     package static func eventStream(
         heartbeat: Duration = .seconds(15), headers: HTTPHeaders = [:],
         _ produce: @escaping @Sendable (EventStreamWriter) async throws -> Void
@@ -104,7 +111,7 @@ extension HTTPResponse {
         allHeaders.set("Content-Type", "text/event-stream; charset=utf-8")
         allHeaders.set("Cache-Control", "no-cache")
         allHeaders.set("X-Accel-Buffering", "no")  // nginx in front must not buffer the stream
-        return HTTPResponse(status: .ok, headers: allHeaders, body: .stream(length: nil) { writer in
+        return HTTPResponse(status: .ok, headers: allHeaders, body: .probedStream(probe: Array(":\n".utf8)) { writer in
             let stream = EventStreamWriter(writer: writer, mutex: AsyncMutex())
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {

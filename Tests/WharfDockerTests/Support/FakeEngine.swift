@@ -2,6 +2,7 @@ import Synchronization
 import WharfDocker
 import WharfIO
 import WharfTestSupport
+import WharfWire
 
 /// A scripted HTTP peer on a loopback port, for codec edge cases a real engine never shows on
 /// demand: close-delimited bodies, chunk extensions, 101 upgrades, silence, hang-ups mid-body.
