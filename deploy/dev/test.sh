@@ -63,6 +63,7 @@ Tests/API/schemathesis.sh .build/debug/wharf
 /usr/bin/python3 Tests/Browser/hosts.py .build/debug/wharf
 /usr/bin/python3 Tests/Browser/audit.py .build/debug/wharf
 /usr/bin/python3 Tests/Browser/containers.py .build/debug/wharf
+/usr/bin/python3 Tests/Browser/images.py .build/debug/wharf
 
 # The Docker endpoint with the real clients: Debian's docker CLI and docker-py, through `wharf serve`.
 timeout -k 10 600 "$python_env/bin/python" Tests/Endpoint/docker_clients.py .build/debug/wharf
