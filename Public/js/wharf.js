@@ -25,6 +25,8 @@ document.addEventListener("DOMContentLoaded", () => {
     }
   });
 
+  for (const form of document.querySelectorAll("form[data-upload]")) uploadWithProgress(form);
+
   const live = document.querySelector("[data-live]");
   if (!live) return;
   const kind = live.getAttribute("data-live-kind");
@@ -32,6 +34,7 @@ document.addEventListener("DOMContentLoaded", () => {
   else if (kind === "stats") followStats(live);
   else if (kind === "events") followEvents(live);
   else if (kind === "dashboard") followDashboard(live);
+  else if (kind === "job") followJob(live);
 });
 
 // Opens the page's one event stream; `handlers` maps event names to functions. The browser
@@ -344,4 +347,199 @@ function draw(canvas, values) {
     if (index === 0) context.moveTo(x, y); else context.lineTo(x, y);
   });
   context.stroke();
+}
+
+// A job's output: lines, build steps (the current one marked, the failing one too), one bar per
+// layer and the overall bar, the upload's progress, the error, the result, and the end. The
+// server folds the engine's messages; each event here only updates what it names. The browser
+// resumes after a lost connection with Last-Event-ID, so nothing is missed or repeated.
+function followJob(card) {
+  const lines = card.querySelector(".job-lines");
+  const steps = card.querySelector(".job-steps");
+  const layers = card.querySelector(".layers-table tbody");
+  const maxLines = 20000;
+  const show = (selector, visible) => { const element = card.querySelector(selector); if (element) element.hidden = !visible; };
+  const addLine = (kind, text) => {
+    const item = document.createElement("li");
+    item.className = kind;
+    item.textContent = text; // text, never markup
+    lines.appendChild(item);
+    while (lines.childElementCount > maxLines) lines.firstElementChild.remove();
+    lines.scrollTop = lines.scrollHeight;
+  };
+  const markStep = (failed) => {
+    if (!steps || !steps.lastElementChild) return;
+    for (const item of steps.children) { item.classList.remove("current"); item.removeAttribute("aria-current"); }
+    if (failed) steps.lastElementChild.classList.add("failed");
+    else { steps.lastElementChild.classList.add("current"); steps.lastElementChild.setAttribute("aria-current", "step"); }
+  };
+  const setStatus = (status) => {
+    const badge = document.querySelector(".job-status");
+    if (!badge) return;
+    badge.textContent = status;
+    const classes = { succeeded: "ok", failed: "danger", cancelled: "warn", interrupted: "warn" };
+    badge.className = "badge job-status " + (classes[status] || "info");
+  };
+  openStream(card, card.getAttribute("data-live"), {
+    line: (event) => addLine("line", event.data),
+    step: (event) => {
+      const step = JSON.parse(event.data);
+      addLine("step", `Step ${step.number}/${step.total} : ${step.text}`);
+      if (!steps) return;
+      const item = document.createElement("li");
+      item.dataset.step = step.number;
+      const number = document.createElement("span");
+      number.className = "step-number";
+      number.textContent = `${step.number}/${step.total}`;
+      const code = document.createElement("code");
+      code.textContent = step.text;
+      item.append(number, " ", code);
+      steps.appendChild(item);
+      markStep(false);
+    },
+    layer: (event) => {
+      const layer = JSON.parse(event.data);
+      if (!layers) return;
+      let row = layers.querySelector(`tr[data-layer="${CSS.escape(layer.id)}"]`);
+      if (!row) {
+        row = document.createElement("tr");
+        row.dataset.layer = layer.id;
+        const id = document.createElement("td");
+        const code = document.createElement("code");
+        code.textContent = layer.id;
+        id.appendChild(code);
+        const status = document.createElement("td");
+        status.className = "layer-status";
+        const bar = document.createElement("td");
+        bar.className = "bar-cell";
+        const progress = document.createElement("progress");
+        progress.max = 100;
+        progress.setAttribute("aria-label", "Layer " + layer.id);
+        bar.appendChild(progress);
+        row.append(id, status, bar);
+        layers.appendChild(row);
+      }
+      row.dataset.phase = layer.phase;
+      const status = row.querySelector(".layer-status");
+      status.textContent = layer.status + " ";
+      const detail = document.createElement("span");
+      detail.className = "muted small-text layer-detail";
+      detail.textContent = layer.detail;
+      status.appendChild(detail);
+      row.querySelector("progress").value = Math.round(layer.percent);
+      const overall = card.querySelector(".overall-bar");
+      if (overall) overall.value = Math.round(layer.overall);
+      const overallText = card.querySelector(".overall-text");
+      if (overallText) overallText.textContent = Math.round(layer.overall) + " %";
+    },
+    upload: (event) => {
+      const upload = JSON.parse(event.data);
+      card.querySelector(".job-upload-bytes").textContent = formatBytes(upload.bytes);
+      show(".job-upload", true);
+    },
+    error: (event) => {
+      addLine("error", event.data);
+      card.querySelector(".job-error").textContent = event.data;
+      show(".job-error", true);
+      markStep(true);
+    },
+    result: (event) => {
+      const result = JSON.parse(event.data);
+      const id = (result.imageId || "").replace("sha256:", "").slice(0, 12);
+      const box = card.querySelector(".job-result");
+      box.textContent = "Image ";
+      const code = document.createElement("code");
+      code.textContent = id;
+      box.appendChild(code);
+      for (const tag of result.tags || []) {
+        const name = document.createElement("code");
+        name.textContent = tag;
+        box.append(" ", name);
+      }
+      show(".job-result", true);
+    },
+    end: (event, stream, say) => {
+      stream.close();
+      const end = JSON.parse(event.data);
+      setStatus(end.status);
+      if (end.status !== "succeeded") markStep(true);
+      else if (steps) for (const item of steps.children) { item.classList.remove("current"); item.removeAttribute("aria-current"); }
+      const cancel = document.querySelector(".job-cancel");
+      if (cancel) cancel.hidden = true;
+      const reason = end.message ? " — " + end.message.replace(/\.$/, "") : "";
+      say("This job ended: " + end.status + reason + ".");
+    },
+  });
+}
+
+// "12.3 MiB", as the pages write sizes.
+function formatBytes(bytes) {
+  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) { value /= 1024; unit += 1; }
+  return (unit === 0 ? value.toFixed(0) : value.toFixed(1)) + " " + units[unit];
+}
+
+// Upload forms (build, load, import): with a file chosen, the file goes as the raw request body
+// (the other fields in the query), so the browser reports upload progress and the server reads
+// the archive as it arrives. A typed Dockerfile too long for the address goes with the file as
+// multipart instead (also with progress). Without a file, or without script, the form submits
+// as usual. The server answers with the job, whose page then follows the build.
+function uploadWithProgress(form) {
+  const field = form.querySelector(`input[type=file][name="${form.getAttribute("data-upload")}"]`);
+  const box = form.querySelector(".upload-progress");
+  const bar = form.querySelector(".upload-progress progress");
+  const text = form.querySelector(".upload-text");
+  const failure = form.querySelector(".upload-error");
+  form.addEventListener("submit", (event) => {
+    if (!field || !field.files || field.files.length === 0 || !window.XMLHttpRequest) return;
+    event.preventDefault();
+    const file = field.files[0];
+    const action = new URL(form.action, window.location.href);
+    // The token goes in a header (raw body) or as the form's first part (multipart), never in the URL.
+    const csrfField = form.querySelector("input[name=csrf]");
+    const csrf = csrfField ? csrfField.value : "";
+    const data = new FormData(form);
+    const query = new URLSearchParams(action.search);
+    for (const [name, value] of data.entries()) {
+      if (name !== "csrf" && typeof value === "string" && value !== "") query.append(name, value);
+    }
+    const raw = query.toString().length < 6000;
+    const request = new XMLHttpRequest();
+    request.open("POST", raw ? action.pathname + "?" + query.toString() : form.action);
+    request.setRequestHeader("Accept", "application/json");
+    request.setRequestHeader("X-CSRF-Token", csrf);
+    if (raw) {
+      request.setRequestHeader("Content-Type", "application/x-tar");
+      request.setRequestHeader("X-File-Name", file.name.replace(/[^\x20-\x7e]/g, "_"));
+    }
+    for (const button of form.querySelectorAll("button")) button.disabled = true;
+    box.hidden = false;
+    failure.hidden = true;
+    request.upload.addEventListener("progress", (progress) => {
+      if (!progress.lengthComputable) return;
+      bar.value = Math.round((progress.loaded / progress.total) * 100);
+      text.textContent = formatBytes(progress.loaded) + " of " + formatBytes(progress.total);
+    });
+    request.upload.addEventListener("load", () => { text.textContent = "Uploaded; waiting for the engine…"; });
+    request.addEventListener("load", () => {
+      let answer = null;
+      try { answer = JSON.parse(request.responseText); } catch (error) { answer = null; }
+      if (request.status === 202 && answer && answer.job) {
+        window.location.assign(answer.job.url);
+        return;
+      }
+      for (const button of form.querySelectorAll("button")) button.disabled = false;
+      box.hidden = true;
+      failure.textContent = (answer && answer.error && answer.error.message) || ("The upload failed (" + request.status + ").");
+      failure.hidden = false;
+    });
+    request.addEventListener("error", () => {
+      for (const button of form.querySelectorAll("button")) button.disabled = false;
+      failure.textContent = "The connection broke during the upload; nothing was built. Try again.";
+      failure.hidden = false;
+    });
+    request.send(raw ? file : data);
+  });
 }

@@ -20,6 +20,8 @@ package final class WharfApplication: Sendable {
     package let hosts: HostServices
     /// Every host's engine events, one upstream per host, shared (pages, API, Wharf's own consumers).
     package let events: EventHub
+    /// Builds, pulls, pushes, loads and imports running on the server.
+    package let jobs: JobRunner
     /// The Docker endpoint's audit rows, written off the request path (``EndpointAuditQueue``).
     package let endpointAudit: EndpointAuditQueue
     /// Its writer: started with the application, ended by ``shutdown()`` once the server has stopped.
@@ -70,8 +72,10 @@ package final class WharfApplication: Sendable {
                 try SignInThrottle.recentEvents(now: now, limits: limits, on: connection)
             })
             let setupToken = try await database.write { connection in try SetupTokens.issueIfNeeded(now: now, on: connection) }
-            return try WharfApplication(
+            let application = try WharfApplication(
                 configuration: configuration, database: database, accounts: accounts, setupToken: setupToken, lock: lock, log: log)
+            try await application.jobs.recover()
+            return application
         } catch {
             await database.close()
             throw error
@@ -134,6 +138,17 @@ package final class WharfApplication: Sendable {
         let eventRoutes = EventRoutes(pages: pages, hub: events, hosts: hosts)
         eventRoutes.register(into: &router)
         EventAPIRoutes(hub: events, routes: eventRoutes).register(into: &router)
+        let jobs = JobRunner(database: database, group: group, log: log)
+        self.jobs = jobs
+        let jobService = JobService(runner: jobs, hosts: hosts, audit: AuditLog(database: database))
+        JobRoutes(pages: pages, service: jobService, flash: flash, time: accounts.time).register(into: &router)
+        JobAPIRoutes(service: jobService).register(into: &router)
+        let registries = RegistryService(database: database, secretKey: accounts.secretKey)
+        RegistryRoutes(pages: pages, service: registries, hosts: hosts, flash: flash, time: accounts.time).register(into: &router)
+        RegistryAPIRoutes(service: registries, hosts: hosts).register(into: &router)
+        let images = ImageService(hosts: hosts, audit: AuditLog(database: database), jobs: jobs, registries: registries)
+        ImageRoutes(pages: pages, service: images, flash: flash, time: accounts.time).register(into: &router)
+        ImageAPIRoutes(service: images).register(into: &router)
         HomeRoutes(pages: pages, hosts: hosts, containers: ContainersAcrossHosts(service: containers, snapshots: ContainerSnapshots(events: events)),
             events: events, time: accounts.time)
             .register(into: &router)
@@ -198,7 +213,9 @@ package final class WharfApplication: Sendable {
     package let api: [APIEndpoint]
 
     /// What runs on a timer until shutdown (see ``Upkeep``).
-    private var upkeep: Upkeep { Upkeep(database: database, accounts: accounts, configuration: configuration, log: log) }
+    private var upkeep: Upkeep {
+        Upkeep(database: database, accounts: accounts, jobRetention: jobs.retention, configuration: configuration, log: log)
+    }
 
     /// Starts listening, then the host health checker and the upkeep.
     package func start() throws {
@@ -215,6 +232,9 @@ package final class WharfApplication: Sendable {
 
     /// Graceful shutdown: in-flight requests finish within the grace period, then the loops stop.
     package func shutdown() async {
+        // Jobs first: their engine requests are closed and each stores its end (`interrupted`)
+        // while the database is open; a request feeding one an upload then answers.
+        await jobs.shutdown()
         for task in backgroundTasks.withLock({ $0 }) {
             task.cancel()
             await task.value

@@ -47,11 +47,13 @@ import WharfTestSupport
             // Going live marked the list out of date (what happened before is unknown): one
             // refresh. After that the engine is asked again only after a change on the host
             // (other suites may be changing engine A's containers meanwhile: each is one).
+            // A change during that refresh leaves its list out of date: counted from before it.
+            let changesBefore = await snapshots.changeCount
             _ = try await mine()
-            let quiet = await (snapshots.refreshCount, snapshots.changeCount)
+            let refreshesBefore = await snapshots.refreshCount
             for _ in 0..<5 { _ = try await mine() }
-            let refreshed = await snapshots.refreshCount - quiet.0
-            let changed = await snapshots.changeCount - quiet.1
+            let refreshed = await snapshots.refreshCount - refreshesBefore
+            let changed = await snapshots.changeCount - changesBefore
             #expect(refreshed <= changed, "no polling: \(refreshed) lists asked for \(changed) changes")
 
             let id = try await setup.run(ContainerFleetTests.unique("wharf-snap"), labels: ["wharf.snap": label, "note": ContainerFleetTests.xss])

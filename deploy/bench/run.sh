@@ -4,6 +4,7 @@
 #   deploy/bench/run.sh [http]      HTTP server: /healthz vs nginx, 10,000 idle connections, 1M requests
 #   deploy/bench/run.sh docker      Docker client vs curl on the fleet's mutual-TLS engine: warm latency, 1 GiB build upload
 #   deploy/bench/run.sh storage     Audit history: 1,000,000 appends, filtered 50-row pages at three depths, CSV export
+#   deploy/bench/run.sh jobs        Builds as jobs: 1 GiB uploads through Wharf vs curl, 1,000 SSE watchers, replay, loud builds
 #   deploy/bench/run.sh endpoint    Docker endpoint vs the engine directly: warm /_ping and /containers/json, docker build of 1 GiB
 #   deploy/bench/run.sh panel       Container pages and API: lists of 500 (and 3 × 500) vs the engine, log line latency
 #                                   through SSE vs direct, RSS of 1,000 SSE log followers
@@ -209,6 +210,152 @@ bench_storage() {
   echo "database size: $(du -sh "$work/storage" | cut -f1)"
 }
 
+# Builds, pulls and their output as jobs, through a release `wharf serve` (CPU 0) against the fleet's
+# engine A, each figure beside curl talking to the same engine in the same run (client on CPU 1).
+bench_jobs() {
+  install_missing_packages curl python3
+  echo "building release..." >&2
+  swift build -c release --static-swift-stdlib --product wharf 2>&1 | tail -1 >&2
+  swift build -c release --static-swift-stdlib --product wharf-bench 2>&1 | tail -1 >&2
+  local started_fleet=0
+  deploy/dev/fleet.sh status >/dev/null 2>&1 || started_fleet=1
+  eval "$(deploy/dev/fleet.sh start)"
+  if ((started_fleet)); then trap 'deploy/dev/fleet.sh stop >/dev/null 2>&1; cleanup' EXIT; fi
+  local wharf="$root/.build/release/wharf" bench="$root/.build/release/wharf-bench"
+  local sock=${WHARF_TEST_ENGINE_A#unix://} port=${WHARF_BENCH_PORT:-18510} image=$WHARF_TEST_IMAGE_BUSYBOX
+  local cli=(--data-dir "$work/data" --resources "$root")
+  mkdir -p "$work/data"
+  echo "a bench password of some length" | "$wharf" user create --username bench --role admin "${cli[@]}" >/dev/null
+  local token; token=$("$wharf" token create --username bench --name bench "${cli[@]}" 2>/dev/null | grep -o 'wharf_[a-z0-9]*_[A-Za-z0-9_-]*' | head -1)
+  "$wharf" host add --name engine-a --url "$WHARF_TEST_ENGINE_A" "${cli[@]}" >/dev/null
+  start_wharf "$port"
+  local api="http://127.0.0.1:$port/api/v1" auth=(-H "Authorization: Bearer $token")
+  engine() { curl -sS --unix-socket "$sock" "$@"; }
+  json() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
+  # Polls a job until it ends (bounded); prints its duration in ms.
+  wait_job() {
+    local id=$1 status duration
+    for _ in $(seq 1 1200); do
+      read -r status duration < <(curl -sS "${auth[@]}" "$api/jobs/$id" | json 'd["status"], d.get("durationMs", 0)')
+      case $status in running|queued) sleep 0.1 ;; *) echo "$duration $status"; return 0 ;; esac
+    done
+    echo "0 timeout"
+  }
+  # Starts a build of a typed Dockerfile through the API; prints the job id.
+  typed_build() {
+    curl -sS "${auth[@]}" -X POST -H 'Content-Type: application/x-tar' --data-binary '' \
+      "$api/hosts/1/images/build?nocache=1&t=wharf-bench:$1&dockerfileText=$(python3 -c 'import sys,urllib.parse; print(urllib.parse.quote(sys.argv[1]))' "$2")" |
+      json 'd["job"]["id"]'
+  }
+  median() { sort -n | sed -n "$(( ($1 + 1) / 2 ))p"; }
+
+  local bytes=$((1 << 30)) rounds=3 round
+  echo
+  echo "== 1. A 1 GiB build context uploaded through Wharf (raw body, and multipart) vs straight to the engine, by the same client ($rounds rounds, alternating, median)"
+  "$bench" tar --image "$image" --bytes "$bytes" > "$work/context.tar"
+  local direct=() raw=() multi=() growth=() sent answered status
+  for round in $(seq 1 "$rounds"); do
+    # The engine answers a build's head before it reads the context: its time is until the last byte was taken.
+    read -r sent answered status < <(taskset -c 1 python3 deploy/bench/upload.py --unix "$sock" --file "$work/context.tar" \
+      --path "/v1.41/build?rm=1&t=wharf-bench:direct")
+    direct+=("$sent")
+    for mode in raw multipart; do
+      local before; before=$(rss_kib "$wharf_pid")
+      ( while kill -0 "$wharf_pid" 2>/dev/null; do rss_kib "$wharf_pid"; sleep 0.05; done ) > "$work/rss.txt" &
+      local sampler=$!
+      # Wharf answers (202) once the engine has the whole context: its time is until that answer.
+      read -r sent answered status < <(taskset -c 1 python3 deploy/bench/upload.py --port "$port" --file "$work/context.tar" \
+        --path "/api/v1/hosts/1/images/build?t=wharf-bench:$mode" --header "Authorization: Bearer $token" \
+        $([ "$mode" = multipart ] && echo --multipart context))
+      [ "$status" = 202 ] || echo "Wharf answered $status to the $mode upload" >&2
+      if [ "$mode" = raw ]; then raw+=("$answered"); else multi+=("$answered"); fi
+      kill "$sampler" 2>/dev/null; wait "$sampler" 2>/dev/null || true
+      growth+=($(( ($(sort -n "$work/rss.txt" | tail -1) - before) / 1024 )))
+      local last; last=$(curl -sS "${auth[@]}" "$api/jobs?limit=1" | json 'd["jobs"][0]["id"]')
+      wait_job "$last" >/dev/null
+    done
+    echo "round $round: engine took it in ${direct[-1]} s; through Wharf: raw ${raw[-1]} s, multipart ${multi[-1]} s (RSS +${growth[-2]} / +${growth[-1]} MiB)"
+  done
+  local d r m
+  d=$(printf '%s\n' "${direct[@]}" | median "$rounds"); r=$(printf '%s\n' "${raw[@]}" | median "$rounds"); m=$(printf '%s\n' "${multi[@]}" | median "$rounds")
+  mibs() { awk -v s="$1" -v n="$bytes" 'BEGIN { printf "%.0f MiB/s", n / s / 1048576 }'; }
+  share() { awk -v a="$1" -v b="$d" 'BEGIN { printf "%.0f%%", b * 100 / a }'; }
+  printf '%-34s %-12s %-14s %s\n' "upload of 1 GiB" "median" "throughput" "of the direct upload's"
+  printf '%-34s %-12s %-14s %s\n' "client → engine (reference)" "$d s" "$(mibs "$d")" "100%"
+  printf '%-34s %-12s %-14s %s\n' "client → Wharf, raw body" "$r s" "$(mibs "$r")" "$(share "$r") (reference: at least 90%)"
+  printf '%-34s %-12s %-14s %s\n' "client → Wharf, multipart" "$m s" "$(mibs "$m")" "$(share "$m") (reference: at least 90%)"
+  echo "Wharf RSS growth during an upload: largest +$(printf '%s\n' "${growth[@]}" | sort -n | tail -1) MiB (reference: under 32 MiB)"
+  rm -f "$work/context.tar"
+
+  echo
+  echo "== 2. 1,000 SSE clients following one running job (printing 10 lines/s), beside a bare server's streams"
+  local long; long=$(typed_build sse "FROM $image
+RUN i=0; while [ \$i -lt 1200 ]; do echo line \$i; i=\$((i+1)); sleep 0.1; done")
+  sleep 2
+  per_client() { awk -v a="$1" -v b="$2" -v n="$3" 'BEGIN { printf "%.1f KiB", (b - a) / n }'; }
+  local clients before held after events
+  read -r clients before held after events < <(taskset -c 1 python3 deploy/bench/sse_clients.py --port "$port" --token "$token" \
+    --job "$long" --pid "$wharf_pid" --clients 1000 --hold 5 --seconds 90)
+  curl -sS "${auth[@]}" -X POST "$api/jobs/$long/cancel" -o /dev/null
+  wait_job "$long" >/dev/null
+  printf '%-52s %-14s %s\n' "1,000 streams held open" "RSS each" "given back after"
+  printf '%-52s %-14s %s\n' "Wharf: /api/v1/jobs/:id/events ($events events read)" "$(per_client "$before" "$held" "$clients")" \
+    "$(awk -v a="$before" -v b="$held" -v c="$after" 'BEGIN { printf "%.0f%%", (b - c) * 100 / (b - a) }')"
+  local mode
+  for mode in "" --plain; do
+    taskset -c 0 "$bench" sse-baseline --port $((port + 1)) $mode > "$work/baseline.log" 2>&1 &
+    local baseline=$!
+    pids+=("$baseline")
+    for _ in $(seq 1 100); do  # the stream never ends: wait for its status line only
+      [ "$(curl -s -m 0.5 -o /dev/null -w '%{http_code}' "http://127.0.0.1:$((port + 1))/events")" = 200 ] && break
+      sleep 0.05
+    done
+    read -r clients before held after events < <(taskset -c 1 python3 deploy/bench/sse_clients.py --port $((port + 1)) --path /events \
+      --pid "$baseline" --clients 1000 --hold 2 --seconds 60)
+    kill "$baseline"; wait "$baseline" 2>/dev/null || true
+    printf '%-52s %-14s %s\n' "bare server (reference): $([ -n "$mode" ] && echo "a plain .stream body" || echo ".eventStream, heartbeat task")" \
+      "$(per_client "$before" "$held" "$clients")" "$(awk -v a="$before" -v b="$held" -v c="$after" 'BEGIN { printf "%.0f%%", (b - c) * 100 / (b - a) }')"
+  done
+  echo "(reference: under 8 KiB per client)"
+
+  echo
+  echo "== 3. Last-Event-ID replay of a job that printed 100,000 lines ($rounds rounds, median)"
+  local replay; replay=$(typed_build replay "FROM $image
+RUN busybox seq 1 100000")
+  wait_job "$replay" >/dev/null
+  local times=() count
+  for round in $(seq 1 "$rounds"); do
+    times+=("$(taskset -c 1 curl -sSN "${auth[@]}" -H 'Last-Event-ID: 0' "$api/jobs/$replay/events" -o "$work/replay.txt" -w '%{time_total}')")
+    count=$(grep -c '^id:' "$work/replay.txt")
+  done
+  local t; t=$(printf '%s\n' "${times[@]}" | median "$rounds")
+  echo "$count events in $t s: $(awk -v n="$count" -v s="$t" 'BEGIN { printf "%.0f", n / s }') events/s (reference: over 100,000 lines/s)"
+
+  echo
+  echo "== 4. A build printing 20,000 lines/s for 10 s, through Wharf (stored as it runs) vs curl straight to the engine ($rounds rounds, alternating, median)"
+  local loud="FROM $image
+RUN i=0; while [ \$i -lt 10 ]; do busybox seq 1 20000; i=\$((i+1)); sleep 1; done"
+  python3 -c 'import io,sys,tarfile; d=sys.argv[1].encode(); t=tarfile.open(sys.argv[2],"w"); i=tarfile.TarInfo("Dockerfile"); i.size=len(d); t.addfile(i,io.BytesIO(d)); t.close()' "$loud" "$work/loud.tar"
+  local through=() straight=() lines=()
+  for round in $(seq 1 "$rounds"); do
+    straight+=("$(taskset -c 1 curl -sS --unix-socket "$sock" -X POST -T "$work/loud.tar" -H 'Content-Type: application/x-tar' \
+      "http://docker/v1.41/build?nocache=1&t=wharf-bench:loud" -o "$work/loud.out" -w '%{time_total}')")
+    local job duration
+    job=$(typed_build loud "$loud")
+    read -r duration _ < <(wait_job "$job")
+    through+=("$(awk -v ms="$duration" 'BEGIN { printf "%.3f", ms / 1000 }')")
+    lines+=("$(curl -sS "${auth[@]}" "$api/jobs/$job" | json 'd["lastEventId"]')")
+    echo "round $round: curl ${straight[-1]} s, Wharf ${through[-1]} s ($(printf '%s' "${lines[-1]}") events stored)"
+  done
+  local s w
+  s=$(printf '%s\n' "${straight[@]}" | median "$rounds"); w=$(printf '%s\n' "${through[@]}" | median "$rounds")
+  echo "wall time: Wharf $w s vs curl $s s ($(awk -v a="$w" -v b="$s" 'BEGIN { printf "%+.1f%%", (a - b) * 100 / b }'); reference: the same)"
+  echo "Wharf RSS at the end: $(rss_kib "$wharf_pid") KiB"
+
+  for tag in direct raw multipart sse replay loud; do engine -X DELETE "http://docker/images/wharf-bench:$tag?force=1" -o /dev/null || true; done
+  engine -X POST "http://docker/images/prune?filters=%7B%22dangling%22%3A%5B%22true%22%5D%7D" -o /dev/null || true
+}
+
 bench_endpoint() {
   install_missing_packages curl
   echo "building release..." >&2
@@ -409,5 +556,6 @@ case "$section" in
   panel) bench_panel ;;
   signin) bench_signin ;;
   events) bench_events ;;
-  *) echo "usage: $0 [http|docker|storage|endpoint|panel|signin|events]" >&2; exit 2 ;;
+  jobs) bench_jobs ;;
+  *) echo "usage: $0 [http|docker|storage|endpoint|panel|signin|events|jobs]" >&2; exit 2 ;;
 esac

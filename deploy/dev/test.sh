@@ -71,6 +71,7 @@ Tests/API/schemathesis.sh .build/debug/wharf
 /usr/bin/python3 Tests/Browser/hosts.py .build/debug/wharf
 /usr/bin/python3 Tests/Browser/audit.py .build/debug/wharf
 /usr/bin/python3 Tests/Browser/containers.py .build/debug/wharf
+/usr/bin/python3 Tests/Browser/images.py .build/debug/wharf
 /usr/bin/python3 Tests/Browser/volumes.py .build/debug/wharf
 
 # The Docker endpoint with the real clients: Debian's docker CLI and docker-py, through `wharf serve`.

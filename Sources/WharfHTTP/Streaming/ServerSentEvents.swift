@@ -76,6 +76,17 @@ package struct EventStreamWriter: Sendable {
         try await mutex.withLock { try await writer.write(bytes) }
     }
 
+    /// Sends several events in one write (a replay of stored events), returning once the kernel
+    /// took them all.
+    package func send(_ events: [ServerSentEvent]) async throws {
+        guard !events.isEmpty else { return }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(events.reduce(0) { $0 + $1.data.utf8.count + 40 })
+        for event in events { bytes += event.encoded }
+        let payload = bytes
+        try await mutex.withLock { try await writer.write(payload) }
+    }
+
     /// Sends a comment line (`: text`), which clients ignore: used for heartbeats.
     package func comment(_ text: String) async throws {
         let bytes = Array(": \(text.filter { $0 != "\n" && $0 != "\r" })\n\n".utf8)
