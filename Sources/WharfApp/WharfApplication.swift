@@ -18,6 +18,8 @@ package final class WharfApplication: Sendable {
     package let audit: AuditLog
     package let accounts: AccountServices
     package let hosts: HostServices
+    /// Every host's engine events, one upstream per host, shared (pages, API, Wharf's own consumers).
+    package let events: EventHub
     /// Builds, pulls, pushes, loads and imports running on the server.
     package let jobs: JobRunner
     /// The Docker endpoint's audit rows, written off the request path (``EndpointAuditQueue``).
@@ -100,6 +102,8 @@ package final class WharfApplication: Sendable {
             checkInterval: configuration.hostCheckInterval, probeTimeout: configuration.hostProbeTimeout,
             localDockerSocket: configuration.localDockerSocket)
         self.hosts = hosts
+        let events = EventHub(hosts: hosts)
+        self.events = events
         let endpointAudit = EndpointAuditQueue(database: database, log: log)
         self.endpointAudit = endpointAudit
         endpointAuditWriter = Task { await endpointAudit.run() }
@@ -121,6 +125,19 @@ package final class WharfApplication: Sendable {
             time: accounts.time
         ).register(into: &router)
         ContainerAPIRoutes(service: containers, logs: containerLogs).register(into: &router)
+        let volumes = VolumeService(hosts: hosts, audit: AuditLog(database: database))
+        VolumeRoutes(pages: pages, service: volumes, flash: flash, time: accounts.time).register(into: &router)
+        VolumeAPIRoutes(service: volumes).register(into: &router)
+        let networks = NetworkService(hosts: hosts, audit: AuditLog(database: database))
+        NetworkRoutes(pages: pages, service: networks, flash: flash, time: accounts.time).register(into: &router)
+        NetworkAPIRoutes(service: networks).register(into: &router)
+        HostSystemRoutes(
+            pages: pages, prune: HostPrune(containers: containers, volumes: volumes, networks: networks, audit: AuditLog(database: database)),
+            flash: flash
+        ).register(into: &router)
+        let eventRoutes = EventRoutes(pages: pages, hub: events, hosts: hosts)
+        eventRoutes.register(into: &router)
+        EventAPIRoutes(hub: events, routes: eventRoutes).register(into: &router)
         let jobs = JobRunner(database: database, group: group, log: log)
         self.jobs = jobs
         let jobService = JobService(runner: jobs, hosts: hosts, audit: AuditLog(database: database))
@@ -132,7 +149,8 @@ package final class WharfApplication: Sendable {
         let images = ImageService(hosts: hosts, audit: AuditLog(database: database), jobs: jobs, registries: registries)
         ImageRoutes(pages: pages, service: images, flash: flash, time: accounts.time).register(into: &router)
         ImageAPIRoutes(service: images).register(into: &router)
-        HomeRoutes(pages: pages, hosts: hosts, containers: ContainersAcrossHosts(service: containers, snapshots: ContainerSnapshots()), time: accounts.time)
+        HomeRoutes(pages: pages, hosts: hosts, containers: ContainersAcrossHosts(service: containers, snapshots: ContainerSnapshots(events: events)),
+            events: events, time: accounts.time)
             .register(into: &router)
         APIRoutes().register(into: &router)
         SignInRoutes(pages: pages, services: accounts).register(into: &router.routes)
@@ -222,6 +240,7 @@ package final class WharfApplication: Sendable {
             await task.value
         }
         await server.shutdown()
+        await events.shutdown()
         endpointAudit.close()
         await endpointAuditWriter.value
         await upkeep.finish()

@@ -9,6 +9,7 @@
 #   deploy/bench/run.sh panel       Container pages and API: lists of 500 (and 3 × 500) vs the engine, log line latency
 #                                   through SSE vs direct, RSS of 1,000 SSE log followers
 #   deploy/bench/run.sh signin      One password sign-in at scrypt N=2^17 (today) beside N=2^15 (before issue 10)
+#   deploy/bench/run.sh events      Engine events to 1,000 SSE followers vs GET /events directly; their RSS; the volume list of 2,000
 #
 # The server runs on CPU 0 and the load generator on CPU 1 (taskset), so figures compare across runs.
 # Every phase is bounded in time and stops by itself.
@@ -478,6 +479,75 @@ bench_signin() {
   printf '%s\n' "${results[@]}" | awk '{ printf "   round: N=2^%s %s ms, peak +%.1f MiB\n", $1, $3, $5 / 1024 }' 
 }
 
+# The fleet's engine C (plain TCP), registered in a release `wharf serve` on CPU 0; clients on CPU 1.
+bench_events() {
+  install_missing_packages curl python3
+  echo "building release..." >&2
+  swift build -c release --static-swift-stdlib --product wharf 2>&1 | tail -1 >&2
+  local started_fleet=0
+  deploy/dev/fleet.sh status >/dev/null 2>&1 || started_fleet=1
+  eval "$(deploy/dev/fleet.sh start)"
+  if ((started_fleet)); then trap 'deploy/dev/fleet.sh stop >/dev/null 2>&1; cleanup' EXIT; fi
+  local engine=${WHARF_TEST_ENGINE_C#tcp://} wport=${WHARF_BENCH_PORT:-18610} followers=${WHARF_BENCH_FOLLOWERS:-1000}
+  local bin="$root/.build/release/wharf" data="$work/data" base
+  ulimit -n "$(ulimit -Hn)"  # 1,000 followers and their connections
+  mkdir -p "$data"
+  echo "a long enough bench password" | "$bin" user create --username bench --role admin --data-dir "$data" --resources "$root" >/dev/null 2>&1
+  local token; token=$("$bin" token create --username bench --name bench --data-dir "$data" --resources "$root" 2>/dev/null | grep -o 'wharf_[a-z0-9]*_[A-Za-z0-9_-]*' | head -1)
+  "$bin" host add --name engine-c --url "$WHARF_TEST_ENGINE_C" --data-dir "$data" --resources "$root" >/dev/null 2>&1
+  start_wharf "$wport"
+  base="http://127.0.0.1:$wport"
+  listeners() { curl -fsS "http://$engine/v1.41/info" | python3 -c 'import json,sys; print(json.load(sys.stdin)["NEventsListener"])'; }
+
+  echo "== 1. An engine event to $followers browsers following one host (GET /hosts/1/events/stream?type=volume)"
+  echo "   vs the same engine's GET /events read directly; arrival = kernel receive time (SO_TIMESTAMPNS), client on CPU 1"
+  curl -fsS -o /dev/null -H "Authorization: Bearer $token" "$base/api/v1/hosts/1/volumes"
+  local before held after listeners_before listeners_held
+  listeners_before=$(listeners)
+  before=$(rss_kib "$wharf_pid")
+  coproc FOLLOW { taskset -c 1 python3 deploy/bench/event_followers.py --wharf "127.0.0.1:$wport" --token "$token" \
+    --path "/hosts/1/events/stream?type=volume" --engine "$engine" --count "$followers" --timeout 300; }
+  read -r ready live <&"${FOLLOW[0]}"
+  [ "$ready" = ready ] || { echo "followers failed" >&2; return 1; }
+  sleep 2
+  held=$(rss_kib "$wharf_pid")
+  listeners_held=$(listeners)
+  echo go >&"${FOLLOW[1]}"
+  read -r _ samples p50 p99 max complete <&"${FOLLOW[0]}"
+  echo close >&"${FOLLOW[1]}"
+  read -r _ <&"${FOLLOW[0]}"
+  wait "$FOLLOW_PID" 2>/dev/null || true
+  sleep 3
+  after=$(rss_kib "$wharf_pid")
+  printf '%-44s %s\n' "followers live:" "$live"
+  printf '%-44s %s samples (events x followers), %s events reached every follower\n' "measured:" "$samples" "$complete"
+  printf '%-44s p50 %s ms, p99 %s ms, max %s ms   (reference: the direct reader, 0 by definition)\n' "added latency through Wharf:" "$p50" "$p99" "$max"
+  read -r _ floor50 floormax < <(python3 deploy/bench/send_floor.py "$followers")
+  printf '%-44s p50 %s ms, max %s ms   (one thread, %s plain send() calls of one frame; the floor of any fan-out here)\n' "floor: one frame to $followers loopback sockets:" "$floor50" "$floormax" "$followers"
+  printf '%-44s %s\n' "machine load (1-minute average):" "$(cut -d' ' -f1 /proc/loadavg)"
+  printf '%-44s %s before, %s with the followers, %s after they left\n' "engine's GET /events followers (NEventsListener):" "$listeners_before" "$listeners_held" "$(listeners)"
+  printf '%-44s %s (with the direct reader: %s)\n' "upstream connections from Wharf:" "$((listeners_held - listeners_before - 1))" "$listeners_held"
+  printf '%-44s %s / %s / %s KiB\n' "Wharf RSS before / with followers / after:" "$before" "$held" "$after"
+  printf '%-44s %s\n' "RSS per follower:" "$(awk -v a="$held" -v b="$before" -v n="$live" 'BEGIN { printf "%.2f KiB", (a - b) / n }')"
+
+  echo
+  echo "== 2. The volume list of engine C with 2,000 volumes, 40 requests each on one kept-alive connection (p50 / p99 / mean ms)"
+  python3 deploy/bench/engine_volumes.py "$engine" create 2000 >&2
+  local path line
+  printf '%-52s %s\n' "request" "p50 / p99 / mean ms"
+  for line in "engine GET /volumes (reference)|http://$engine/v1.41/volumes" \
+              "Wharf GET /api/v1/hosts/1/volumes|$base/api/v1/hosts/1/volumes" \
+              "Wharf GET /hosts/1/volumes (the page)|$base/hosts/1/volumes"; do
+    : > "$work/curl.cfg"
+    for _ in $(seq 1 45); do printf 'url = "%s"\noutput = "/dev/null"\n' "${line#*|}" >> "$work/curl.cfg"; done
+    printf '%-52s %s\n' "${line%%|*}" "$(taskset -c 1 curl -s -H "Authorization: Bearer $token" -K "$work/curl.cfg" -w '%{time_total}\n' |
+      tail -n +6 | awk '{ printf "%.6f\n", $1 * 1000 }' | percentiles)"
+  done
+  printf '%-52s %s\n' "volumes listed by Wharf:" "$(curl -fsS -H "Authorization: Bearer $token" "$base/api/v1/hosts/1/volumes" |
+    python3 -c 'import json,sys; print(len(json.load(sys.stdin)["volumes"]))')"
+  python3 deploy/bench/engine_volumes.py "$engine" remove 2000 >&2
+}
+
 case "$section" in
   http) bench_http ;;
   docker) bench_docker ;;
@@ -485,6 +555,7 @@ case "$section" in
   endpoint) bench_endpoint ;;
   panel) bench_panel ;;
   signin) bench_signin ;;
+  events) bench_events ;;
   jobs) bench_jobs ;;
-  *) echo "usage: $0 [http|docker|storage|endpoint|panel|signin|jobs]" >&2; exit 2 ;;
+  *) echo "usage: $0 [http|docker|storage|endpoint|panel|signin|events|jobs]" >&2; exit 2 ;;
 esac

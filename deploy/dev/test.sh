@@ -25,10 +25,10 @@ eval "$(deploy/dev/fleet.sh env)"
 export WHARF_REQUIRE_FLEET=1
 
 swift build --build-tests
-# Four runs. The socket and HTTP server suites assert promptness (a cancelled wait ends within a
+# Several runs. The socket and HTTP server suites assert promptness (a cancelled wait ends within a
 # second, shutdown does not sit out its grace period); they run first, on their own, so a 1 GiB
 # build or a busy engine in the integration suites cannot starve them on a two-core machine. The
-# 1 GiB build-context test measures the whole process's RSS, so it runs last, alone, where no
+# 1 GiB build-context test measures the whole process's RSS, so it runs alone, where no
 # other test's memory counts against it. SignInFloodTests (the admin signs in within 2 s while one
 # address floods the server over loopback) also times a real server and loads both cores with its
 # flood, so it runs alone too, second.
@@ -51,8 +51,16 @@ bounded_test --filter SignInFloodTests
 # middle part do not decide their timing on two cores.
 prompt='DockerFailureTests|DockerEngineFaultTests|HostFleetTests|TLSWrongPeerTests'
 bounded_test --filter "$prompt"
-bounded_test --skip "WharfIOTests|WharfHTTPTests|SignInFloodTests|BigBuildContextTests|$prompt"
+bounded_test --skip "WharfIOTests|WharfHTTPTests|SignInFloodTests|BigBuildContextTests|EventRestartTests|HostPruneFleetTests|EventFleetTests|$prompt"
 bounded_test --filter BigBuildContextTests
+# Alone as well, one after the other: one restarts engine A (the event stream must survive it),
+# one prunes everything engine A does not use; either would pull the ground from under tests
+# beside it (suites of one run run in parallel). The events suite counts the engine's event
+# followers (one upstream however many browsers), which any other Wharf following engine A
+# (the dashboard's lists do) would add to.
+bounded_test --filter EventRestartTests
+bounded_test --filter HostPruneFleetTests
+bounded_test --filter EventFleetTests
 
 # /api/v1 against its OpenAPI document (schemathesis, PyPI, in .build/test-python): no 5xx, every
 # answer as documented, with the fleet's engine A behind a real `wharf serve`.
@@ -64,6 +72,7 @@ Tests/API/schemathesis.sh .build/debug/wharf
 /usr/bin/python3 Tests/Browser/audit.py .build/debug/wharf
 /usr/bin/python3 Tests/Browser/containers.py .build/debug/wharf
 /usr/bin/python3 Tests/Browser/images.py .build/debug/wharf
+/usr/bin/python3 Tests/Browser/volumes.py .build/debug/wharf
 
 # The Docker endpoint with the real clients: Debian's docker CLI and docker-py, through `wharf serve`.
 timeout -k 10 600 "$python_env/bin/python" Tests/Endpoint/docker_clients.py .build/debug/wharf
