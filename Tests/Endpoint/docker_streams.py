@@ -160,6 +160,57 @@ def dockerpy_streams(w, check):
     client.close()
 
 
+def read_head(raw):
+    """Reads one response head from a raw socket; returns (status, head text, bytes after it)."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = raw.recv(65536)
+        if not chunk:
+            break
+        data += chunk
+    head, _, rest = data.partition(b"\r\n\r\n")
+    return int(head.split()[1]) if head else 0, head.decode(errors="replace"), rest
+
+
+def raw_streams(w, check):
+    """At the socket level: an upgrade after an ordinary request on the same connection, with stdin
+    sent in the same segment as the request and the client's FIN right after; a client that
+    vanishes mid-session."""
+    token = w.tokens["olga"]
+    prefix = "/api/v1/hosts/engine-b/docker"
+    session = requests.Session()
+    session.headers["Authorization"] = f"Bearer {token}"
+    created = session.post(f"{w.base}{prefix}/v1.41/containers/endpoint-exec/exec",
+                           json={"AttachStdin": True, "AttachStdout": True, "Cmd": ["sh", "-c", "cat; echo raw-done"]}, timeout=10)
+    exec_id = created.json()["Id"]
+    raw = socket.create_connection(("127.0.0.1", w.port), timeout=20)
+    raw.sendall(f"GET {prefix}/_ping HTTP/1.1\r\nHost: 127.0.0.1:{w.port}\r\nAuthorization: Bearer {token}\r\n\r\n".encode())
+    status, head, rest = read_head(raw)
+    check(status == 200 and "Api-Version: 1.41" in head, "a kept-alive _ping first", head)
+    body = json.dumps({"Detach": False, "Tty": False}).encode()
+    request = (f"POST {prefix}/v1.41/exec/{exec_id}/start HTTP/1.1\r\nHost: 127.0.0.1:{w.port}\r\nAuthorization: Bearer {token}\r\n"
+               f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n")
+    raw.sendall(request.encode() + body + b"sent with the request\n")
+    raw.shutdown(socket.SHUT_WR)
+    status, head, rest = read_head(raw)
+    check(status == 101 and "application/vnd.docker" in head and "Upgrade: tcp" in head,
+          "the engine's 101 with its Content-Type, on a reused connection", head)
+    out, _, closed = read_frames(raw)
+    out = demux(rest)[0] + out if rest else out
+    check(out == b"sent with the request\nraw-done\n" and closed,
+          "stdin sent with the request reaches the process; the FIN ends its input; its output and end come back", repr(out))
+    raw.close()
+
+    # A client that vanishes (a reset) mid-session: the session ends, its row says so.
+    raw = socket.create_connection(("127.0.0.1", w.port), timeout=20)
+    raw.sendall((f"POST {prefix}/v1.41/containers/endpoint-exec/attach?stream=1&stdout=1&stdin=1 HTTP/1.1\r\nHost: 127.0.0.1:{w.port}\r\n"
+                 f"Authorization: Bearer {token}\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n").encode())
+    status, head, _ = read_head(raw)
+    check(status == 101, "attach to a running container", head)
+    raw.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    raw.close()
+
+
 def audit_streams(w, check):
     time.sleep(0.5)
     with w.db() as db:
@@ -177,11 +228,16 @@ def audit_streams(w, check):
     check(any(s[2] == "docker.exec.start" and int(s[3]["bytes_out"]) > 6 << 20 for s in ends),
           "output bytes are counted too", str([s[3] for s in ends]))
     check(all(s[4] == "ok" for s in ends), "the streams ended well", str([(s[3], s[4]) for s in ends if s[4] != "ok"]))
+    with w.db() as db:
+        left = db.execute("SELECT outcome, error FROM audit_log WHERE source = 'docker' AND action = 'docker.container.attach' "
+                          "AND error = 'the client went away'").fetchall()
+    check(len(left) == 1 and left[0][0] == "ok", "a client that vanished: its session's end row says so", str(left))
     check(any(s[2] == "docker.container.attach" and s[6] is not None and s[6] >= 0 for s in ends), "end rows have a duration")
 
 
 def stream_tests(w, check, docker_cli):
-    for group in (lambda: cli_streams(w, check, docker_cli), lambda: dockerpy_streams(w, check), lambda: audit_streams(w, check)):
+    for group in (lambda: cli_streams(w, check, docker_cli), lambda: dockerpy_streams(w, check), lambda: raw_streams(w, check),
+                  lambda: audit_streams(w, check)):
         try:
             group()
         except Exception:
