@@ -133,7 +133,9 @@ final class BodyMeter: @unchecked Sendable {
     /// The bytes seen and their SHA-256; the digest is fixed at the first call.
     func finish() -> (count: Int, digest: String) {
         lock.withLock { _ in
-            if digest == nil, let hasher = hasher.take() { digest = Hex.encode(hasher.finalize()) }
+            if digest == nil, let hasher = hasher.take() {
+                digest = count == 0 ? EndpointCall.emptyDigest : Hex.encode(hasher.finalize())
+            }
             return (count, digest ?? EndpointCall.emptyDigest)
         }
     }
