@@ -108,6 +108,9 @@ struct DockerEndpointRoutes {
                 bytes = try await request.body.collect(upTo: EngineBodyCheck.maximumBytes)
             } catch HTTPParseError.bodyTooLarge {
                 throw refuse(.contentTooLarge, "Wharf refused \(route.call): its body may be at most 1 MiB.", rule: "body over 1 MiB")
+            } catch {
+                call.finish(status: HTTPStatus.badRequest.code, outcome: .failed, error: "the request body did not arrive: \(error)")
+                throw error
             }
             call.forwarded(body: bytes)
             let client = try await hosts.clients.client(for: host)
