@@ -160,7 +160,7 @@ package final class WharfApplication: Sendable {
         ProfileRoutes(pages: pages, services: accounts).register(into: &router.routes)
         AuditRoutes(pages: pages, database: database).register(into: &router.routes)
         DockerEndpointRoutes(hosts: hosts, accounts: accounts, queue: endpointAudit).register(into: &router.routes)
-        DockerCLIRoutes(pages: pages, hosts: hosts, accounts: accounts).register(into: &router.routes)
+        DockerCLIRoutes(pages: pages, hosts: hosts, accounts: accounts, publicURL: configuration.publicURL).register(into: &router.routes)
         SettingsRoutes(
             pages: pages, database: database, dataDirectory: configuration.dataDirectory, time: accounts.time,
             publicURL: configuration.publicURL

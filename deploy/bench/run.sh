@@ -5,7 +5,8 @@
 #   deploy/bench/run.sh docker      Docker client vs curl on the fleet's mutual-TLS engine: warm latency, 1 GiB build upload
 #   deploy/bench/run.sh storage     Audit history: 1,000,000 appends, filtered 50-row pages at three depths, CSV export
 #   deploy/bench/run.sh jobs        Builds as jobs: 1 GiB uploads through Wharf vs curl, 1,000 SSE watchers, replay, loud builds
-#   deploy/bench/run.sh endpoint    Docker endpoint vs the engine directly: warm /_ping and /containers/json, docker build of 1 GiB
+#   deploy/bench/run.sh endpoint    Docker endpoint vs the engine directly: warm /_ping and /containers/json, an interactive
+#                                   exec echo round trip, docker build of 1 GiB
 #   deploy/bench/run.sh panel       Container pages and API: lists of 500 (and 3 × 500) vs the engine, log line latency
 #                                   through SSE vs direct, RSS of 1,000 SSE log followers
 #   deploy/bench/run.sh signin      One password sign-in at scrypt N=2^17 (today) beside N=2^15 (before issue 10)
@@ -364,7 +365,7 @@ bench_endpoint() {
   deploy/dev/fleet.sh status >/dev/null 2>&1 || started_fleet=1
   eval "$(deploy/dev/fleet.sh start)"
   if ((started_fleet)); then trap 'deploy/dev/fleet.sh stop >/dev/null 2>&1; cleanup' EXIT; fi
-  local direct="https://${WHARF_TEST_ENGINE_B#tcp://}" wport=18397 count=2000 w="$root/.build/release/wharf"
+  local direct="https://${WHARF_TEST_ENGINE_B#tcp://}" wport=${WHARF_BENCH_ENDPOINT_PORT:-18397} count=2000 w="$root/.build/release/wharf"
   local curl_tls=(--cacert "$WHARF_TEST_TLS_CA" --cert "$WHARF_TEST_TLS_CLIENT_CERT" --key "$WHARF_TEST_TLS_CLIENT_KEY")
   mkdir -p "$work/data"
   echo "a long enough password" | "$w" user create --username bench --role admin --data-dir "$work/data" --resources "$root" >/dev/null
@@ -394,9 +395,27 @@ bench_endpoint() {
       "$(awk -v a="${ours%% *}" -v b="${theirs%% *}" 'BEGIN { printf "%+.3f", a - b }')"
   done
 
+  echo
+  echo "== 2. Interactive exec echo round trip: one line to \`cat\` over an exec stream (Upgrade: tcp), its echo back;"
+  echo "   $count after 100 warm-up (deploy/bench/exec_echo.py on CPU 1). direct: mutual TLS to engine B; through Wharf: HTTP -> Wharf -> mutual TLS"
+  local box
+  box=$(DOCKER_CONFIG="$work" DOCKER_HOST="$WHARF_TEST_ENGINE_B" /usr/bin/docker --tlsverify --tlscacert "$WHARF_TEST_TLS_CA" \
+    --tlscert "$WHARF_TEST_TLS_CLIENT_CERT" --tlskey "$WHARF_TEST_TLS_CLIENT_KEY" \
+    run -d --rm --network none "$WHARF_TEST_IMAGE_BUSYBOX" sleep 600)
+  local echo_direct echo_wharf
+  echo_direct=$(taskset -c 1 timeout 120 python3 deploy/bench/exec_echo.py --url "$direct" --container "$box" --count "$count" \
+    --ca "$WHARF_TEST_TLS_CA" --cert "$WHARF_TEST_TLS_CLIENT_CERT" --key "$WHARF_TEST_TLS_CLIENT_KEY")
+  echo_wharf=$(taskset -c 1 timeout 120 python3 deploy/bench/exec_echo.py --url "$through" --container "$box" --count "$count" \
+    --token "$token")
+  printf '%-24s %-30s %-30s %s\n' "" "direct p50/p99/mean ms" "through Wharf p50/p99/mean ms" "p99 added"
+  printf '%-24s %-30s %-30s %s ms\n' "exec echo round trip" "$echo_direct" "$echo_wharf" \
+    "$(awk -v a="$(echo "$echo_wharf" | cut -d' ' -f2)" -v b="$(echo "$echo_direct" | cut -d' ' -f2)" 'BEGIN { printf "%+.3f", a - b }')"
+  DOCKER_CONFIG="$work" DOCKER_HOST="$WHARF_TEST_ENGINE_B" /usr/bin/docker --tlsverify --tlscacert "$WHARF_TEST_TLS_CA" \
+    --tlscert "$WHARF_TEST_TLS_CLIENT_CERT" --tlskey "$WHARF_TEST_TLS_CLIENT_KEY" rm -f "$box" >/dev/null 2>&1 || true
+
   local rounds=3
   echo
-  echo "== 2. docker build (classic builder) of a 1 GiB context directory, $rounds rounds each, alternating, median"
+  echo "== 3. docker build (classic builder) of a 1 GiB context directory, $rounds rounds each, alternating, median"
   mkdir -p "$work/ctx" "$work/certs" "$work/cli-direct" "$work/cli-wharf"
   truncate -s 1G "$work/ctx/big.bin"
   printf 'FROM %s\nCOPY Dockerfile /Dockerfile\n' "$WHARF_TEST_IMAGE_BUSYBOX" > "$work/ctx/Dockerfile"
