@@ -76,6 +76,14 @@ import WharfTestSupport
         let rebound = try await Self.curl(["-i", "-H", "Host: rebound.example", "http://127.0.0.1:\(redirectPort)/"])
         #expect(rebound.out.hasPrefix("HTTP/1.1 421"), "a name Wharf does not answer for is not redirected: \(rebound.out)")
 
+        // `wharf healthcheck` (the container's HEALTHCHECK) asks over TLS, pinned to the served certificate.
+        let healthy = try ChildProcess(ServeCommandTests.executable, ["healthcheck"], environment: [
+            "WHARF_LISTEN": "127.0.0.1:\(server.port)", "WHARF_TLS_SELF_SIGNED": "1", "WHARF_DATA_DIR": data,
+        ])
+        #expect(await healthy.waitForExit(timeout: 10) == 0, "\(healthy.standardError)")
+        let plainCheck = try ChildProcess(ServeCommandTests.executable, ["healthcheck", "--listen", "127.0.0.1:\(server.port)"])
+        #expect(await plainCheck.waitForExit(timeout: 10) == 1, "plain HTTP to the HTTPS port is not healthy")
+
         // Plain HTTP to the HTTPS port: 400 saying so, and a log line naming the client.
         let plain = try await Self.curl(["-i", "http://127.0.0.1:\(server.port)/healthz"])
         #expect(plain.out.hasPrefix("HTTP/1.1 400 Bad Request"), "\(plain.out)")
@@ -110,6 +118,10 @@ import WharfTestSupport
             #expect(await server.child.waitForError(containing: "received SIGHUP: reloaded the TLS certificate", timeout: 10),
                     "\(server.child.standardError)")
             #expect(try await open.get("/healthz").status == 200, "the connection opened before the reload goes on")
+            let healthy = try ChildProcess(ServeCommandTests.executable, [
+                "healthcheck", "--listen", "127.0.0.1:\(server.port)", "--tls-cert", folder + "/cert.pem",
+            ])
+            #expect(await healthy.waitForExit(timeout: 10) == 0, "\(healthy.standardError)")
             let fresh = try await HTTPSTestClient.connect(address, trusting: second, loop: loop)
             #expect(try await fresh.get("/healthz").status == 200)
             fresh.close()
