@@ -47,6 +47,12 @@ import WharfWire
                 let streamed = try await client.get("/ticks")
                 #expect(streamed.body == "tick 0\ntick 1\ntick 2\n")
                 #expect(try await client.get("/hello").body == "hello\n", "still kept alive after a chunked stream")
+                // A body of many TLS records, read by the handler while it arrives.
+                let body = [UInt8](repeating: UInt8(ascii: "w"), count: 1_000_000) + Array("end".utf8)
+                let echoed = try await client.post("/echo", body: body)
+                #expect(echoed.status == 200)
+                #expect(echoed.body.utf8.count == body.count && echoed.body.hasSuffix("wend"), "the body came back whole")
+                #expect(try await client.get("/hello").body == "hello\n")
             }
         }
     }

@@ -98,6 +98,23 @@ package final class HTTPSTestClient: @unchecked Sendable {
 
     package func get(_ path: String, headers: String = "") async throws -> Response {
         try await connection.write(Array("GET \(path) HTTP/1.1\r\nHost: localhost\r\n\(headers)\r\n".utf8), deadline: .after(seconds: 10))
+        return try await readResponse()
+    }
+
+    /// `POST path` with `body` (Content-Length), written in 16 KiB pieces.
+    package func post(_ path: String, body: [UInt8]) async throws -> Response {
+        try await connection.write(
+            Array("POST \(path) HTTP/1.1\r\nHost: localhost\r\nContent-Length: \(body.count)\r\n\r\n".utf8), deadline: .after(seconds: 10))
+        var offset = 0
+        while offset < body.count {
+            let end = min(offset + 16 * 1024, body.count)
+            try await connection.write(Array(body[offset..<end]), deadline: .after(seconds: 10))
+            offset = end
+        }
+        return try await readResponse()
+    }
+
+    private func readResponse() async throws -> Response {
         var response = try await readHead()
         let head = response.head.lowercased()
         if let line = head.split(separator: "\r\n").first(where: { $0.hasPrefix("content-length:") }),
