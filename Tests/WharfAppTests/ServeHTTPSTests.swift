@@ -31,9 +31,12 @@ import WharfTestSupport
             child.signal(SIGKILL)
             throw StartFailure(description: "wharf serve did not start: \(child.standardError)")
         }
-        let line = try #require(child.standardError.firstMatch(of: /listening on https:\/\/127\.0\.0\.1:([0-9]+)/))
+        guard let line = child.standardError.firstMatch(of: /listening on https:\/\/127\.0\.0\.1:([0-9]+)/), let port = UInt16(String(line.1)) else {
+            child.signal(SIGKILL)
+            throw StartFailure(description: "wharf serve did not say it listens on https: \(child.standardError)")
+        }
         let redirectPort = child.standardError.firstMatch(of: /redirecting http:\/\/127\.0\.0\.1:([0-9]+) to HTTPS/).flatMap { UInt16(String($0.1)) }
-        return Server(child: child, port: try #require(UInt16(String(line.1))), redirectPort: redirectPort)
+        return Server(child: child, port: port, redirectPort: redirectPort)
     }
 
     struct StartFailure: Error, CustomStringConvertible { let description: String }
@@ -48,6 +51,7 @@ import WharfTestSupport
         let data = try ApplicationHarness.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: data) }
         let server = try await Self.start(["--tls-self-signed", "--no-access-log"], data: data, redirect: true)
+        defer { server.child.signal(SIGKILL) }  // a failed expectation that throws must not leave it running
         let err = server.child.standardError
         #expect(err.contains("made a new self-signed certificate (there was none)"), "\(err)")
         #expect(err.contains("  https://127.0.0.1:\(server.port)/setup?token="), "the setup address is https: \(err)")
@@ -94,6 +98,7 @@ import WharfTestSupport
 
         // Kept: the same certificate and fingerprint on the next start.
         let again = try await Self.start(["--tls-self-signed", "--no-access-log"], data: data)
+        defer { again.child.signal(SIGKILL) }
         #expect(again.child.standardError.contains("using the self-signed certificate"), "\(again.child.standardError)")
         #expect(again.child.standardError.contains(fingerprint))
         await again.stop()
@@ -103,10 +108,14 @@ import WharfTestSupport
         let data = try ApplicationHarness.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: data) }
         let first = try TestCertificate.make()
+        defer { first.remove() }
         let second = try TestCertificate.make()
+        defer { second.remove() }
         let folder = try TestCertificate.folder()
+        defer { TestCertificate.removeFolder(folder) }
         try first.install(in: folder)
         let server = try await Self.start(["--tls-cert", folder + "/cert.pem", "--tls-key", folder + "/key.pem"], data: data)
+        defer { server.child.signal(SIGKILL) }  // a failed expectation that throws must not leave it running
         let address = try server.address
         try await HTTPSTestClient.withLoop { loop in
             let open = try await HTTPSTestClient.connect(address, trusting: first, loop: loop)

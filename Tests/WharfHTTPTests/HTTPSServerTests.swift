@@ -34,6 +34,7 @@ import WharfWire
 
     @Test func requestsAreServedOverTLSOnAKeptAliveConnectionAndSeeTheySecure() async throws {
         let certificate = try TestCertificate.make()
+        defer { certificate.remove() }
         try await TestHTTPServer.run(tls: try certificate.context(), routes: Self.routes) { server in
             try await HTTPSTestClient.withLoop { loop in
                 let client = try await HTTPSTestClient.connect(server.address, trusting: certificate, loop: loop)
@@ -59,6 +60,7 @@ import WharfWire
 
     @Test func curlNegotiatesHTTP11WithALPNAndOpenSSLResumesTheSession() async throws {
         let certificate = try TestCertificate.make()
+        defer { certificate.remove() }
         try await TestHTTPServer.run(tls: try certificate.context(), routes: Self.routes) { server in
             let port = server.address.port ?? 0
             let curl = try await run("/usr/bin/curl", [
@@ -82,6 +84,7 @@ import WharfWire
 
     @Test func plainHTTPOnTheTLSPortIsAnswered400WithALogLineAndTheServerGoesOn() async throws {
         let certificate = try TestCertificate.make()
+        defer { certificate.remove() }
         try await TestHTTPServer.run(tls: try certificate.context(), routes: Self.routes) { server in
             let plain = try await server.connect()
             try await plain.send(Wire.request("GET", "/hello"))
@@ -102,6 +105,7 @@ import WharfWire
 
     @Test func aSlowHandshakeIsDroppedAtItsDeadlineWhileOthersAreServed() async throws {
         let certificate = try TestCertificate.make()
+        defer { certificate.remove() }
         let limits = HTTPLimits.test { $0.tlsHandshakeTimeout = 3 }
         try await TestHTTPServer.run(limits: limits, tls: try certificate.context(), routes: Self.routes) { server in
             let started = TestClock.now
@@ -133,6 +137,7 @@ import WharfWire
 
     @Test func shutdownEndsHandshakesUnderWayAtOnce() async throws {
         let certificate = try TestCertificate.make()
+        defer { certificate.remove() }
         // A grace period and a handshake deadline far longer than shutdown may take.
         let limits = HTTPLimits.test { $0.shutdownGracePeriod = 20; $0.tlsHandshakeTimeout = 20 }
         let server = try TestHTTPServer(limits: limits, tls: try certificate.context(), routes: Self.routes)
@@ -147,7 +152,9 @@ import WharfWire
 
     @Test func aClientThatDoesNotTrustTheCertificateIsLoggedByItsAlert() async throws {
         let certificate = try TestCertificate.make()
+        defer { certificate.remove() }
         let other = try TestCertificate.make()
+        defer { other.remove() }
         try await TestHTTPServer.run(tls: try certificate.context(), routes: Self.routes) { server in
             await #expect(throws: TLSError.self) {
                 try await HTTPSTestClient.withLoop { loop in
@@ -162,6 +169,7 @@ import WharfWire
 
     @Test func closeNotifyOnAnUpgradedStreamIsAHalfClose() async throws {
         let certificate = try TestCertificate.make()
+        defer { certificate.remove() }
         try await TestHTTPServer.run(tls: try certificate.context(), routes: Self.routes) { server in
             try await HTTPSTestClient.withLoop { loop in
                 let client = try await HTTPSTestClient.connect(server.address, trusting: certificate, loop: loop)
@@ -182,8 +190,11 @@ import WharfWire
 
     @Test func aReloadServesNewConnectionsTheNewCertificateAndKeepsOpenOnes() async throws {
         let first = try TestCertificate.make()
+        defer { first.remove() }
         let second = try TestCertificate.make()
+        defer { second.remove() }
         let folder = try TestCertificate.folder()
+        defer { TestCertificate.removeFolder(folder) }
         try first.install(in: folder)
         let reloadable = try ReloadableTLSServerContext(certificateFile: folder + "/cert.pem", keyFile: folder + "/key.pem")
         try await TestHTTPServer.run(tls: reloadable, routes: Self.routes) { server in

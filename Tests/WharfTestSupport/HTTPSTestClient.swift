@@ -37,6 +37,22 @@ package struct TestCertificate: Sendable {
         return String(cString: made)
     }
 
+    /// Removes the folder and its files (the key included).
+    package func remove() { Self.removeFolder(directory) }
+
+    /// Removes a folder made by ``folder()`` with the files in it.
+    package static func removeFolder(_ path: String) {
+        guard path.hasPrefix("/tmp/wharf-https-tests-") else { return }
+        if let handle = opendir(path) {
+            while let entry = readdir(handle) {
+                let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+                if name != "." && name != ".." { unlink(path + "/" + name) }
+            }
+            closedir(handle)
+        }
+        rmdir(path)
+    }
+
     package func context() throws -> ReloadableTLSServerContext {
         try ReloadableTLSServerContext(certificateFile: certificateFile, keyFile: keyFile)
     }
