@@ -14,6 +14,8 @@ import WharfWire
 package final class WharfApplication: Sendable {
     package let configuration: WharfConfiguration
     package let server: HTTPServer
+    /// The plain listener that redirects to HTTPS (`--http-redirect`), when there is one.
+    package let redirectServer: HTTPServer?
     package let database: Database
     package let audit: AuditLog
     package let accounts: AccountServices
@@ -197,11 +199,25 @@ package final class WharfApplication: Sendable {
         var http = HTTPServerConfiguration(addresses: configuration.listen)
         http.accessLog = configuration.accessLog ? AccessLog(format: configuration.accessLogFormat) : nil
         http.errorLog = log
+        http.tls = configuration.tlsContext
         if !configuration.trustedProxies.isEmpty {
             let proxies = configuration.trustedProxies
             http.clientAddress = { peer, headers in proxies.resolve(peer: peer.host, headers: headers).client }
         }
-        server = HTTPServer(configuration: http, responder: responder, group: group)
+        let server = HTTPServer(configuration: http, responder: responder, group: group)
+        self.server = server
+        if configuration.tlsContext != nil, !configuration.httpRedirect.isEmpty {
+            var plain = HTTPServerConfiguration(addresses: configuration.httpRedirect)
+            plain.accessLog = http.accessLog
+            plain.errorLog = log
+            plain.clientAddress = http.clientAddress
+            let redirect = HTTPSRedirect(
+                allowedHosts: AllowedHosts(listen: configuration.listen + configuration.httpRedirect, publicURL: configuration.publicURL),
+                publicURL: configuration.publicURL, httpsPort: { server.boundAddresses.first?.port ?? 443 })
+            redirectServer = HTTPServer(configuration: plain, responder: try redirect.responder(), group: group)
+        } else {
+            redirectServer = nil
+        }
         metrics.registerSources(
             server: server, database: database, hosts: hosts, version: WharfVersion.current, commit: configuration.buildCommit)
         self.responder = responder
@@ -220,6 +236,14 @@ package final class WharfApplication: Sendable {
     /// Starts listening, then the host health checker and the upkeep.
     package func start() throws {
         try server.start()
+        if let redirectServer {
+            do {
+                try redirectServer.start()
+            } catch {
+                Task { [server] in await server.shutdown() }
+                throw error
+            }
+        }
         let checker = hosts.checker
         let upkeep = self.upkeep
         backgroundTasks.withLock {
@@ -230,6 +254,9 @@ package final class WharfApplication: Sendable {
 
     package var boundAddresses: [SocketAddress] { server.boundAddresses }
 
+    /// The redirecting plain listener's addresses (empty without one).
+    package var redirectAddresses: [SocketAddress] { redirectServer?.boundAddresses ?? [] }
+
     /// Graceful shutdown: in-flight requests finish within the grace period, then the loops stop.
     package func shutdown() async {
         // Jobs first: their engine requests are closed and each stores its end (`interrupted`)
@@ -239,6 +266,7 @@ package final class WharfApplication: Sendable {
             task.cancel()
             await task.value
         }
+        await redirectServer?.shutdown()
         await server.shutdown()
         await events.shutdown()
         endpointAudit.close()

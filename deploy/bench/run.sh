@@ -2,6 +2,7 @@
 # Wharf's benchmark command: prints figures, asserts nothing. See README.md "Benchmarks".
 #
 #   deploy/bench/run.sh [http]      HTTP server: /healthz vs nginx, 10,000 idle connections, 1M requests
+#   deploy/bench/run.sh https       HTTPS served directly: /healthz with keep-alive and new TLS handshakes/s vs nginx, same certificate
 #   deploy/bench/run.sh docker      Docker client vs curl on the fleet's mutual-TLS engine: warm latency, 1 GiB build upload
 #   deploy/bench/run.sh storage     Audit history: 1,000,000 appends, filtered 50-row pages at three depths, CSV export
 #   deploy/bench/run.sh jobs        Builds as jobs: 1 GiB uploads through Wharf vs curl, 1,000 SSE watchers, replay, loud builds
@@ -567,8 +568,117 @@ bench_events() {
   python3 deploy/bench/engine_volumes.py "$engine" remove 2000 >&2
 }
 
+# HTTPS served directly, side by side with nginx serving the same certificate (P-256 ECDSA, the
+# kind --tls-self-signed makes), both on CPU 0 with one worker, wrk on CPU 1.
+bench_https() {
+  install_missing_packages wrk nginx-light curl openssl
+  echo "building release..." >&2
+  swift build -c release --static-swift-stdlib --product wharf 2>&1 | tail -1 >&2
+
+  local wport=${WHARF_BENCH_HTTPS_PORT:-18097} nport=${WHARF_BENCH_NGINX_HTTPS_PORT:-18096}
+  mkdir -p "$work/data" "$work/tls" "$work/nginx/html"
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj /CN=localhost \
+    -addext subjectAltName=DNS:localhost,IP:127.0.0.1 -keyout "$work/tls/key.pem" -out "$work/tls/cert.pem" 2>/dev/null
+  chmod 644 "$work/tls/key.pem"
+  taskset -c 0 "$root/.build/release/wharf" serve --listen "127.0.0.1:$wport" --data-dir "$work/data" \
+    --resources "$root" --no-access-log --tls-cert "$work/tls/cert.pem" --tls-key "$work/tls/key.pem" 2>"$work/wharf.log" &
+  wharf_pid=$!
+  pids+=("$wharf_pid")
+  local url="https://127.0.0.1:$wport/healthz"
+  for _ in $(seq 1 200); do curl -fsS --cacert "$work/tls/cert.pem" -o /dev/null "$url" 2>/dev/null && break; sleep 0.05; done
+  curl -fsS --cacert "$work/tls/cert.pem" "$url" > "$work/nginx/html/healthz"
+
+  # nginx as a TLS server is usually set up: TLS 1.2 and 1.3, a shared session cache, tickets on
+  # (its default), keep-alive up to 1000 requests per connection (as Wharf).
+  cat > "$work/nginx/nginx.conf" <<NGINX
+worker_processes 1;
+daemon off;
+pid $work/nginx/nginx.pid;
+error_log $work/nginx/error.log;
+events { worker_connections 20000; }
+http {
+  access_log off;
+  keepalive_requests 1000;
+  ssl_protocols TLSv1.2 TLSv1.3;
+  ssl_session_cache shared:SSL:10m;
+  server {
+    listen 127.0.0.1:$nport ssl;
+    ssl_certificate $work/tls/cert.pem;
+    ssl_certificate_key $work/tls/key.pem;
+    location / { root $work/nginx/html; default_type application/json; }
+  }
+}
+NGINX
+  taskset -c 0 nginx -c "$work/nginx/nginx.conf" & pids+=($!)
+  for _ in $(seq 1 200); do curl -fsS -k -o /dev/null "https://127.0.0.1:$nport/healthz" 2>/dev/null && break; sleep 0.05; done
+  local wversion nversion
+  wversion=$(curl -sS -o /dev/null -w '%{http_version}' --cacert "$work/tls/cert.pem" -v "$url" 2>&1 | grep -o 'SSL connection using [^ ]* / [^ ]*' | head -1)
+  nversion=$(curl -sS -o /dev/null -k -v "https://127.0.0.1:$nport/healthz" 2>&1 | grep -o 'SSL connection using [^ ]* / [^ ]*' | head -1)
+  echo "wharf: $wversion; nginx: $nversion"
+
+  echo
+  echo "== 1. GET /healthz over HTTPS, keep-alive, server on one core (access log off for both)"
+  echo "   three alternating 5 s rounds per row, median of each side"
+  printf "%-6s %12s %9s %9s | %12s %9s %9s | %7s\n" conns "wharf req/s" "p50 ms" "p99 ms" "nginx req/s" "p50 ms" "p99 ms" ratio
+  local c
+  for c in 1 64; do
+    local wharf_rounds=() nginx_rounds=()
+    for _ in 1 2 3; do
+      wharf_rounds+=("$(load "$c" 5s "$url")")
+      nginx_rounds+=("$(load "$c" 5s "https://127.0.0.1:$nport/healthz")")
+    done
+    read -r wr wp50 wp99 < <(printf '%s\n' "${wharf_rounds[@]}" | sort -n | sed -n 2p)
+    read -r nr np50 np99 < <(printf '%s\n' "${nginx_rounds[@]}" | sort -n | sed -n 2p)
+    printf "%-6s %12s %9s %9s | %12s %9s %9s | %6.2fx\n" "$c" "$wr" "$wp50" "$wp99" "$nr" "$np50" "$np99" \
+      "$(awk -v a="$wr" -v b="$nr" 'BEGIN { print a / b }')"
+  done
+
+  echo
+  echo "== 2. New TLS connections: one request each (Connection: close), so every request is a full handshake"
+  echo "   (wrk does not resume sessions); 16 connections at a time, three alternating 5 s rounds, median"
+  printf "%-22s %14s %9s | %14s %9s | %7s\n" "" "wharf hs/s" "p99 ms" "nginx hs/s" "p99 ms" ratio
+  local wharf_rounds=() nginx_rounds=()
+  for _ in 1 2 3; do
+    wharf_rounds+=("$(load 16 5s "$url" -H 'Connection: close')")
+    nginx_rounds+=("$(load 16 5s "https://127.0.0.1:$nport/healthz" -H 'Connection: close')")
+  done
+  read -r wr _ wp99 < <(printf '%s\n' "${wharf_rounds[@]}" | sort -n | sed -n 2p)
+  read -r nr _ np99 < <(printf '%s\n' "${nginx_rounds[@]}" | sort -n | sed -n 2p)
+  printf "%-22s %14s %9s | %14s %9s | %6.2fx\n" "full handshakes" "$wr" "$wp99" "$nr" "$np99" \
+    "$(awk -v a="$wr" -v b="$nr" 'BEGIN { print a / b }')"
+  echo "   one at a time (openssl s_time, 5 s, new session each / resumed):"
+  local kind
+  for kind in -new -reuse; do
+    local wc nc
+    wc=$(taskset -c 1 openssl s_time -connect "127.0.0.1:$wport" $kind -time 5 2>/dev/null | awk '/connections\/user sec/ { print $1 }' | tail -1)
+    nc=$(taskset -c 1 openssl s_time -connect "127.0.0.1:$nport" $kind -time 5 2>/dev/null | awk '/connections\/user sec/ { print $1 }' | tail -1)
+    printf "   %-8s wharf %s connections in 5 s, nginx %s\n" "$kind" "${wc:-?}" "${nc:-?}"
+  done
+  echo "   handshakes wharf logged as failed (clients that closed mid-handshake when a run ended, say):"
+  grep "TLS handshake" "$work/wharf.log" | sed 's/.*failed: //' | sort | uniq -c | sed 's/^/   /' || true
+
+  echo
+  echo "== 3. 1,000 idle HTTPS keep-alive connections held 10 s (one request each)"
+  local before held after count
+  before=$(rss_kib "$wharf_pid")
+  coproc IDLE { taskset -c 1 python3 deploy/bench/idle_connections.py --port "$wport" --count 1000 --hold 60 --timeout 300 --tls; }
+  read -r ready count <&"${IDLE[0]}"
+  [ "$ready" = ready ] || { echo "idle client failed" >&2; return 1; }
+  sleep 10
+  held=$(rss_kib "$wharf_pid")
+  echo >&"${IDLE[1]}"
+  read -r _ <&"${IDLE[0]}"
+  wait "$IDLE_PID" 2>/dev/null || true
+  sleep 3
+  after=$(rss_kib "$wharf_pid")
+  echo "connections held:            $count"
+  echo "RSS before / held / after:   $before / $held / $after KiB"
+  echo "RSS per idle connection:     $(awk -v a="$held" -v b="$before" -v n="$count" 'BEGIN { printf "%.2f KiB", (a - b) / n }')"
+}
+
 case "$section" in
   http) bench_http ;;
+  https) bench_https ;;
   docker) bench_docker ;;
   storage) bench_storage ;;
   endpoint) bench_endpoint ;;
@@ -576,5 +686,5 @@ case "$section" in
   signin) bench_signin ;;
   events) bench_events ;;
   jobs) bench_jobs ;;
-  *) echo "usage: $0 [http|docker|storage|endpoint|panel|signin|events|jobs]" >&2; exit 2 ;;
+  *) echo "usage: $0 [http|https|docker|storage|endpoint|panel|signin|events|jobs]" >&2; exit 2 ;;
 esac
