@@ -263,6 +263,53 @@ def upload(client, label, token, image, wharf_pid, wharf_port):
           f"({len(samples)} samples; bounded)")
 
 
+def exec_through_upgrade(label, port, cert, token, container):
+    """`docker exec -i` as the CLI does it: create the exec, then start it with `Upgrade: tcp` and
+    talk to the process over the switched connection, through the proxy."""
+    context = ssl.create_default_context(cafile=cert)
+    base = "/api/v1/hosts/engine-a/docker/v1.41"
+    conn = http.client.HTTPSConnection("127.0.0.1", port, context=context, timeout=30)
+    body = json.dumps({"Cmd": ["sh", "-c", "read line; echo got:$line"], "AttachStdin": True, "AttachStdout": True,
+                       "AttachStderr": True})
+    conn.request("POST", f"{base}/containers/{container}/exec", body=body,
+                 headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+    response = conn.getresponse()
+    created = response.read()
+    conn.close()
+    check(response.status == 201, f"{label}: exec created through the proxy", f"{response.status} {created[:200]!r}")
+    if response.status != 201:
+        return
+    exec_id = json.loads(created)["Id"]
+    raw = context.wrap_socket(socket.create_connection(("127.0.0.1", port), timeout=15), server_hostname="localhost")
+    try:
+        start = json.dumps({"Detach": False, "Tty": False}).encode()
+        raw.sendall((f"POST {base}/exec/{exec_id}/start HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+                     f"Authorization: Bearer {token}\r\nContent-Type: application/json\r\n"
+                     f"Connection: Upgrade\r\nUpgrade: tcp\r\nContent-Length: {len(start)}\r\n\r\n").encode() + start)
+        received = b""
+        while b"\r\n\r\n" not in received:
+            chunk = raw.recv(4096)
+            if not chunk:
+                break
+            received += chunk
+        head, _, output = received.partition(b"\r\n\r\n")
+        check(head.startswith(b"HTTP/1.1 101"), f"{label}: exec start switches protocols through the proxy (101)",
+              head[:300].decode(errors="replace"))
+        raw.sendall(b"through-the-proxy\n")
+        deadline = time.time() + 10
+        while b"got:through-the-proxy" not in output and time.time() < deadline:
+            chunk = raw.recv(4096)
+            if not chunk:
+                break
+            output += chunk
+        check(b"got:through-the-proxy" in output, f"{label}: stdin reaches the process and its output comes back, both ways raw",
+              repr(output[:300]))
+    except (OSError, ssl.SSLError) as error:
+        check(False, f"{label}: exec through the proxy", repr(error))
+    finally:
+        raw.close()
+
+
 def nginx_config(work, port, wharf_port, cert, key):
     with open(os.path.join(ROOT, "deploy/proxy/nginx.conf")) as f:
         site = f.read()
@@ -363,6 +410,7 @@ def main():
                       f"{audit_client(data, 'auth.signin.ok')}")
                 sse_live(client, label, host_id, container)
                 upload(client, label, token, image, server.pid, wharf_port)
+                exec_through_upgrade(label, port, cert, token, container)
             finally:
                 proxy.terminate()
                 try:

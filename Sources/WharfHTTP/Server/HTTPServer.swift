@@ -24,6 +24,7 @@ package final class HTTPServer: Sendable {
     private let maxConnections: Int
     private let addressCounts: AddressConnectionCounts
     private let upgradedStreams = Atomic<Int>(0)
+    private let eventStreams = Atomic<Int>(0)
     /// HTTPS connections whose handshake is under way (``HTTPServer/handshake``), so shutdown
     /// can end them; they count as open connections.
     let handshaking = Mutex<[ObjectIdentifier: Socket]>([:])
@@ -63,6 +64,12 @@ package final class HTTPServer: Sendable {
     package var upgradedStreamCount: Int { upgradedStreams.load(ordering: .relaxed) }
 
     func upgradeStarted() { upgradedStreams.add(1, ordering: .relaxed) }
+
+    /// Server-sent event streams (responses with a probe) being sent now. For metrics.
+    package var eventStreamCount: Int { eventStreams.load(ordering: .relaxed) }
+
+    func eventStreamStarted() { eventStreams.add(1, ordering: .relaxed) }
+    func eventStreamEnded() { eventStreams.subtract(1, ordering: .relaxed) }
     func upgradeEnded() { upgradedStreams.subtract(1, ordering: .relaxed) }
 
     var isDraining: Bool { draining.load(ordering: .relaxed) }
