@@ -29,6 +29,14 @@ package enum ResponseBody: Sendable {
     var isUpgrade: Bool {
         if case .upgrade = self { true } else { false }
     }
+
+    /// Whether the body is produced while it is sent.
+    var isStream: Bool {
+        switch self {
+        case .stream, .probedStream: true
+        case .empty, .bytes, .upgrade: false
+        }
+    }
 }
 
 /// A response: status, header fields and body.
