@@ -243,7 +243,7 @@ bench_jobs() {
   # Starts a build of a typed Dockerfile through the API; prints the job id.
   typed_build() {
     curl -sS "${auth[@]}" -X POST -H 'Content-Type: application/x-tar' --data-binary '' \
-      "$api/hosts/1/images/build?nocache=1&t=wharf-bench:$1&dockerfileText=$(python3 -c 'import sys,urllib.parse; print(urllib.parse.quote(sys.argv[1]))' "$2")" |
+      "$api/hosts/1/build?nocache=1&t=wharf-bench:$1&dockerfileText=$(python3 -c 'import sys,urllib.parse; print(urllib.parse.quote(sys.argv[1]))' "$2")" |
       json 'd["job"]["id"]'
   }
   median() { sort -n | sed -n "$(( ($1 + 1) / 2 ))p"; }
@@ -268,7 +268,7 @@ bench_jobs() {
       local sampler=$!
       # Wharf answers (202) once the engine has the whole context: its time is until that answer.
       read -r sent answered status < <(taskset -c 1 python3 deploy/bench/upload.py --port "$port" --file "$work/context.tar" \
-        --path "/api/v1/hosts/1/images/build?t=wharf-bench:$mode" --header "Authorization: Bearer $token" \
+        --path "/api/v1/hosts/1/build?t=wharf-bench:$mode" --header "Authorization: Bearer $token" \
         $([ "$mode" = multipart ] && echo --multipart context))
       [ "$status" = 202 ] || echo "Wharf answered $status to the $mode upload" >&2
       if [ "$mode" = raw ]; then raw+=("$answered"); else multi+=("$answered"); fi
