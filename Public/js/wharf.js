@@ -1,5 +1,5 @@
 // Wharf's only script: progressive enhancement. Every page works without it, except the live
-// parts (followed logs, stats), which need it. A page opens at most one EventSource (browsers
+// parts (followed logs, stats, engine events), which need it. A page opens at most one EventSource (browsers
 // allow six HTTP/1.1 connections per origin, and one tab must not use them up).
 "use strict";
 
@@ -32,6 +32,8 @@ document.addEventListener("DOMContentLoaded", () => {
   const kind = live.getAttribute("data-live-kind");
   if (kind === "logs") followLogs(live);
   else if (kind === "stats") followStats(live);
+  else if (kind === "events") followEvents(live);
+  else if (kind === "dashboard") followDashboard(live);
   else if (kind === "job") followJob(live);
 });
 
@@ -154,6 +156,175 @@ function followStats(card) {
     end: (event, stream, say) => {
       stream.close();
       say(event.data);
+    },
+  });
+}
+
+// Engine events, newest first, from the hub's shared stream. Pause holds new events (none is
+// lost) until Resume; gaps the engine could not replay are marked in the list; each host's state
+// (live, reconnecting) is shown above it.
+function followEvents(card) {
+  const list = card.querySelector(".event-list");
+  const pause = card.querySelector("#event-pause");
+  const held = card.querySelector(".event-held");
+  const states = card.querySelector(".host-states");
+  const showHost = list.getAttribute("data-show-host") === "1";
+  const maxItems = 1000;
+  let paused = false;
+  let queue = [];
+
+  const chip = (text, className) => {
+    const span = document.createElement("span");
+    span.className = className;
+    span.textContent = text;
+    return span;
+  };
+  const time = (milliseconds) => {
+    const stamp = document.createElement("time");
+    stamp.className = "event-time";
+    const date = new Date(milliseconds);
+    stamp.dateTime = date.toISOString();
+    stamp.textContent = date.toLocaleTimeString();
+    return stamp;
+  };
+  const badge = (event) => {
+    const bad = ["die", "kill", "oom", "destroy", "delete", "untag"];
+    const good = ["start", "create", "pull", "connect", "mount", "unpause"];
+    const warn = ["stop", "pause", "disconnect", "unmount", "restart"];
+    const kind = bad.includes(event.action) ? "danger" : good.includes(event.action) ? "ok" : warn.includes(event.action) ? "warn" : "info";
+    return chip(event.type + " " + event.action, "badge " + kind);
+  };
+  // Everything inserted is text: names, labels and attributes are shown as they are.
+  const eventItem = (event) => {
+    const item = document.createElement("li");
+    item.className = "event";
+    item.dataset.type = event.type;
+    item.dataset.action = event.action;
+    item.appendChild(time(Math.floor(event.timeNano / 1e6)));
+    item.append(" ");
+    if (showHost) { item.appendChild(chip(event.hostName, "event-host muted")); item.append(" "); }
+    item.appendChild(badge(event));
+    item.append(" ");
+    if (event.url && event.url.startsWith("/")) {
+      const link = document.createElement("a");
+      link.href = event.url;
+      link.textContent = event.name;
+      item.appendChild(link);
+    } else {
+      item.appendChild(chip(event.name, "event-name"));
+    }
+    const keys = Object.keys(event.attributes || {}).filter((key) => key !== "name").sort();
+    if (keys.length) {
+      const labels = chip("", "labels");
+      for (const key of keys) labels.appendChild(chip(key + "=" + event.attributes[key], "label-chip"));
+      item.append(" ");
+      item.appendChild(labels);
+    }
+    return item;
+  };
+  const gapItem = (gap) => {
+    const item = document.createElement("li");
+    item.className = "event gap";
+    const when = gap.from && gap.to
+      ? "between " + new Date(gap.from).toLocaleTimeString() + " and " + new Date(gap.to).toLocaleTimeString()
+      : "";
+    item.textContent = (showHost ? gap.hostName + ": " : "") + "Events " + when + " may be missing. " + gap.reason;
+    return item;
+  };
+  const show = (item) => {
+    list.insertBefore(item, list.firstChild);
+    while (list.childElementCount > maxItems) list.lastElementChild.remove();
+  };
+  const add = (item) => {
+    if (paused) {
+      queue.push(item);
+      held.textContent = queue.length + " new event" + (queue.length === 1 ? "" : "s") + " held";
+    } else {
+      show(item);
+    }
+  };
+  const hostState = (status) => {
+    let entry = states.querySelector(`[data-host="${CSS.escape(String(status.hostId))}"]`);
+    if (!entry) {
+      entry = document.createElement("li");
+      entry.dataset.host = String(status.hostId);
+      states.appendChild(entry);
+    }
+    entry.textContent = "";
+    entry.appendChild(chip(status.state, "badge " + (status.state === "live" ? "ok" : status.state === "stopped" ? "muted" : "warn")));
+    entry.append(" " + status.hostName + ": " + status.message);
+  };
+
+  if (pause) pause.addEventListener("click", () => {
+    paused = !paused;
+    pause.setAttribute("aria-pressed", String(paused));
+    pause.textContent = paused ? "Resume" : "Pause";
+    if (!paused) {
+      for (const item of queue) show(item);
+      queue = [];
+      held.textContent = "";
+    }
+  });
+  openStream(card, card.getAttribute("data-live"), {
+    engine: (event) => add(eventItem(JSON.parse(event.data))),
+    gap: (event) => add(gapItem(JSON.parse(event.data))),
+    status: (event) => hostState(JSON.parse(event.data)),
+    end: (event, stream, say) => say(event.data),
+  });
+}
+
+// The dashboard, live from the hosts' container events (the hub's shared streams, no polling;
+// the stream starts where the page was drawn, so nothing is counted twice): a container row
+// (`[data-container-id]`) takes its new state, and a host's counts
+// (`[data-host-id] [data-count=running|paused|stopped]`, each holding a number) move from the
+// container's previous state to its new one. A reload shows the engines' own figures again.
+function followDashboard(root) {
+  const states = { start: "running", restart: "running", unpause: "running", pause: "paused", die: "exited", create: "created", destroy: "gone" };
+  const badges = { running: "ok", paused: "warn", exited: "muted", created: "info", dead: "danger" };
+  const buckets = { running: "running", paused: "paused", created: "stopped", exited: "stopped", dead: "stopped" };
+  // Before an event, when this page has not seen the container yet (nor lists it).
+  const before = { start: "exited", restart: "running", unpause: "paused", pause: "running", die: "running", destroy: "exited" };
+  const known = new Map();
+  const bump = (host, name, delta) => {
+    if (!name) return;
+    for (const cell of root.querySelectorAll(`[data-host-id="${CSS.escape(String(host))}"] [data-count="${name}"]`)) {
+      const value = parseInt(cell.textContent, 10);
+      if (Number.isNaN(value)) continue;
+      const next = Math.max(0, value + delta);
+      cell.textContent = String(next);
+      // A count shown only when not zero (paused) appears and disappears with it.
+      const holder = cell.closest(".count-paused");
+      if (holder) holder.hidden = next === 0;
+    }
+  };
+  // The engine's words for the new state, until the next load brings its own ("Up 5 minutes").
+  const words = (action, attributes) => action === "die" ? `Exited (${attributes.exitCode || "?"}) just now`
+    : action === "pause" ? "Up (Paused)" : action === "create" ? "Created" : "Up just now";
+  openStream(root, root.getAttribute("data-live"), {
+    engine: (message) => {
+      const event = JSON.parse(message.data);
+      if (event.type !== "container") return;
+      const state = states[event.action];
+      if (!state) return;
+      const rows = root.querySelectorAll(`[data-container-id="${CSS.escape(event.actorId)}"]`);
+      const key = event.hostId + "/" + event.actorId;
+      const previous = known.get(key) || (rows[0] && rows[0].dataset.state) || before[event.action];
+      if (previous !== state) {
+        bump(event.hostId, buckets[previous], -1);
+        bump(event.hostId, buckets[state], 1);
+      }
+      if (state === "gone") known.delete(key); else known.set(key, state);
+      for (const row of rows) {
+        if (state === "gone") { row.classList.add("gone"); continue; }
+        row.dataset.state = state;
+        const badge = row.querySelector(".badge");
+        if (badge) {
+          badge.textContent = state;
+          badge.className = "badge " + (state === "exited" && event.attributes.exitCode && event.attributes.exitCode !== "0" ? "danger" : badges[state]);
+        }
+        const status = row.querySelector("[data-status]");
+        if (status) status.textContent = words(event.action, event.attributes || {});
+      }
     },
   });
 }

@@ -14,10 +14,14 @@ import WharfWire
 package final class WharfApplication: Sendable {
     package let configuration: WharfConfiguration
     package let server: HTTPServer
+    /// The plain listener that redirects to HTTPS (`--http-redirect`), when there is one.
+    package let redirectServer: HTTPServer?
     package let database: Database
     package let audit: AuditLog
     package let accounts: AccountServices
     package let hosts: HostServices
+    /// Every host's engine events, one upstream per host, shared (pages, API, Wharf's own consumers).
+    package let events: EventHub
     /// Builds, pulls, pushes, loads and imports running on the server.
     package let jobs: JobRunner
     /// The Docker endpoint's audit rows, written off the request path (``EndpointAuditQueue``).
@@ -100,6 +104,8 @@ package final class WharfApplication: Sendable {
             checkInterval: configuration.hostCheckInterval, probeTimeout: configuration.hostProbeTimeout,
             localDockerSocket: configuration.localDockerSocket)
         self.hosts = hosts
+        let events = EventHub(hosts: hosts)
+        self.events = events
         let endpointAudit = EndpointAuditQueue(database: database, log: log)
         self.endpointAudit = endpointAudit
         endpointAuditWriter = Task { await endpointAudit.run() }
@@ -121,6 +127,19 @@ package final class WharfApplication: Sendable {
             time: accounts.time
         ).register(into: &router)
         ContainerAPIRoutes(service: containers, logs: containerLogs).register(into: &router)
+        let volumes = VolumeService(hosts: hosts, audit: AuditLog(database: database))
+        VolumeRoutes(pages: pages, service: volumes, flash: flash, time: accounts.time).register(into: &router)
+        VolumeAPIRoutes(service: volumes).register(into: &router)
+        let networks = NetworkService(hosts: hosts, audit: AuditLog(database: database))
+        NetworkRoutes(pages: pages, service: networks, flash: flash, time: accounts.time).register(into: &router)
+        NetworkAPIRoutes(service: networks).register(into: &router)
+        HostSystemRoutes(
+            pages: pages, prune: HostPrune(containers: containers, volumes: volumes, networks: networks, audit: AuditLog(database: database)),
+            flash: flash
+        ).register(into: &router)
+        let eventRoutes = EventRoutes(pages: pages, hub: events, hosts: hosts)
+        eventRoutes.register(into: &router)
+        EventAPIRoutes(hub: events, routes: eventRoutes).register(into: &router)
         let jobs = JobRunner(database: database, group: group, log: log)
         self.jobs = jobs
         let jobService = JobService(runner: jobs, hosts: hosts, audit: AuditLog(database: database))
@@ -132,7 +151,8 @@ package final class WharfApplication: Sendable {
         let images = ImageService(hosts: hosts, audit: AuditLog(database: database), jobs: jobs, registries: registries)
         ImageRoutes(pages: pages, service: images, flash: flash, time: accounts.time).register(into: &router)
         ImageAPIRoutes(service: images).register(into: &router)
-        HomeRoutes(pages: pages, hosts: hosts, containers: ContainersAcrossHosts(service: containers, snapshots: ContainerSnapshots()), time: accounts.time)
+        HomeRoutes(pages: pages, hosts: hosts, containers: ContainersAcrossHosts(service: containers, snapshots: ContainerSnapshots(events: events)),
+            events: events, time: accounts.time)
             .register(into: &router)
         APIRoutes().register(into: &router)
         SignInRoutes(pages: pages, services: accounts).register(into: &router.routes)
@@ -142,7 +162,7 @@ package final class WharfApplication: Sendable {
         ProfileRoutes(pages: pages, services: accounts).register(into: &router.routes)
         AuditRoutes(pages: pages, database: database).register(into: &router.routes)
         DockerEndpointRoutes(hosts: hosts, accounts: accounts, queue: endpointAudit).register(into: &router.routes)
-        DockerCLIRoutes(pages: pages, hosts: hosts, accounts: accounts).register(into: &router.routes)
+        DockerCLIRoutes(pages: pages, hosts: hosts, accounts: accounts, publicURL: configuration.publicURL).register(into: &router.routes)
         SettingsRoutes(
             pages: pages, database: database, dataDirectory: configuration.dataDirectory, time: accounts.time,
             publicURL: configuration.publicURL
@@ -179,11 +199,25 @@ package final class WharfApplication: Sendable {
         var http = HTTPServerConfiguration(addresses: configuration.listen)
         http.accessLog = configuration.accessLog ? AccessLog(format: configuration.accessLogFormat) : nil
         http.errorLog = log
+        http.tls = configuration.tlsContext
         if !configuration.trustedProxies.isEmpty {
             let proxies = configuration.trustedProxies
             http.clientAddress = { peer, headers in proxies.resolve(peer: peer.host, headers: headers).client }
         }
-        server = HTTPServer(configuration: http, responder: responder, group: group)
+        let server = HTTPServer(configuration: http, responder: responder, group: group)
+        self.server = server
+        if configuration.tlsContext != nil, !configuration.httpRedirect.isEmpty {
+            var plain = HTTPServerConfiguration(addresses: configuration.httpRedirect)
+            plain.accessLog = http.accessLog
+            plain.errorLog = log
+            plain.clientAddress = http.clientAddress
+            let redirect = HTTPSRedirect(
+                allowedHosts: AllowedHosts(listen: configuration.listen + configuration.httpRedirect, publicURL: configuration.publicURL),
+                publicURL: configuration.publicURL, httpsPort: { server.boundAddresses.first?.port ?? 443 })
+            redirectServer = HTTPServer(configuration: plain, responder: try redirect.responder(), group: group)
+        } else {
+            redirectServer = nil
+        }
         metrics.registerSources(
             server: server, database: database, hosts: hosts, version: WharfVersion.current, commit: configuration.buildCommit)
         self.responder = responder
@@ -202,6 +236,14 @@ package final class WharfApplication: Sendable {
     /// Starts listening, then the host health checker and the upkeep.
     package func start() throws {
         try server.start()
+        if let redirectServer {
+            do {
+                try redirectServer.start()
+            } catch {
+                Task { [server] in await server.shutdown() }
+                throw error
+            }
+        }
         let checker = hosts.checker
         let upkeep = self.upkeep
         backgroundTasks.withLock {
@@ -212,6 +254,9 @@ package final class WharfApplication: Sendable {
 
     package var boundAddresses: [SocketAddress] { server.boundAddresses }
 
+    /// The redirecting plain listener's addresses (empty without one).
+    package var redirectAddresses: [SocketAddress] { redirectServer?.boundAddresses ?? [] }
+
     /// Graceful shutdown: in-flight requests finish within the grace period, then the loops stop.
     package func shutdown() async {
         // Jobs first: their engine requests are closed and each stores its end (`interrupted`)
@@ -221,7 +266,9 @@ package final class WharfApplication: Sendable {
             task.cancel()
             await task.value
         }
+        await redirectServer?.shutdown()
         await server.shutdown()
+        await events.shutdown()
         endpointAudit.close()
         await endpointAuditWriter.value
         await upkeep.finish()

@@ -8,6 +8,7 @@
 #   deploy/dev/fleet.sh status    report each component (exit 0 only if all healthy)
 #   deploy/dev/fleet.sh env       print `export NAME=value` lines for the tests
 #   deploy/dev/fleet.sh run -- CMD start (or reuse) the fleet, run CMD with its env
+#   deploy/dev/fleet.sh restart E stop engine E (a, b or c) and start it again, keeping its data
 #
 # Typical use:  eval "$(deploy/dev/fleet.sh start)"   (progress goes to stderr)
 #
@@ -957,6 +958,25 @@ cmd_stop() {
     # Keep the lock file: removing it could race with a waiting start.
 }
 
+# Stops one engine the way an operator restarting it would (its running containers are killed
+# first, as stop does, so the shutdown is quick), then starts it again on the same data, socket
+# or port, and waits until it answers. Tests use it to prove that event streams survive it.
+cmd_restart() {
+    need_root restart
+    local e=$1
+    [[ $e == a || $e == b || $e == c ]] || die "usage: $0 restart a|b|c"
+    take_lock -x
+    [[ -f $D/$MARKER && -r $ENV_FILE ]] || die "no running fleet in $D; run: $0 start"
+    load_fleet_env || true
+    local t0; t0=$(now_ms)
+    kill_running_containers "$e"
+    stop_pid "engine $e" "$(read_pid "$PIDS/engine-$e.pid")" "$(engine_exec "$e")" 20
+    stop_pid "containerd of engine $e" "$(read_pid "$PIDS/engine-$e-containerd.pid")" "$(engine_exec "$e")" 10
+    start_engine "$e"
+    engine_ready "$e"
+    log "engine $e restarted in $(elapsed "$t0")"
+}
+
 cmd_status() {
     if [[ ! -f $D/$MARKER ]]; then
         echo "fleet: not started ($D)"
@@ -993,13 +1013,14 @@ cmd_run() {
 
 usage() {
     cat >&2 <<EOF
-usage: $0 install|start|stop|status|env|run [--] COMMAND...
+usage: $0 install|start|stop|status|env|restart ENGINE|run [--] COMMAND...
 
   install  install missing Debian packages (${PACKAGES[*]})
   start    start the test fleet (reuses a healthy one) and print its env
   stop     stop everything start started and remove $FLEET_DIR
   status   report each component; exit 0 only if all are healthy
   env      print export lines:  eval "\$($0 env)"
+  restart  stop one engine (a, b or c) and start it again on the same data
   run      start (or reuse) the fleet, then run COMMAND with its env,
            e.g.  $0 run -- swift test
 
@@ -1016,6 +1037,7 @@ main() {
     (( $# > 0 )) && shift
     case $cmd in
         install|start|stop|status|env) (( $# == 0 )) || { usage; return 2; } ;;
+        restart) (( $# == 1 )) || { usage; return 2; } ;;
         run) [[ ${1:-} == -- ]] && shift ;;
         -h|--help|help) usage; return 0 ;;
         *) usage; return 2 ;;

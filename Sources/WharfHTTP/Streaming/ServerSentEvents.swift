@@ -95,6 +95,14 @@ package struct EventStreamWriter: Sendable {
 }
 
 extension HTTPResponse {
+    /// The headers of a `text/event-stream` response, for streams that write their own events
+    /// (one sender for many clients) instead of using ``eventStream(heartbeat:headers:_:)``.
+    package static let eventStreamHeaders: HTTPHeaders = [
+        "Content-Type": "text/event-stream; charset=utf-8",
+        "Cache-Control": "no-cache",
+        "X-Accel-Buffering": "no",  // nginx in front must not buffer the stream
+    ]
+
     /// A `text/event-stream` response. `produce` sends events until it returns; a comment
     /// heartbeat goes out every `heartbeat` so proxies and browsers keep the stream open and a
     /// vanished client is noticed. When the client leaves, `produce` is cancelled.
@@ -108,9 +116,7 @@ extension HTTPResponse {
         _ produce: @escaping @Sendable (EventStreamWriter) async throws -> Void
     ) -> HTTPResponse {
         var allHeaders = headers
-        allHeaders.set("Content-Type", "text/event-stream; charset=utf-8")
-        allHeaders.set("Cache-Control", "no-cache")
-        allHeaders.set("X-Accel-Buffering", "no")  // nginx in front must not buffer the stream
+        for (name, value) in eventStreamHeaders { allHeaders.set(name, value) }
         return HTTPResponse(status: .ok, headers: allHeaders, body: .probedStream(probe: Array(":\n".utf8)) { writer in
             let stream = EventStreamWriter(writer: writer, mutex: AsyncMutex())
             try await withThrowingTaskGroup(of: Void.self) { group in
