@@ -24,7 +24,7 @@ import WharfTestSupport
                 dockerfile: "FROM \(setup.image)\nCOPY greeting.txt /greeting.txt\nRUN cat /greeting.txt\nLABEL wharf.test=\"\(Self.xss)\"\n",
                 files: [("greeting.txt", "hello from the context \(Self.xss)\n")])
             let response = try await setup.send(
-                .post, "/api/v1/hosts/1/images/build?t=\(FormDecoding.encode(tag))&buildarg=TOKEN%3Dsecret-value&nocache=1",
+                .post, "/api/v1/hosts/1/build?t=\(FormDecoding.encode(tag))&buildarg=TOKEN%3Dsecret-value&nocache=1",
                 body: context, contentType: "application/x-tar")
             let id = try setup.jobID(response)
             #expect(response.headers["Location"] == "/api/v1/jobs/\(id)")
@@ -74,7 +74,7 @@ import WharfTestSupport
 
             // Only a typed Dockerfile, no context at all.
             let alone = try await setup.send(
-                .post, "/api/v1/hosts/1/images/build?t=\(FormDecoding.encode(tag))&dockerfileText=\(FormDecoding.encode("FROM \(setup.image)\nRUN echo typed-only\n"))",
+                .post, "/api/v1/hosts/1/build?t=\(FormDecoding.encode(tag))&dockerfileText=\(FormDecoding.encode("FROM \(setup.image)\nRUN echo typed-only\n"))",
                 contentType: "application/x-tar")
             let second = try setup.jobID(alone)
             let events2 = try await setup.follow(second)
@@ -88,7 +88,7 @@ import WharfTestSupport
         try await ContainerFleetTests.withFleet { setup, cleanup in
             let context = try TestTar.context(dockerfile: "FROM \(setup.image)\nRUN echo before && exit 3\nRUN echo never\n")
             // forcerm: the failed step's container goes too.
-            let id = try setup.jobID(try await setup.send(.post, "/api/v1/hosts/1/images/build?forcerm=1", body: context, contentType: "application/x-tar"))
+            let id = try setup.jobID(try await setup.send(.post, "/api/v1/hosts/1/build?forcerm=1", body: context, contentType: "application/x-tar"))
             let events = try await setup.follow(id)
             let kinds = events.map(\.event)
             #expect(kinds.suffix(2) == ["error", "end"])
@@ -119,7 +119,7 @@ import WharfTestSupport
             let marker = "started-sleeping-\(UInt32.random(in: 0 ... .max))"
             let context = try TestTar.context(dockerfile: "FROM \(setup.image)\nRUN echo \(marker) && sleep 300\n")
             let id = try setup.jobID(try await setup.send(
-                .post, "/api/v1/hosts/1/images/build?t=\(FormDecoding.encode(tag))", body: context, contentType: "application/x-tar"))
+                .post, "/api/v1/hosts/1/build?t=\(FormDecoding.encode(tag))", body: context, contentType: "application/x-tar"))
             let probe = StreamProbe(try await setup.send(.get, "/api/v1/jobs/\(id)/events"))
             #expect(await probe.wait(seconds: 60) { $0.contains("data: \(marker)") })
             // The RUN step's container exists now.
@@ -159,16 +159,16 @@ import WharfTestSupport
                 try await setup.app.app.hosts.registry.create(
                     HostInput(name: "recorder", url: "tcp://127.0.0.1:\(engine.address.port ?? 0)"), by: cliActor)
                 let dockerfile = Array("FROM busybox\nRUN echo not a tar archive\n".utf8) + [UInt8](repeating: 0x20, count: 600)
-                let refused = try await setup.send(.post, "/api/v1/hosts/recorder/images/build?t=x:1", body: dockerfile, contentType: "application/x-tar")
+                let refused = try await setup.send(.post, "/api/v1/hosts/recorder/build?t=x:1", body: dockerfile, contentType: "application/x-tar")
                 #expect(refused.status == .badRequest)
                 #expect(try setup.object(refused)["error"]?["code"]?.stringValue == "bad_archive")
                 #expect(try setup.object(refused)["error"]?["message"]?.stringValue?.contains("not a tar archive") == true)
                 let gzip: [UInt8] = [0x1F, 0x8B, 0x08, 0x00] + [UInt8](repeating: 1, count: 2000)
-                let compressed = try await setup.send(.post, "/api/v1/hosts/recorder/images/load", body: gzip, contentType: "application/x-tar")
+                let compressed = try await setup.send(.post, "/api/v1/hosts/recorder/load", body: gzip, contentType: "application/x-tar")
                 #expect(compressed.status == .badRequest)
                 #expect(setup.text(compressed).contains("compressed (gzip)"))
                 let unsafe = try TestTar.archive([("../../etc/cron.d/evil", Array("* * * * * root true\n".utf8))])
-                let absolute = try await setup.send(.post, "/api/v1/hosts/recorder/images/import", body: unsafe, contentType: "application/x-tar")
+                let absolute = try await setup.send(.post, "/api/v1/hosts/recorder/import", body: unsafe, contentType: "application/x-tar")
                 #expect(absolute.status == .badRequest)
                 #expect(setup.text(absolute).contains(".."))
                 #expect(requests.value.isEmpty, "the engine was called: \(requests.value)")
@@ -190,7 +190,7 @@ import WharfTestSupport
             ])
             // As a connection delivers it: the first header alone, then the rest (so the job starts).
             let response = try await setup.send(
-                .post, "/api/v1/hosts/1/images/build?t=\(FormDecoding.encode(tag))", chunks: [Array(context[0..<512]), Array(context[512...])],
+                .post, "/api/v1/hosts/1/build?t=\(FormDecoding.encode(tag))", chunks: [Array(context[0..<512]), Array(context[512...])],
                 contentType: "application/x-tar")
             #expect(response.status == .badRequest)
             let message = try setup.object(response)["error"]?["message"]?.stringValue ?? ""
@@ -218,7 +218,7 @@ import WharfTestSupport
             // Announce the whole archive, send a quarter of it, hang up.
             let client = try await RawHTTPClient.connect(to: harness.address)
             try await client.send(Array((
-                "POST /api/v1/hosts/1/images/build?t=\(FormDecoding.encode(tag)) HTTP/1.1\r\nHost: localhost\r\n"
+                "POST /api/v1/hosts/1/build?t=\(FormDecoding.encode(tag)) HTTP/1.1\r\nHost: localhost\r\n"
                     + "Authorization: Bearer \(token)\r\nContent-Type: application/x-tar\r\nContent-Length: \(archive.count)\r\n\r\n").utf8))
             try await client.send(Array(archive.prefix(archive.count / 4)))
             let deadline = ContinuousClock.now + .seconds(30)
@@ -269,7 +269,7 @@ import WharfTestSupport
         }
         let context = try TestTar.context(dockerfile: "FROM \(image)\nRUN echo \(marker) && sleep 300\n")
         let headers: HTTPHeaders = ["Authorization": "Bearer \(token)", "Host": "localhost", "Content-Type": "application/x-tar"]
-        let request = HTTPRequest.make(.post, "/api/v1/hosts/1/images/build", headers: headers, body: context)
+        let request = HTTPRequest.make(.post, "/api/v1/hosts/1/build", headers: headers, body: context)
         var requestContext = RequestContext(requestID: "t", remoteAddress: try SocketAddress(ip: "127.0.0.1", port: 40000))
         first.responder.route(request.head, into: &requestContext)
         let started = try await first.responder.respond(to: request, context: requestContext)

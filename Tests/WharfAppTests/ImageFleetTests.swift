@@ -18,7 +18,7 @@ import WharfWire
         try await ContainerFleetTests.withFleet { setup, cleanup in
             await setup.removeImage(Self.bigdata)
             cleanup.image(Self.bigdata)
-            let started = try await setup.send(.post, "/api/v1/hosts/1/images/pull", body: Array(#"{"reference":"\#(Self.bigdata)"}"#.utf8),
+            let started = try await setup.send(.post, "/api/v1/hosts/1/pull", body: Array(#"{"reference":"\#(Self.bigdata)"}"#.utf8),
                                                contentType: "application/json", token: setup.operatorToken)
             let id = try setup.jobID(started)
             let events = try await setup.follow(id)
@@ -49,7 +49,7 @@ import WharfWire
             #expect(page.components(separatedBy: "<progress max=\"100\" value=\"100\"").count - 1 == last.count)
             // A viewer watches, but neither pulls nor cancels.
             #expect(try await setup.send(.get, "/api/v1/jobs/\(id)", token: setup.viewer).status == .ok)
-            let refused = try await setup.send(.post, "/api/v1/hosts/1/images/pull", body: Array(#"{"reference":"busybox"}"#.utf8),
+            let refused = try await setup.send(.post, "/api/v1/hosts/1/pull", body: Array(#"{"reference":"busybox"}"#.utf8),
                                                contentType: "application/json", token: setup.viewer)
             #expect(refused.status == .forbidden)
         }
@@ -59,14 +59,14 @@ import WharfWire
         try await ContainerFleetTests.withFleet { setup, cleanup in
             let registry = HostFleet.environment("WHARF_TEST_REGISTRY") ?? "127.0.0.1:5000"
             let id = try setup.jobID(try await setup.send(
-                .post, "/api/v1/hosts/1/images/pull", body: Array(#"{"reference":"\#(registry)/wharf-test/busybox:no-such-tag"}"#.utf8),
+                .post, "/api/v1/hosts/1/pull", body: Array(#"{"reference":"\#(registry)/wharf-test/busybox:no-such-tag"}"#.utf8),
                 contentType: "application/json"))
             let events = try await setup.follow(id)
             #expect(events.suffix(2).map(\.event) == ["error", "end"])
             let message = events[events.count - 2].data
             #expect(message.contains("manifest unknown") || message.contains("not found"), "\(message)")
             #expect(try await setup.job(id)["status"]?.stringValue == "failed")
-            let bad = try await setup.send(.post, "/api/v1/hosts/1/images/pull", body: Array(#"{"reference":"UPPER/Case:tag"}"#.utf8), contentType: "application/json")
+            let bad = try await setup.send(.post, "/api/v1/hosts/1/pull", body: Array(#"{"reference":"UPPER/Case:tag"}"#.utf8), contentType: "application/json")
             #expect(bad.status == .unprocessableContent)
             #expect(try setup.object(bad)["error"]?["fields"]?["reference"] != nil)
         }
@@ -120,7 +120,7 @@ import WharfWire
             // Pull it back with the stored credentials, after removing it here.
             await setup.removeImage(target)
             let pulled = try await setup.follow(try setup.jobID(try await setup.send(
-                .post, "/api/v1/hosts/1/images/pull", body: Array(#"{"reference":"\#(target)"}"#.utf8), contentType: "application/json")))
+                .post, "/api/v1/hosts/1/pull", body: Array(#"{"reference":"\#(target)"}"#.utf8), contentType: "application/json")))
             #expect(pulled.last?.data == #"{"status":"succeeded"}"#)
 
             // The password: sealed in the database file (and its WAL), absent from the audit.
@@ -175,7 +175,7 @@ import WharfWire
             #expect(badTag.status == .unprocessableContent)
 
             // Save streams a tar the checker accepts; loading it back is a job that names the image.
-            let saved = try await setup.send(.get, "/api/v1/hosts/1/images/save?name=\(FormDecoding.encode(copy))")
+            let saved = try await setup.send(.get, "/api/v1/hosts/1/save?name=\(FormDecoding.encode(copy))")
             #expect(saved.headers["Content-Type"] == "application/x-tar")
             let archive = try await Self.collect(saved)
             var validator = TarValidator()
@@ -184,7 +184,7 @@ import WharfWire
             #expect(try await setup.send(.delete, "/api/v1/hosts/1/images/\(FormDecoding.encode(copy))").status == .ok)
             #expect(try await !setup.imageExists(copy))
             let loaded = try await setup.follow(try setup.jobID(try await setup.send(
-                .post, "/api/v1/hosts/1/images/load", body: archive, contentType: "application/x-tar")))
+                .post, "/api/v1/hosts/1/load", body: archive, contentType: "application/x-tar")))
             #expect(loaded.last?.data == #"{"status":"succeeded"}"#, "\(loaded.filter { $0.event == "error" })")
             #expect(loaded.contains { $0.event == "result" && $0.data.contains(copy) })
             #expect(try await setup.imageExists(copy))
@@ -193,7 +193,7 @@ import WharfWire
             let busybox = readFile(HostFleet.environment("WHARF_TEST_BUSYBOX_BIN") ?? "/bin/busybox")
             let rootfs = try TestTar.archive([("bin/busybox", busybox)])
             let imported = try await setup.follow(try setup.jobID(try await setup.send(
-                .post, "/api/v1/hosts/1/images/import?reference=\(FormDecoding.encode("\(name):imported"))&changes=\(FormDecoding.encode(#"CMD ["/bin/busybox","true"]"#))&message=from%20wharf",
+                .post, "/api/v1/hosts/1/import?reference=\(FormDecoding.encode("\(name):imported"))&changes=\(FormDecoding.encode(#"CMD ["/bin/busybox","true"]"#))&message=from%20wharf",
                 body: rootfs, contentType: "application/x-tar")))
             #expect(imported.last?.data == #"{"status":"succeeded"}"#, "\(imported.filter { $0.event == "error" })")
             let importedImage = try setup.object(try await setup.send(.get, "/api/v1/hosts/1/images/\(FormDecoding.encode("\(name):imported"))"))
@@ -241,19 +241,19 @@ import WharfWire
             let run = UInt32.random(in: 0 ... .max)
             for index in 0..<2 {
                 let context = try TestTar.context(dockerfile: "FROM \(setup.image)\nLABEL wharf.prune=\"\(index)\" wharf.run=\"\(run)\"\n")
-                let events = try await setup.follow(try setup.jobID(try await setup.send(.post, "/api/v1/hosts/1/images/build", body: context, contentType: "application/x-tar")))
+                let events = try await setup.follow(try setup.jobID(try await setup.send(.post, "/api/v1/hosts/1/build", body: context, contentType: "application/x-tar")))
                 #expect(events.last?.data == #"{"status":"succeeded"}"#)
                 made.append(try await setup.job(try await Self.lastJob(setup))["imageId"]?.stringValue ?? "")
                 cleanup.image(made[index])
             }
             let preview = try setup.object(try await setup.send(
-                .post, "/api/v1/hosts/1/images/prune", body: Array(#"{"dryRun":true,"label":["wharf.prune=0","wharf.run=\#(run)"]}"#.utf8), contentType: "application/json"))
+                .post, "/api/v1/hosts/1/prune/images", body: Array(#"{"dryRun":true,"label":["wharf.prune=0","wharf.run=\#(run)"]}"#.utf8), contentType: "application/json"))
             let ids = (preview["images"]?.arrayValue ?? []).compactMap { $0["id"]?.stringValue }
             #expect(ids == [made[0]])
-            let stale = try await setup.send(.post, "/api/v1/hosts/1/images/prune",
+            let stale = try await setup.send(.post, "/api/v1/hosts/1/prune/images",
                                              body: Array(#"{"label":["wharf.prune=0","wharf.run=\#(run)"],"ids":["\#(made[1])"]}"#.utf8), contentType: "application/json")
             #expect(stale.status == .conflict, "a selection that is not the preview removes nothing")
-            let removed = try setup.object(try await setup.send(.post, "/api/v1/hosts/1/images/prune",
+            let removed = try setup.object(try await setup.send(.post, "/api/v1/hosts/1/prune/images",
                                                                   body: Array(#"{"label":["wharf.prune=0","wharf.run=\#(run)"],"ids":["\#(made[0])"]}"#.utf8), contentType: "application/json"))
             #expect((removed["images"]?.arrayValue ?? []).count == 1)
             #expect(try await !setup.imageExists(made[0]))
@@ -261,7 +261,7 @@ import WharfWire
 
             // The local registry has no search: the engine's message says so, as a 4xx/502 answer.
             let registry = HostFleet.environment("WHARF_TEST_REGISTRY") ?? "127.0.0.1:5000"
-            let search = try await setup.send(.get, "/api/v1/hosts/1/images/search?term=\(FormDecoding.encode("\(registry)/busybox"))")
+            let search = try await setup.send(.get, "/api/v1/hosts/1/search?term=\(FormDecoding.encode("\(registry)/busybox"))")
             #expect(search.status.code >= 400 && search.status.code != 500)
             #expect(!(try setup.object(search)["error"]?["message"]?.stringValue ?? "").isEmpty)
             let page = setup.text(try await setup.send(.get, "/hosts/1/images/pull?term=\(FormDecoding.encode("\(registry)/busybox"))", headers: [("Accept", "text/html")]))

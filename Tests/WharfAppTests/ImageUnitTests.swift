@@ -1,6 +1,7 @@
 import Testing
 @testable import WharfApp
 import WharfDocker
+import WharfHTTP
 
 /// Pure pieces of the image pages: references, build options, the layer and build folds,
 /// registry addresses, prune filters.
@@ -133,5 +134,21 @@ enum JSONDecoderShim {
         if let current { fields.append("\"current\":\(current)") }
         if let total { fields.append("\"total\":\(total)") }
         return try JSONBody.decode(DockerProgressMessage.ProgressDetail.self, from: Array("{\(fields.joined(separator: ","))}".utf8))
+    }
+}
+
+extension ImageUnitTests {
+    /// The jobs list's filters: the page's form sends every field, so there empty is any; the
+    /// API refuses an empty value, a filter given twice and a value outside its set with a 400
+    /// (found by schemathesis).
+    @Test func jobListFiltersTakeOneValueEachAndEmptyMeansAnyOnlyInTheForm() throws {
+        let empty = "/jobs?host=&kind=&status=&user=&limit="
+        #expect(try JobQuery(HTTPRequest.make(.get, empty), form: true) == JobQuery())
+        #expect(throws: HTTPError.self) { try JobQuery(HTTPRequest.make(.get, "/api/v1" + empty)) }
+        let some = try JobQuery(HTTPRequest.make(.get, "/api/v1/jobs?kind=build&status=failed&limit=900&before=7"))
+        #expect(some.filter.kind == .build && some.filter.status == .failed && some.limit == 500 && some.before == 7)
+        for query in ["limit=&limit=3", "kind=build&kind=pull", "kind=bake", "limit=0", "host=x", "host="] {
+            #expect(throws: HTTPError.self, "\(query)") { try JobQuery(HTTPRequest.make(.get, "/api/v1/jobs?" + query)) }
+        }
     }
 }

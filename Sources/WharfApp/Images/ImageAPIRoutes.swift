@@ -3,7 +3,10 @@ import WharfWire
 
 /// `/api/v1/hosts/:host/images…` and a container's commit: the same service, permissions and
 /// audit as the pages. Pulls, pushes, builds, loads and imports answer 202 with the job; follow
-/// it at `/api/v1/jobs/{id}/events`.
+/// it at `/api/v1/jobs/{id}/events`. What is not about one image is an action of the host
+/// (`/pull`, `/build`, `/load`, `/import`, `/save`, `/search`, `/prune/images`), as the container
+/// and volume prunes are: no path is both a fixed action and an image's `:id` (an image may be
+/// called `build`), so each path's `Allow` lists exactly its documented methods.
 struct ImageAPIRoutes: Sendable {
     let service: ImageService
 
@@ -31,7 +34,7 @@ struct ImageAPIRoutes: Sendable {
         ) { request, _, scope in
             try .json(encoding: ImageListJSON(images: try await service.list(scope, try ImageQuery(request))))
         }
-        router.hostAPI(.get, "/images/search", permission: .hostView, operation: APIOperation(
+        router.hostAPI(.get, "/search", permission: .hostView, operation: APIOperation(
             id: "searchImages", summary: "Search a registry through the host's engine (Docker Hub unless the term names one)", tag: "images",
             query: [.init("term", .string(minLength: 1), "What to search for.", required: true),
                     .init("limit", .integer(minimum: 1), "At most this many results (100 at most).")],
@@ -43,7 +46,7 @@ struct ImageAPIRoutes: Sendable {
             }
             return try .json(encoding: try await service.search(request.queryValue("term") ?? "", limit: limit, on: scope))
         }
-        router.hostAPI(.post, "/images/pull", permission: .hostOperate, operation: APIOperation(
+        router.hostAPI(.post, "/pull", permission: .hostOperate, operation: APIOperation(
             id: "pullImage", summary: "Pull an image (a job: one progress event per layer change)", tag: "images",
             body: TransferRequest.schema, responses: Self.jobStarted)
         ) { request, context, scope in
@@ -53,13 +56,13 @@ struct ImageAPIRoutes: Sendable {
             return try JobAnswer.response(job, request)
         }
         for (path, id, summary, body) in [
-            ("/images/build", "buildImage", "Build an image from a tar context streamed as the body (a job)", "application/x-tar"),
-            ("/images/load", "loadImage", "Load images from a tar streamed as the body, as docker save writes it (a job)", "application/x-tar"),
-            ("/images/import", "importImage", "Import a root filesystem tar streamed as the body as a new image (a job)", "application/x-tar"),
+            ("/build", "buildImage", "Build an image from a tar context streamed as the body (a job)", "application/x-tar"),
+            ("/load", "loadImage", "Load images from a tar streamed as the body, as docker save writes it (a job)", "application/x-tar"),
+            ("/import", "importImage", "Import a root filesystem tar streamed as the body as a new image (a job)", "application/x-tar"),
         ] {
             let query: [APIOperation.Parameter] = switch path {
-            case "/images/build": BuildRequest.queryParameters
-            case "/images/import": [
+            case "/build": BuildRequest.queryParameters
+            case "/import": [
                 .init("reference", .string(), "The new image's name: base:1.0."), .init("message", .string(), "A commit message."),
                 .init("changes", .string(), "A Dockerfile instruction (CMD, ENV…), repeatable."),
             ]
@@ -72,21 +75,21 @@ struct ImageAPIRoutes: Sendable {
                 query: query, bodyContentType: body, responses: Self.jobStarted)
             ) { request, context, scope in
                 let job = switch path {
-                case "/images/build": try await service.startBuild(request, on: scope, context: context)
-                case "/images/load": try await service.startLoad(request, on: scope, context: context)
+                case "/build": try await service.startBuild(request, on: scope, context: context)
+                case "/load": try await service.startLoad(request, on: scope, context: context)
                 default: try await service.startImport(request, on: scope, context: context)
                 }
                 return try JobAnswer.response(job, request)
             }
         }
-        router.hostAPI(.get, "/images/save", permission: .hostOperate, operation: APIOperation(
+        router.hostAPI(.get, "/save", permission: .hostOperate, operation: APIOperation(
             id: "saveImages", summary: "Images as one tar archive, streamed (docker save; audited)", tag: "images",
             query: [.init("name", .string(minLength: 1), "An image name or id, repeatable.", required: true)],
             responses: [.init(200, "A tar archive", nil, contentType: "application/x-tar")])
         ) { request, context, scope in
             try await ImageSave.response(request.queryItems.filter { $0.name == "name" }.map(\.value), service: service, scope: scope, context: context)
         }
-        router.hostAPI(.post, "/images/prune", permission: .hostOperate, operation: APIOperation(
+        router.hostAPI(.post, "/prune/images", permission: .hostOperate, operation: APIOperation(
             id: "pruneImages", summary: "Preview (dryRun) or remove images nobody uses", tag: "images",
             description: "First call with dryRun=true to see what the mode and filters select; then send those ids to remove exactly "
                 + "them. If the selection changed in between, nothing is removed and the answer is 409.",

@@ -14,7 +14,7 @@ struct JobRoutes: Sendable {
 
     func register(into router: inout AppRouter) {
         router.add(.get, "/jobs", permission: .signedIn) { request, context in
-            let query = try JobQuery(request)
+            let query = try JobQuery(request, form: true)
             let (jobs, next) = try await service.list(query, context: context)
             let visible = try await service.access.visibleHosts(context)
             var hosts = visible ?? []
@@ -78,32 +78,42 @@ struct JobQuery: Sendable, Equatable {
 
     init() {}
 
-    init(_ request: HTTPRequest) throws {
-        func value(_ name: String) -> String? {
-            request.queryValue(name).flatMap { $0.trimmingASCIISpaces().isEmpty ? nil : String($0.trimmingASCIISpaces()) }
+    /// - Parameter form: the list page's filter form, which sends every field, so an empty one
+    ///   means any; the API takes only the filters it is given (an empty value is a 400).
+    init(_ request: HTTPRequest, form: Bool = false) throws {
+        // Each filter is one value.
+        func value(_ name: String) throws -> String? {
+            let given = request.queryItems.filter { $0.name == name }
+            guard given.count <= 1 else { throw HTTPError(.badRequest, "\(name) may be given once.") }
+            guard let text = given.first.map({ String($0.value.trimmingASCIISpaces()) }) else { return nil }
+            if text.isEmpty {
+                if form { return nil }
+                throw HTTPError(.badRequest, "\(name) is empty: leave it out to list every job.")
+            }
+            return text
         }
-        if let host = value("host") {
+        if let host = try value("host") {
             guard let id = Int64(host), id >= 1 else { throw HTTPError(.badRequest, "host must be a host's id.") }
             filter.hostID = id
         }
-        if let kind = value("kind") {
+        if let kind = try value("kind") {
             guard let parsed = JobKind(rawValue: kind) else {
                 throw HTTPError(.badRequest, "kind must be one of \(JobKind.allCases.map(\.rawValue).joined(separator: ", ")).")
             }
             filter.kind = parsed
         }
-        if let status = value("status") {
+        if let status = try value("status") {
             guard let parsed = JobStatus(rawValue: status) else {
                 throw HTTPError(.badRequest, "status must be one of \(JobStatus.allCases.map(\.rawValue).joined(separator: ", ")).")
             }
             filter.status = parsed
         }
-        filter.userName = value("user")
-        if let before = value("before") {
+        filter.userName = try value("user")
+        if let before = try value("before") {
             guard let id = Int64(before), id >= 1 else { throw HTTPError(.badRequest, "before must be a job id.") }
             self.before = id
         }
-        if let limit = value("limit") {
+        if let limit = try value("limit") {
             guard let count = Int(limit), count >= 1 else { throw HTTPError(.badRequest, "limit must be a number of jobs, 1 or more.") }
             self.limit = min(count, 500)
         }

@@ -22,7 +22,7 @@ enum JobViews {
         fields["isBuild"] = .bool(job.kind == .build)
         fields["hasLayers"] = .bool(job.kind == .pull || job.kind == .push || job.kind == .load)
         fields["parameters"] = .list(job.parameters.keys.sorted().map { key in
-            .object(["name": .text(key), "value": .text(job.parameters[key] ?? "")])
+            .object(["name": .text(parameterLabel(key)), "value": .text(job.parameters[key] ?? "")])
         })
         fields["imageId"] = job.imageID.map { .text($0) } ?? .null
         fields["imageUrl"] = job.imageID.flatMap { id in job.hostID.map { .text("/hosts/\($0)/images/\(id)") } } ?? .null
@@ -70,6 +70,22 @@ enum JobViews {
         case .result: event.decode(JobOutcome.self).flatMap { $0.imageId.map { "Image: \($0)" } }
         case .end: event.decode(JobEnd.self).map { "Job \($0.status)\($0.message.map { ": " + $0 } ?? "")" }
         case .upload: nil
+        }
+    }
+
+    /// A parameter's name as the page shows it (the API keeps the engine's names).
+    static func parameterLabel(_ key: String) -> String {
+        switch key {
+        case "tags": "Names"
+        case "buildargs": "Build arguments"
+        case "target": "Target stage"
+        case "nocache": "No cache"
+        case "pull": "Pull base images"
+        case "rm": "Remove intermediate containers"
+        case "forcerm": "Always remove them"
+        case "memory": "Memory limit"
+        case "dockerfile": "Dockerfile"
+        default: key.prefix(1).uppercased() + key.dropFirst()
         }
     }
 }
