@@ -56,7 +56,8 @@ let package = Package(
         // HTTP/1.1 on the wire, for both directions: the server (WharfHTTP) and the Docker client.
         .target(name: "WharfWire", swiftSettings: strict),
         .target(name: "WharfTLS", dependencies: ["WharfIO", "COpenSSL"], swiftSettings: strict),
-        .target(name: "WharfHTTP", dependencies: ["WharfIO", "WharfWire"], swiftSettings: strict),
+        // HTTPS is served through WharfTLS's server connections (ConnectionIO), never OpenSSL directly.
+        .target(name: "WharfHTTP", dependencies: ["WharfIO", "WharfWire", "WharfTLS"], swiftSettings: strict),
         .target(name: "WharfDocker", dependencies: ["WharfIO", "WharfTLS", "WharfWire"], swiftSettings: strict),
         .target(name: "WharfSQLite", dependencies: ["CSQLite"], swiftSettings: strict),
         .target(name: "WharfTemplates", swiftSettings: strict),
@@ -65,7 +66,7 @@ let package = Package(
             dependencies: ["WharfIO", "WharfWire", "WharfHTTP", "WharfTemplates", "WharfSQLite", "WharfTLS", "WharfDocker"],
             swiftSettings: strict),
         .executableTarget(
-            name: "wharf", dependencies: ["WharfApp", "WharfHTTP", "WharfIO", "WharfWire"], swiftSettings: strict,
+            name: "wharf", dependencies: ["WharfApp", "WharfHTTP", "WharfIO", "WharfTLS", "WharfWire"], swiftSettings: strict,
             linkerSettings: releaseLinking, plugins: ["BuildCommit"]),
         // Writes the git commit into `wharf` at build time (`wharf --version`); see Sources/BuildCommit.
         .plugin(name: "BuildCommit", capability: .buildTool(), path: "Sources/BuildCommit"),
@@ -82,13 +83,13 @@ let package = Package(
             name: "wharf-fuzz", dependencies: ["WharfApp", "WharfHTTP", "WharfWire", "WharfDocker", "WharfTLS", "WharfTemplates"],
             path: "Tests/Fuzz", exclude: ["corpus"], swiftSettings: strict),
         .target(
-            name: "WharfTestSupport", dependencies: ["WharfIO", "WharfWire", "WharfHTTP"], path: "Tests/WharfTestSupport",
+            name: "WharfTestSupport", dependencies: ["WharfIO", "WharfWire", "WharfHTTP", "WharfTLS"], path: "Tests/WharfTestSupport",
             swiftSettings: strict),
         .testTarget(name: "WharfIOTests", dependencies: ["WharfIO", "WharfTestSupport"], swiftSettings: strict),
         .testTarget(name: "WharfWireTests", dependencies: ["WharfWire", "WharfTestSupport"], swiftSettings: strict),
         .testTarget(name: "WharfTLSTests", dependencies: ["WharfTLS", "WharfIO", "WharfTestSupport"], swiftSettings: strict),
         .testTarget(
-            name: "WharfHTTPTests", dependencies: ["WharfHTTP", "WharfIO", "WharfWire", "WharfTestSupport"],
+            name: "WharfHTTPTests", dependencies: ["WharfHTTP", "WharfIO", "WharfWire", "WharfTLS", "WharfTestSupport"],
             swiftSettings: strict),
         .testTarget(
             name: "WharfDockerTests", dependencies: ["WharfDocker", "WharfIO", "WharfTLS", "WharfWire", "WharfTestSupport"],

@@ -4,8 +4,9 @@ import WharfSQLite
 /// ``WharfApplication/start()`` until shutdown cancels it:
 ///
 /// - every minute: write the counts of repeated denials (``DenialAudit``);
-/// - every ``WharfConfiguration/upkeepInterval`` (an hour): delete expired sessions, and refresh
-///   the audit planner statistics when the history has grown or shrunk enough;
+/// - every ``WharfConfiguration/upkeepInterval`` (an hour): delete expired sessions, refresh the
+///   audit planner statistics when the history has grown or shrunk enough, and delete job output
+///   beyond the retention settings (``JobRetention``);
 /// - at start and every ``WharfConfiguration/auditHeadInterval`` (10 minutes): write the audit
 ///   head to the log (`audit head SEQ HASH`), so an operator who keeps the log elsewhere can check
 ///   the history with `wharf audit verify --expect-head` (see ``AuditHead``).
@@ -14,6 +15,7 @@ import WharfSQLite
 struct Upkeep: Sendable {
     let database: Database
     let accounts: AccountServices
+    let jobRetention: JobRetention
     let configuration: WharfConfiguration
     let log: @Sendable (String) -> Void
 
@@ -21,6 +23,7 @@ struct Upkeep: Sendable {
         [
             repeating(every: Double(DenialAudit.windowMilliseconds) / 1000, startAtOnce: false) { try await flushDenials() },
             repeating(every: configuration.upkeepInterval, startAtOnce: true) { try await hourly() },
+            repeating(every: configuration.upkeepInterval, startAtOnce: true) { try await pruneJobOutput() },
             repeating(every: configuration.auditHeadInterval, startAtOnce: true) { try await logHead() },
         ]
     }
@@ -43,6 +46,13 @@ struct Upkeep: Sendable {
         try await accounts.sessions.purgeExpired()
         if try await database.write({ connection in try AuditStatistics.refresh(on: connection) }) {
             log("audit: planner statistics refreshed")
+        }
+    }
+
+    private func pruneJobOutput() async throws {
+        let removed = try await jobRetention.pruneIfNeeded()
+        if removed.jobs > 0 {
+            log("jobs: output of \(removed.jobs) job(s) removed (\(removed.bytes) bytes), as the retention settings say")
         }
     }
 

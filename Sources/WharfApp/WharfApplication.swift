@@ -14,10 +14,16 @@ import WharfWire
 package final class WharfApplication: Sendable {
     package let configuration: WharfConfiguration
     package let server: HTTPServer
+    /// The plain listener that redirects to HTTPS (`--http-redirect`), when there is one.
+    package let redirectServer: HTTPServer?
     package let database: Database
     package let audit: AuditLog
     package let accounts: AccountServices
     package let hosts: HostServices
+    /// Every host's engine events, one upstream per host, shared (pages, API, Wharf's own consumers).
+    package let events: EventHub
+    /// Builds, pulls, pushes, loads and imports running on the server.
+    package let jobs: JobRunner
     /// The Docker endpoint's audit rows, written off the request path (``EndpointAuditQueue``).
     package let endpointAudit: EndpointAuditQueue
     /// Its writer: started with the application, ended by ``shutdown()`` once the server has stopped.
@@ -68,8 +74,10 @@ package final class WharfApplication: Sendable {
                 try SignInThrottle.recentEvents(now: now, limits: limits, on: connection)
             })
             let setupToken = try await database.write { connection in try SetupTokens.issueIfNeeded(now: now, on: connection) }
-            return try WharfApplication(
+            let application = try WharfApplication(
                 configuration: configuration, database: database, accounts: accounts, setupToken: setupToken, lock: lock, log: log)
+            try await application.jobs.recover()
+            return application
         } catch {
             await database.close()
             throw error
@@ -96,6 +104,8 @@ package final class WharfApplication: Sendable {
             checkInterval: configuration.hostCheckInterval, probeTimeout: configuration.hostProbeTimeout,
             localDockerSocket: configuration.localDockerSocket)
         self.hosts = hosts
+        let events = EventHub(hosts: hosts)
+        self.events = events
         let endpointAudit = EndpointAuditQueue(database: database, log: log)
         self.endpointAudit = endpointAudit
         endpointAuditWriter = Task { await endpointAudit.run() }
@@ -117,7 +127,32 @@ package final class WharfApplication: Sendable {
             time: accounts.time
         ).register(into: &router)
         ContainerAPIRoutes(service: containers, logs: containerLogs).register(into: &router)
-        HomeRoutes(pages: pages, hosts: hosts, containers: ContainersAcrossHosts(service: containers, snapshots: ContainerSnapshots()), time: accounts.time)
+        let volumes = VolumeService(hosts: hosts, audit: AuditLog(database: database))
+        VolumeRoutes(pages: pages, service: volumes, flash: flash, time: accounts.time).register(into: &router)
+        VolumeAPIRoutes(service: volumes).register(into: &router)
+        let networks = NetworkService(hosts: hosts, audit: AuditLog(database: database))
+        NetworkRoutes(pages: pages, service: networks, flash: flash, time: accounts.time).register(into: &router)
+        NetworkAPIRoutes(service: networks).register(into: &router)
+        HostSystemRoutes(
+            pages: pages, prune: HostPrune(containers: containers, volumes: volumes, networks: networks, audit: AuditLog(database: database)),
+            flash: flash
+        ).register(into: &router)
+        let eventRoutes = EventRoutes(pages: pages, hub: events, hosts: hosts)
+        eventRoutes.register(into: &router)
+        EventAPIRoutes(hub: events, routes: eventRoutes).register(into: &router)
+        let jobs = JobRunner(database: database, group: group, log: log)
+        self.jobs = jobs
+        let jobService = JobService(runner: jobs, hosts: hosts, audit: AuditLog(database: database))
+        JobRoutes(pages: pages, service: jobService, flash: flash, time: accounts.time).register(into: &router)
+        JobAPIRoutes(service: jobService).register(into: &router)
+        let registries = RegistryService(database: database, secretKey: accounts.secretKey)
+        RegistryRoutes(pages: pages, service: registries, hosts: hosts, flash: flash, time: accounts.time).register(into: &router)
+        RegistryAPIRoutes(service: registries, hosts: hosts).register(into: &router)
+        let images = ImageService(hosts: hosts, audit: AuditLog(database: database), jobs: jobs, registries: registries)
+        ImageRoutes(pages: pages, service: images, flash: flash, time: accounts.time).register(into: &router)
+        ImageAPIRoutes(service: images).register(into: &router)
+        HomeRoutes(pages: pages, hosts: hosts, containers: ContainersAcrossHosts(service: containers, snapshots: ContainerSnapshots(events: events)),
+            events: events, time: accounts.time)
             .register(into: &router)
         APIRoutes().register(into: &router)
         SignInRoutes(pages: pages, services: accounts).register(into: &router.routes)
@@ -127,7 +162,7 @@ package final class WharfApplication: Sendable {
         ProfileRoutes(pages: pages, services: accounts).register(into: &router.routes)
         AuditRoutes(pages: pages, database: database).register(into: &router.routes)
         DockerEndpointRoutes(hosts: hosts, accounts: accounts, queue: endpointAudit).register(into: &router.routes)
-        DockerCLIRoutes(pages: pages, hosts: hosts, accounts: accounts).register(into: &router.routes)
+        DockerCLIRoutes(pages: pages, hosts: hosts, accounts: accounts, publicURL: configuration.publicURL).register(into: &router.routes)
         SettingsRoutes(
             pages: pages, database: database, dataDirectory: configuration.dataDirectory, time: accounts.time,
             publicURL: configuration.publicURL
@@ -164,11 +199,25 @@ package final class WharfApplication: Sendable {
         var http = HTTPServerConfiguration(addresses: configuration.listen)
         http.accessLog = configuration.accessLog ? AccessLog(format: configuration.accessLogFormat) : nil
         http.errorLog = log
+        http.tls = configuration.tlsContext
         if !configuration.trustedProxies.isEmpty {
             let proxies = configuration.trustedProxies
             http.clientAddress = { peer, headers in proxies.resolve(peer: peer.host, headers: headers).client }
         }
-        server = HTTPServer(configuration: http, responder: responder, group: group)
+        let server = HTTPServer(configuration: http, responder: responder, group: group)
+        self.server = server
+        if configuration.tlsContext != nil, !configuration.httpRedirect.isEmpty {
+            var plain = HTTPServerConfiguration(addresses: configuration.httpRedirect)
+            plain.accessLog = http.accessLog
+            plain.errorLog = log
+            plain.clientAddress = http.clientAddress
+            let redirect = HTTPSRedirect(
+                allowedHosts: AllowedHosts(listen: configuration.listen + configuration.httpRedirect, publicURL: configuration.publicURL),
+                publicURL: configuration.publicURL, httpsPort: { server.boundAddresses.first?.port ?? 443 })
+            redirectServer = HTTPServer(configuration: plain, responder: try redirect.responder(), group: group)
+        } else {
+            redirectServer = nil
+        }
         metrics.registerSources(
             server: server, database: database, hosts: hosts, version: WharfVersion.current, commit: configuration.buildCommit)
         self.responder = responder
@@ -180,11 +229,21 @@ package final class WharfApplication: Sendable {
     package let api: [APIEndpoint]
 
     /// What runs on a timer until shutdown (see ``Upkeep``).
-    private var upkeep: Upkeep { Upkeep(database: database, accounts: accounts, configuration: configuration, log: log) }
+    private var upkeep: Upkeep {
+        Upkeep(database: database, accounts: accounts, jobRetention: jobs.retention, configuration: configuration, log: log)
+    }
 
     /// Starts listening, then the host health checker and the upkeep.
     package func start() throws {
         try server.start()
+        if let redirectServer {
+            do {
+                try redirectServer.start()
+            } catch {
+                Task { [server] in await server.shutdown() }
+                throw error
+            }
+        }
         let checker = hosts.checker
         let upkeep = self.upkeep
         backgroundTasks.withLock {
@@ -195,13 +254,21 @@ package final class WharfApplication: Sendable {
 
     package var boundAddresses: [SocketAddress] { server.boundAddresses }
 
+    /// The redirecting plain listener's addresses (empty without one).
+    package var redirectAddresses: [SocketAddress] { redirectServer?.boundAddresses ?? [] }
+
     /// Graceful shutdown: in-flight requests finish within the grace period, then the loops stop.
     package func shutdown() async {
+        // Jobs first: their engine requests are closed and each stores its end (`interrupted`)
+        // while the database is open; a request feeding one an upload then answers.
+        await jobs.shutdown()
         for task in backgroundTasks.withLock({ $0 }) {
             task.cancel()
             await task.value
         }
+        await redirectServer?.shutdown()
         await server.shutdown()
+        await events.shutdown()
         endpointAudit.close()
         await endpointAuditWriter.value
         await upkeep.finish()

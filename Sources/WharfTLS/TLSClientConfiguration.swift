@@ -13,6 +13,10 @@ package struct TLSClientConfiguration: Sendable, Equatable {
     package var minimumVersion: TLSVersion = .v1_2
     /// The newest protocol version offered; nil for the newest OpenSSL supports.
     package var maximumVersion: TLSVersion?
+    /// Whether a certificate in ``certificateAuthorityPEM`` may be the server's own rather than
+    /// its CA's (`X509_V_FLAG_PARTIAL_CHAIN`): a pin. `wharf healthcheck` trusts exactly the
+    /// certificate Wharf serves this way, whoever issued it. Off for Docker hosts.
+    package var acceptsServerCertificateAsAuthority = false
 
     package init(certificateAuthorityPEM: [UInt8], certificatePEM: [UInt8]? = nil, privateKeyPEM: [UInt8]? = nil) {
         self.certificateAuthorityPEM = certificateAuthorityPEM

@@ -15,7 +15,8 @@ package import WharfIO
 /// The connection owns the socket: ``close()`` sends `close_notify` (best effort, without waiting)
 /// and closes it; `deinit` closes it if nobody did and frees the `SSL`.
 package final class TLSConnection: ByteStream {
-    let socket: Socket
+    /// The socket under the connection, for its loop and readiness; all I/O goes through the connection.
+    package let socket: Socket
     /// The ``TLSContext`` or ``TLSServerContext`` the `SSL` was made from, kept for its lifetime
     /// (the `SSL` holds its own reference too).
     private let contextOwner: any AnyObject & Sendable
@@ -288,7 +289,7 @@ package final class TLSConnection: ByteStream {
     /// Runs one `SSL_*` call under the lock and sorts its result: progress, a wait, end of stream,
     /// or a thrown error built from the error queue, `errno` and what verification recorded.
     /// The queue is cleared before the call so stale entries never blame it.
-    private func step(_ phase: Phase, _ call: (OpaquePointer) -> Int32) throws -> Outcome {
+    func step(_ phase: Phase, _ call: (OpaquePointer) -> Int32) throws -> Outcome {
         try session.withLock { s throws -> Outcome in
             if s.closed { throw phase == .handshake ? TLSError.connectionClosed : IOError.closed }
             if let fatal = s.fatal { throw fatal }

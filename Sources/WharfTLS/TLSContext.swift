@@ -86,6 +86,9 @@ package final class TLSContext: @unchecked Sendable {
         for authority in authorities {
             try check(X509_STORE_add_cert(store, authority.pointer) == 1, "adding a CA certificate")
         }
+        if configuration.acceptsServerCertificateAsAuthority {
+            try check(X509_STORE_set_flags(store, UInt(X509_V_FLAG_PARTIAL_CHAIN)) == 1, "allowing a pinned server certificate")
+        }
 
         guard let (chain, key) = identity else {
             SSL_CTX_set_client_cert_cb(context, PeerVerification.clientCertificateCallback)

@@ -13,6 +13,7 @@ let usage = """
       wharf-bench build --url URL [TLS] --image IMG --bytes N     streams a generated build context of N bytes;
                                                                   prints seconds mib_per_s rss_start_kib rss_peak_kib
       wharf-bench tar --image IMG --bytes N                       writes the same context to stdout (for curl)
+      wharf-bench sse-baseline --port P [--plain]                 a bare server holding event streams open (for RSS per stream)
       wharf-bench storage --dir DIR --resources ROOT [--rows N] [--batch N]
                                                                   audit inserts, filtered pages, CSV export
       wharf-bench signin --dir DIR --resources ROOT --log-n N     one password sign-in at scrypt N=2^N;
@@ -110,6 +111,7 @@ func percentile(_ sorted: [Double], _ p: Double) -> Double {
 func run(_ arguments: [String]) async throws {
     guard let command = arguments.first else { throw UsageError(description: "no command") }
     if command == "storage" { return try await StorageBench.run(arguments) }
+    if command == "sse-baseline" { return try await SSEBaseline.run(arguments) }
     if command == "signin" { return try await SignInBench.run(arguments) }
     let group = try EventLoopGroup(loops: 1)
     switch command {

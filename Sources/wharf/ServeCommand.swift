@@ -4,6 +4,7 @@ import Synchronization
 import WharfApp
 import WharfHTTP
 import WharfIO
+import WharfTLS
 
 /// `wharf serve`: runs the panel until SIGINT or SIGTERM, then shuts down gracefully.
 enum ServeCommand {
@@ -11,6 +12,7 @@ enum ServeCommand {
         Usage: wharf serve [--listen ADDR] [--data-dir DIR] [--resources DIR] [--loops N] [--no-access-log]
                            [--log-format text|json] [--docker-socket PATH] [--public-url URL]
                            [--trusted-proxy CIDR[,CIDR…]] [--tls-cert FILE --tls-key FILE | --tls-self-signed]
+                           [--http-redirect ADDR]
 
         Runs the Wharf panel.
 
@@ -35,20 +37,22 @@ enum ServeCommand {
                             Reverse proxies whose X-Forwarded-For/-Proto or Forwarded headers are
                             believed, e.g. 127.0.0.1 or 10.0.0.0/8 (env WHARF_TRUSTED_PROXY)
           --tls-cert FILE, --tls-key FILE
-                            Certificate chain and private key, PEM (env WHARF_TLS_CERT, WHARF_TLS_KEY)
-          --tls-self-signed Make and keep a self-signed certificate in the data directory
-                            (env WHARF_TLS_SELF_SIGNED=1)
-                            The TLS options are checked, but this version cannot serve HTTPS itself
-                            yet: put a TLS-terminating proxy in front (README, "Production").
+                            Serve HTTPS on the listen addresses with this certificate chain and
+                            private key, PEM (env WHARF_TLS_CERT, WHARF_TLS_KEY); SIGHUP reloads them
+          --tls-self-signed Serve HTTPS with a self-signed certificate made on first run and kept in
+                            the data directory; its SHA-256 fingerprint is printed (env WHARF_TLS_SELF_SIGNED=1)
+          --http-redirect ADDR
+                            Also listen on ADDR (several separated by commas) for plain HTTP that is
+                            redirected to HTTPS with 308; needs a TLS option (env WHARF_HTTP_REDIRECT)
         """
 
     static func run(_ arguments: ArraySlice<String>) async -> Int32 {
-        let configuration: WharfConfiguration
+        var configuration: WharfConfiguration
         do {
             let parsed = try CommandLineArguments(
                 arguments, options: [
                     "--listen", "--data-dir", "--resources", "--loops", "--docker-socket", "--public-url", "--trusted-proxy",
-                    "--tls-cert", "--tls-key", "--log-format",
+                    "--tls-cert", "--tls-key", "--log-format", "--http-redirect",
                 ],
                 flags: ["--no-access-log", "--tls-self-signed", "--help", "-h"])
             if parsed.has("--help") || parsed.has("-h") {
@@ -93,6 +97,13 @@ enum ServeCommand {
             config.tls = try TLSSettings.parse(
                 certificate: parsed.value("--tls-cert", environment: "WHARF_TLS_CERT"),
                 key: parsed.value("--tls-key", environment: "WHARF_TLS_KEY"), selfSigned: selfSigned)
+            if let redirect = parsed.value("--http-redirect", environment: "WHARF_HTTP_REDIRECT") {
+                guard config.tls != nil else {
+                    throw CommandLineArguments.UsageError(
+                        description: "--http-redirect redirects to HTTPS, which needs --tls-cert and --tls-key or --tls-self-signed")
+                }
+                config.httpRedirect = try WharfConfiguration.parseListen(redirect, option: "--http-redirect")
+            }
             config.buildCommit = buildCommit
             configuration = config
         } catch let error as CommandLineArguments.UsageError {
@@ -106,24 +117,20 @@ enum ServeCommand {
         if let tls = configuration.tls {
             do {
                 try WharfStore.createDataDirectory(configuration.dataDirectory)
-                let (_, notes) = try tls.load(
+                let (context, notes) = try tls.load(
                     dataDirectory: configuration.dataDirectory, listen: configuration.listen, publicURL: configuration.publicURL,
                     now: Int64(time(nil)))
                 for note in notes { printError("wharf: \(note)") }
+                configuration.tlsContext = context
             } catch {
                 printError("wharf serve: \(error)")
                 return 2
             }
-            printError("""
-                wharf serve: the TLS certificate and key are fine, but this version of Wharf cannot serve HTTPS itself yet.
-                Serve plain HTTP on a loopback address behind a TLS-terminating proxy (nginx, Caddy) with
-                --public-url https://… --trusted-proxy 127.0.0.1 (README, "Production"), and leave out the --tls options.
-                """)
-            return 2
         }
         // OpenSSL and plain writes must not kill the process when a peer goes away.
         signal(SIGPIPE, SIG_IGN)
         let stop = StopSignals()
+        let reload = ReloadSignal(context: configuration.tlsContext, log: { printError("wharf: \($0)") })
         let application: WharfApplication
         do {
             application = try await WharfApplication.make(configuration: configuration, log: { printError("wharf: \($0)") })
@@ -132,8 +139,12 @@ enum ServeCommand {
             printError("wharf serve: cannot start: \(error)")
             return 1
         }
+        let scheme = configuration.tlsContext == nil ? "http" : "https"
         for address in application.boundAddresses {
-            printError("Wharf \(WharfVersion.current) (\(buildCommit)) listening on http://\(address)")
+            printError("Wharf \(WharfVersion.current) (\(buildCommit)) listening on \(scheme)://\(address)")
+        }
+        for address in application.redirectAddresses {
+            printError("Wharf: redirecting http://\(address) to HTTPS (308)")
         }
         if let url = configuration.publicURL { printError("Wharf: users reach it at \(url.origin)") }
         if let token = application.setupToken {
@@ -148,6 +159,7 @@ enum ServeCommand {
         Memory.releaseFreePages()
         let received = await stop.first()
         printError("wharf: received \(received == SIGINT ? "SIGINT" : "SIGTERM"), shutting down")
+        withExtendedLifetime(reload) {}
         await application.shutdown()
         printError("wharf: stopped")
         return 0
@@ -193,5 +205,34 @@ final class StopSignals: @unchecked Sendable {
             return state.waiter
         }
         waiter?.resume(returning: number)
+    }
+}
+
+/// SIGHUP (`systemctl reload wharf`): reads the TLS certificate and key again and uses them for
+/// new connections; established ones keep theirs (``ReloadableTLSServerContext``). A reload that
+/// fails keeps the certificate in use and says why. Without TLS there is nothing to reload, and
+/// SIGHUP must still not end the process (its default action).
+final class ReloadSignal: @unchecked Sendable {
+    // Set once in init and only kept alive.
+    private let source: any DispatchSourceSignal
+
+    init(context: ReloadableTLSServerContext?, log: @escaping @Sendable (String) -> Void) {
+        signal(SIGHUP, SIG_IGN)
+        source = DispatchSource.makeSignalSource(signal: SIGHUP, queue: DispatchQueue(label: "wharf.reload"))
+        source.setEventHandler {
+            guard let context else {
+                log("received SIGHUP: no TLS certificate to reload (nothing else is reloaded; restart for other changes)")
+                return
+            }
+            do {
+                let certificate = try context.reload()
+                log("received SIGHUP: reloaded the TLS certificate \(context.certificateFile): \(certificate.subject), "
+                    + "valid until \(UTCTime.format(certificate.notAfter)), SHA-256 fingerprint \(certificate.sha256Fingerprint); "
+                    + "new connections use it, open ones keep theirs")
+            } catch {
+                log("received SIGHUP: the TLS certificate was NOT reloaded, the previous one stays in use: \(error)")
+            }
+        }
+        source.resume()
     }
 }

@@ -26,3 +26,23 @@ if ! security=$(systemd-analyze security --offline=yes --threshold=30 "$work/wha
   exit 1
 fi
 echo "systemd.sh: wharf.service verified; $(echo "$security" | grep -o 'Overall exposure level.*')"
+
+# The HTTPS drop-in (port 443 served directly): the unit with it appended, as systemd merges a
+# drop-in's [Service] settings after the unit's. Same checks; the one capability it adds is
+# CAP_NET_BIND_SERVICE.
+dropin=deploy/systemd/wharf-https.conf
+mkdir -p "$work/https"
+sed '/^\[Install\]/,$d' "$work/wharf.service" > "$work/https/wharf.service"
+grep -v '^#' "$dropin" | grep -v '^\[Service\]' >> "$work/https/wharf.service"
+printf '\n[Install]\nWantedBy=multi-user.target\n' >> "$work/https/wharf.service"
+output=$(systemd-analyze verify "$work/https/wharf.service" 2>&1) || { echo "systemd.sh: verify with $dropin failed:"; echo "$output"; exit 1; }
+if [ -n "$output" ]; then echo "systemd.sh: systemd-analyze verify complained with $dropin:"; echo "$output"; exit 1; fi
+for directive in 'CapabilityBoundingSet=CAP_NET_BIND_SERVICE' 'AmbientCapabilities=CAP_NET_BIND_SERVICE'; do
+  grep -qxF "$directive" "$dropin" || { echo "systemd.sh: $dropin lacks $directive"; exit 1; }
+done
+if ! security=$(systemd-analyze security --offline=yes --threshold=30 "$work/https/wharf.service" 2>&1); then
+  echo "$security" | tail -5
+  echo "systemd.sh: the unit's exposure with $dropin is above 3.0"
+  exit 1
+fi
+echo "systemd.sh: with $dropin verified; $(echo "$security" | grep -o 'Overall exposure level.*')"

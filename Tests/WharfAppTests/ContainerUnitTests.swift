@@ -36,6 +36,17 @@ import WharfDocker
         #expect(long.count == 2 && long.allSatisfy { $0.stream == .err })
     }
 
+    @Test func formLinesSplitAtTheCRLFBrowsersSend() {
+        // A textarea is sent with CRLF line breaks, which Swift reads as one Character.
+        var form = ContainerForm()
+        form.values = ["image": "busybox", "env": "A=1\r\nB=2\r\n", "labels": "x=y\nz=w", "ports": "8080:80\r\n9090:90"]
+        let (input, problems) = form.parse()
+        #expect(problems.isEmpty, "\(problems)")
+        #expect(input.env == ["A": "1", "B": "2"])
+        #expect(input.labels == ["x": "y", "z": "w"])
+        #expect(input.ports?.count == 2)
+    }
+
     @Test func portsAndMountsReadLikeTheDockerCLI() {
         #expect(ContainerForm.port("8080:80")?.hostPort == 8080)
         #expect(ContainerForm.port("127.0.0.1:5353:53/udp").map { "\($0.hostIp ?? "") \($0.containerPort) \($0.protocol ?? "")" } == "127.0.0.1 53 udp")

@@ -16,7 +16,8 @@ import WharfSQLite
             try await browser.signIn("olga")
             let page = try await browser.get("/hosts/1/docker-cli")
             #expect(page.status == .ok)
-            #expect(page.text.contains("tcp://localhost/api/v1/hosts/engine-b/docker"))
+            // With a port always: the CLI reads tcp://localhost/… as port 2375.
+            #expect(page.text.contains("tcp://localhost:80/api/v1/hosts/engine-b/docker"))
             #expect(page.text.contains("&quot;HttpHeaders&quot;"))
             #expect(page.text.contains("docker context create wharf-engine-b"))
             #expect(!page.text.contains("<script>"))
@@ -63,6 +64,39 @@ import WharfSQLite
                                            headers: ["Host": "localhost", "Authorization": "Bearer " + token],
                                            body: Array(#"{"Image":"x","HostConfig":{"Privileged":true}}"#.utf8))
             #expect(try await app.respond(request).status == .badGateway)
+        }
+    }
+
+    @Test func theSnippetsNameThePublicURL() async throws {
+        // The page is reached at localhost (Host: localhost); the snippets name the public URL.
+        try await withApp(configure: { $0.publicURL = try? PublicURL(parsing: "http://panel.example:8080") }) { (app: TestApp) async throws in
+            try await app.user("root", .admin)
+            try await app.app.hosts.registry.create(HostInput(name: "engine-b", url: "unix:///nowhere/b.sock"), by: cliActor)
+            let browser = TestBrowser(app, address: "10.0.0.7")
+            try await browser.signIn("root")
+            let page = try await browser.get("/hosts/1/docker-cli")
+            #expect(page.status == .ok)
+            #expect(page.text.contains("export DOCKER_HOST=tcp://panel.example:8080/api/v1/hosts/engine-b/docker"), "\(page.text)")
+            #expect(!page.text.contains("DOCKER_TLS_VERIFY"))
+            #expect(page.text.contains("docker context create wharf-engine-b --docker &quot;host=tcp://panel.example:8080/api/v1/hosts/engine-b/docker"))
+            #expect(page.text.contains("base_url=&quot;tcp://panel.example:8080/api/v1/hosts/engine-b/docker&quot;"))
+            #expect(!page.text.contains("tcp://localhost"))
+        }
+    }
+
+    @Test func theAuthorityAlwaysHasAPort() {
+        let cases: [(PublicURL?, String?, Bool, String, Bool)] = [
+            (nil, "wharf.lan:8080", false, "wharf.lan:8080", false),
+            (nil, "wharf.lan", false, "wharf.lan:80", false),
+            (nil, "wharf.lan", true, "wharf.lan:443", true),
+            (nil, "[::1]", false, "[::1]:80", false),
+            (nil, "[::1]:9000", false, "[::1]:9000", false),
+            (try? PublicURL(parsing: "http://panel.example:8080"), "other:1", false, "panel.example:8080", false),
+            (try? PublicURL(parsing: "https://[2001:db8::1]"), nil, false, "[2001:db8::1]:443", true),
+        ]
+        for (url, header, secure, authority, tls) in cases {
+            let got = DockerCLIRoutes.authority(publicURL: url, hostHeader: header, secure: secure)
+            #expect(got.0 == authority && got.1 == tls, "\(String(describing: url)) \(header ?? "-")")
         }
     }
 }

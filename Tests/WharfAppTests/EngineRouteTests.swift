@@ -1,4 +1,5 @@
 import Testing
+import WharfWire
 import WharfDocker
 import WharfHTTP
 @testable import WharfApp
@@ -85,5 +86,25 @@ import WharfHTTP
         #expect(DockerEndpointRoutes.owns("/api/v1/hosts/1/docker/v1.41/containers/create"))
         #expect(!DockerEndpointRoutes.owns("/api/v1/hosts/1/dockers/x"))
         #expect(!DockerEndpointRoutes.owns("/api/hosts/1/docker/_ping"))
+    }
+
+    @Test func theClientsHeadersPassButWharfsCredentialAndTheConnectionsDoNot() {
+        let headers: HTTPHeaders = [
+            "Authorization": "Bearer wharf_x", "User-Agent": "Docker-Client/20.10.24 (linux)", "X-Registry-Auth": "e30=",
+            "Connection": "Upgrade, X-Hop", "Upgrade": "tcp", "X-Hop": "1", "Content-Type": "application/json", "Host": "w:1",
+        ]
+        let forwarded = DockerEndpointForwarder.forwardedHeaders(headers, body: .bytes([1], contentType: "application/json"))
+        #expect(forwarded["User-Agent"] == "Docker-Client/20.10.24 (linux)")
+        #expect(forwarded["X-Registry-Auth"] == "e30=")
+        for dropped in ["Authorization", "Connection", "Upgrade", "X-Hop", "Content-Type", "Host"] {
+            #expect(forwarded[dropped] == nil, "\(dropped)")
+        }
+    }
+
+    @Test func onlyTheEnginesHijackingCallsSwitch() {
+        for template in DockerEndpointSession.hijacking {
+            #expect(EngineRoutes.all.contains { $0.template == template }, "\(template) is on the allowlist")
+        }
+        #expect(!DockerEndpointSession.hijacking.contains("/containers/{id}/logs"))
     }
 }

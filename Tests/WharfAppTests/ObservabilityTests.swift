@@ -50,6 +50,13 @@ import WharfTestSupport
             try await viewer.signIn("vic")
             #expect(try await viewer.get("/metrics").status == .forbidden)
             _ = try await TestBrowser(app, address: "10.0.0.3").signIn("vic", "wrong password 1")
+            try await app.app.database.write { connection in
+                for status in ["succeeded", "succeeded", "running"] {
+                    try connection.execute(
+                        "INSERT INTO jobs (host_name, kind, target, parameters, status, created_ms) VALUES ('engine-a', 'pull', 'busybox', '{}', ?, 0)",
+                        [.text(status)])
+                }
+            }
 
             let response = try await admin.get("/metrics")
             #expect(response.status == .ok)
@@ -60,7 +67,7 @@ import WharfTestSupport
                 "wharf_http_connections_open", "wharf_docker_errors_total", "wharf_audit_rows_written_total",
                 "wharf_database_size_bytes", "wharf_database_wal_size_bytes", "wharf_signin_failures_total",
                 "wharf_signin_throttled_total", "process_resident_memory_bytes", "process_open_fds", "process_start_time_seconds",
-                "wharf_uptime_seconds",
+                "wharf_uptime_seconds", "wharf_http_event_streams_open", "wharf_http_upgraded_streams_open", "wharf_jobs",
             ] {
                 #expect(text.contains("# TYPE \(family) "), "\(family) missing")
             }
@@ -68,6 +75,8 @@ import WharfTestSupport
             #expect(text.contains(#"route="unmatched",status="4xx""#))
             #expect(!text.contains("12345") && !text.contains("/no/such/page"))
             #expect(text.contains(#"wharf_signin_failures_total{step="password"} 1"#))
+            #expect(text.contains(#"wharf_jobs{kind="pull",status="succeeded"} 2"#))
+            #expect(text.contains(#"wharf_jobs{kind="pull",status="running"} 1"#))
             #expect(try await Self.promtool(text) == "")
 
             // The metrics token: shown once, reads /metrics and nothing else; revoked, it stops working.

@@ -6,7 +6,7 @@ import WharfIO
 import WharfTestSupport
 
 /// `wharf serve`'s production options through the built binary: TLS options checked (HTTPS
-/// itself is not served yet), `--public-url`, `--trusted-proxy`, `--log-format json`, and
+/// served: ``ServeHTTPSTests``), `--public-url`, `--trusted-proxy`, `--log-format json`, and
 /// `wharf healthcheck`.
 @Suite struct ServeProductionOptionsTests {
     static func serve(_ arguments: [String], data: String, environment: [String: String] = [:]) async throws -> (status: Int32?, out: String, err: String) {
@@ -26,6 +26,8 @@ import WharfTestSupport
         (["--public-url", "https://panel.example/wharf"], "root of its host"),
         (["--trusted-proxy", "10.0.0.0/40"], "--trusted-proxy"),
         (["--log-format", "xml"], "--log-format"),
+        (["--http-redirect", "127.0.0.1:0"], "needs --tls-cert and --tls-key or --tls-self-signed"),
+        (["--tls-self-signed", "--http-redirect", "localhost:80"], "invalid --http-redirect"),
     ])
     func badProductionOptionsExitTwoSayingWhy(arguments: [String], mention: String) async throws {
         let data = try ApplicationHarness.temporaryDirectory()
@@ -35,16 +37,25 @@ import WharfTestSupport
         #expect(result.err.contains(mention), "\(result.err)")
     }
 
+    /// Starts `wharf serve`, waits until it listens, stops it; its stderr.
+    static func startAndStop(_ arguments: [String], data: String, environment: [String: String] = [:]) async throws -> String {
+        let child = try ChildProcess(ServeCommandTests.executable, ["serve", "--no-access-log"] + arguments, environment: [
+            "WHARF_LISTEN": "127.0.0.1:0", "WHARF_DATA_DIR": data, "WHARF_RESOURCES": ApplicationHarness.repositoryRoot,
+        ].merging(environment) { $1 })
+        defer { child.signal(SIGKILL) }
+        #expect(await child.waitForError(containing: "listening on https://", timeout: 20), "\(child.standardError)")
+        child.signal(SIGTERM)
+        #expect(await child.waitForExit(timeout: 15) == 0)
+        return child.standardError
+    }
+
     @Test func aSelfSignedCertificateIsMadeKeptPrivateAndItsFingerprintPrinted() async throws {
         let data = try ApplicationHarness.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: data) }
-        let first = try await Self.serve(["--tls-self-signed", "--public-url", "https://panel.example"], data: data)
-        // Checked and kept, then refused: HTTPS is served by a proxy until the server speaks TLS.
-        #expect(first.status == 2)
-        #expect(first.err.contains("made a new self-signed certificate (there was none)"), "\(first.err)")
-        #expect(first.err.contains("DNS:panel.example"))
-        #expect(first.err.contains("cannot serve HTTPS itself yet"))
-        let fingerprint = try #require(first.err.firstMatch(of: /fingerprint is ((?:[0-9A-F]{2}:){31}[0-9A-F]{2})/).map { String($0.1) })
+        let first = try await Self.startAndStop(["--tls-self-signed", "--public-url", "https://panel.example"], data: data)
+        #expect(first.contains("made a new self-signed certificate (there was none)"), "\(first)")
+        #expect(first.contains("DNS:panel.example"))
+        let fingerprint = try #require(first.firstMatch(of: /fingerprint is ((?:[0-9A-F]{2}:){31}[0-9A-F]{2})/).map { String($0.1) })
         for name in ["tls-self-signed.crt", "tls-self-signed.key"] {
             var info = stat()
             #expect(stat(data + "/" + name, &info) == 0 && info.st_mode & 0o777 == 0o600, "\(name)")
@@ -53,14 +64,14 @@ import WharfTestSupport
         #expect(await openssl.waitForExit(timeout: 10) == 0)
         #expect(openssl.standardOutput == "sha256 Fingerprint=\(fingerprint)\n")
         // Kept: the same certificate on the next start (environment variable this time).
-        let second = try await Self.serve(["--public-url", "https://panel.example"], data: data, environment: ["WHARF_TLS_SELF_SIGNED": "1"])
-        #expect(second.err.contains("using the self-signed certificate"), "\(second.err)")
-        #expect(second.err.contains(fingerprint))
+        let second = try await Self.startAndStop(["--public-url", "https://panel.example"], data: data, environment: ["WHARF_TLS_SELF_SIGNED": "1"])
+        #expect(second.contains("using the self-signed certificate"), "\(second)")
+        #expect(second.contains(fingerprint))
         // Real files given with the environment variables are checked the same way.
-        let files = try await Self.serve([], data: data, environment: [
+        let files = try await Self.startAndStop([], data: data, environment: [
             "WHARF_TLS_CERT": data + "/tls-self-signed.crt", "WHARF_TLS_KEY": data + "/tls-self-signed.key",
         ])
-        #expect(files.status == 2 && files.err.contains("SHA-256 fingerprint \(fingerprint)"), "\(files.err)")
+        #expect(files.contains("SHA-256 fingerprint \(fingerprint)"), "\(files)")
     }
 
     @Test func theSetupAddressUsesThePublicURLAndHealthcheckAnswers() async throws {

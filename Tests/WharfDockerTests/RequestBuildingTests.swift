@@ -51,6 +51,16 @@ import WharfWire
         }
     }
 
+    @Test func theUserAgentIsWharfsUnlessTheRequestCarriesOne() throws {
+        var request = DockerRequest("GET", DockerPath("info"))
+        let own = String(decoding: try RequestHeadEncoder.encode(request, version: nil, host: "docker", extra: []), as: UTF8.self)
+        #expect(own.contains("\r\nUser-Agent: Wharf\r\n"))
+        request.headers.add("User-Agent", "Docker-Client/20.10.24 (linux)")
+        let passed = String(decoding: try RequestHeadEncoder.encode(request, version: nil, host: "docker", extra: []), as: UTF8.self)
+        #expect(passed.contains("\r\nUser-Agent: Docker-Client/20.10.24 (linux)\r\n"))
+        #expect(!passed.contains("Wharf"), "one User-Agent, the client's")
+    }
+
     @Test func endpointsParse() throws {
         guard case .unix(let path) = try DockerEndpoint(parsing: "unix:///var/run/docker.sock") else {
             Issue.record("not unix")

@@ -1,6 +1,7 @@
 import Synchronization
 package import WharfHTTP
 package import WharfIO
+package import WharfTLS
 package import WharfWire
 
 /// A route permission for tests: the router insists every route names one.
@@ -46,7 +47,7 @@ package final class TestHTTPServer: Sendable {
     /// Builds the routes, starts the server and binds port 0.
     package init(
         limits: HTTPLimits = TestHTTPServer.limits, middleware: [any HTTPMiddleware] = [], ipv6: Bool = false,
-        accessLog: AccessLog? = nil, group: EventLoopGroup = TestHTTPServer.group,
+        accessLog: AccessLog? = nil, group: EventLoopGroup = TestHTTPServer.group, tls: ReloadableTLSServerContext? = nil,
         routes: (inout RouterBuilder) throws -> Void
     ) throws {
         var builder = RouterBuilder()
@@ -57,6 +58,7 @@ package final class TestHTTPServer: Sendable {
         var configuration = HTTPServerConfiguration(addresses: addresses)
         configuration.limits = limits
         configuration.accessLog = accessLog
+        configuration.tls = tls
         let errors = self.errors
         configuration.errorLog = { message in errors.withLock { $0.append(message) } }
         server = HTTPServer(
@@ -73,13 +75,13 @@ package final class TestHTTPServer: Sendable {
     /// loop busy (tens of MiB through a handler), so they do not slow the timing of the others.
     package static func run<R: Sendable>(
         limits: HTTPLimits = TestHTTPServer.limits, middleware: [any HTTPMiddleware] = [], ipv6: Bool = false,
-        accessLog: AccessLog? = nil, ownLoop: Bool = false,
+        accessLog: AccessLog? = nil, ownLoop: Bool = false, tls: ReloadableTLSServerContext? = nil,
         routes: (inout RouterBuilder) throws -> Void,
         test body: (TestHTTPServer) async throws -> R
     ) async throws -> R {
         let group = ownLoop ? try EventLoopGroup(loops: 1, name: "wharf-test-own") : TestHTTPServer.group
         let server = try TestHTTPServer(
-            limits: limits, middleware: middleware, ipv6: ipv6, accessLog: accessLog, group: group, routes: routes)
+            limits: limits, middleware: middleware, ipv6: ipv6, accessLog: accessLog, group: group, tls: tls, routes: routes)
         let result: Result<R, any Error>
         do {
             result = .success(try await body(server))

@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """Opens N keep-alive connections to a server, makes one request on each, and holds them idle.
+With --tls, each is an HTTPS connection (certificates not checked), opened one after another.
 
 Prints "ready <n>" once every connection has its response, waits for a line on stdin (or the hold
 time), then closes them all and prints "closed". Bounded: gives up after --timeout seconds.
 """
-import argparse, resource, selectors, socket, sys, time
+import argparse, resource, selectors, socket, ssl, sys, time
 
 parser = argparse.ArgumentParser()
 parser.add_argument("--host", default="127.0.0.1")
@@ -13,6 +14,7 @@ parser.add_argument("--count", type=int, default=10000)
 parser.add_argument("--hold", type=float, default=30.0)
 parser.add_argument("--path", default="/healthz")
 parser.add_argument("--timeout", type=float, default=120.0)
+parser.add_argument("--tls", action="store_true")
 args = parser.parse_args()
 
 soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
@@ -45,7 +47,26 @@ def pump(limit):
                     selector.unregister(sock)
                     del pending[sock]
 
-for i in range(args.count):
+def tls_connection():
+    """One HTTPS connection with one request answered (blocking), then kept."""
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    sock = context.wrap_socket(socket.create_connection((args.host, args.port)))
+    sock.sendall(request)
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = sock.recv(65536)
+        if not chunk:
+            sys.exit("server closed a connection")
+        data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    length = next((int(l.split(b":")[1]) for l in head.split(b"\r\n")[1:] if l.lower().startswith(b"content-length:")), 0)
+    while len(body) < length:
+        body += sock.recv(65536)
+    return sock
+
+for i in range(args.count if not args.tls else 0):
     sock = socket.create_connection((args.host, args.port))
     sock.setblocking(False)
     sock.send(request)
@@ -55,6 +76,11 @@ for i in range(args.count):
     if len(pending) >= 200:
         pump(100)
 pump(0)
+if args.tls:
+    for i in range(args.count):
+        if time.monotonic() > deadline:
+            sys.exit("timed out opening TLS connections")
+        sockets.append(tls_connection())
 print(f"ready {len(sockets)}", flush=True)
 sel = selectors.DefaultSelector()
 sel.register(sys.stdin, selectors.EVENT_READ)

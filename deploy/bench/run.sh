@@ -2,12 +2,16 @@
 # Wharf's benchmark command: prints figures, asserts nothing. See README.md "Benchmarks".
 #
 #   deploy/bench/run.sh [http]      HTTP server: /healthz vs nginx, 10,000 idle connections, 1M requests
+#   deploy/bench/run.sh https       HTTPS served directly: /healthz with keep-alive and new TLS handshakes/s vs nginx, same certificate
 #   deploy/bench/run.sh docker      Docker client vs curl on the fleet's mutual-TLS engine: warm latency, 1 GiB build upload
 #   deploy/bench/run.sh storage     Audit history: 1,000,000 appends, filtered 50-row pages at three depths, CSV export
-#   deploy/bench/run.sh endpoint    Docker endpoint vs the engine directly: warm /_ping and /containers/json, docker build of 1 GiB
+#   deploy/bench/run.sh jobs        Builds as jobs: 1 GiB uploads through Wharf vs curl, 1,000 SSE watchers, replay, loud builds
+#   deploy/bench/run.sh endpoint    Docker endpoint vs the engine directly: warm /_ping and /containers/json, an interactive
+#                                   exec echo round trip, docker build of 1 GiB
 #   deploy/bench/run.sh panel       Container pages and API: lists of 500 (and 3 × 500) vs the engine, log line latency
 #                                   through SSE vs direct, RSS of 1,000 SSE log followers
 #   deploy/bench/run.sh signin      One password sign-in at scrypt N=2^17 (today) beside N=2^15 (before issue 10)
+#   deploy/bench/run.sh events      Engine events to 1,000 SSE followers vs GET /events directly; their RSS; the volume list of 2,000
 #
 # The server runs on CPU 0 and the load generator on CPU 1 (taskset), so figures compare across runs.
 # Every phase is bounded in time and stops by itself.
@@ -208,6 +212,162 @@ bench_storage() {
   echo "database size: $(du -sh "$work/storage" | cut -f1)"
 }
 
+# Builds, pulls and their output as jobs, through a release `wharf serve` (CPU 0) against the fleet's
+# engine A, each figure beside curl talking to the same engine in the same run (client on CPU 1).
+bench_jobs() {
+  install_missing_packages curl python3
+  echo "building release..." >&2
+  swift build -c release --static-swift-stdlib --product wharf 2>&1 | tail -1 >&2
+  swift build -c release --static-swift-stdlib --product wharf-bench 2>&1 | tail -1 >&2
+  local started_fleet=0
+  deploy/dev/fleet.sh status >/dev/null 2>&1 || started_fleet=1
+  eval "$(deploy/dev/fleet.sh start)"
+  if ((started_fleet)); then trap 'deploy/dev/fleet.sh stop >/dev/null 2>&1; cleanup' EXIT; fi
+  local wharf="$root/.build/release/wharf" bench="$root/.build/release/wharf-bench"
+  local sock=${WHARF_TEST_ENGINE_A#unix://} port=${WHARF_BENCH_PORT:-18510} image=$WHARF_TEST_IMAGE_BUSYBOX
+  local cli=(--data-dir "$work/data" --resources "$root")
+  mkdir -p "$work/data"
+  echo "a bench password of some length" | "$wharf" user create --username bench --role admin "${cli[@]}" >/dev/null
+  local token; token=$("$wharf" token create --username bench --name bench "${cli[@]}" 2>/dev/null | grep -o 'wharf_[a-z0-9]*_[A-Za-z0-9_-]*' | head -1)
+  "$wharf" host add --name engine-a --url "$WHARF_TEST_ENGINE_A" "${cli[@]}" >/dev/null
+  start_wharf "$port"
+  local api="http://127.0.0.1:$port/api/v1" auth=(-H "Authorization: Bearer $token")
+  engine() { curl -sS --unix-socket "$sock" "$@"; }
+  json() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
+  # Polls a job until it ends (bounded); prints its duration in ms.
+  wait_job() {
+    local id=$1 status duration
+    for _ in $(seq 1 1200); do
+      read -r status duration < <(curl -sS "${auth[@]}" "$api/jobs/$id" | json 'd["status"], d.get("durationMs", 0)')
+      case $status in running|queued) sleep 0.1 ;; *) echo "$duration $status"; return 0 ;; esac
+    done
+    echo "0 timeout"
+  }
+  # Starts a build of a typed Dockerfile through the API; prints the job id.
+  typed_build() {
+    curl -sS "${auth[@]}" -X POST -H 'Content-Type: application/x-tar' --data-binary '' \
+      "$api/hosts/1/build?nocache=1&t=wharf-bench:$1&dockerfileText=$(python3 -c 'import sys,urllib.parse; print(urllib.parse.quote(sys.argv[1]))' "$2")" |
+      json 'd["job"]["id"]'
+  }
+  median() { sort -n | sed -n "$(( ($1 + 1) / 2 ))p"; }
+
+  local bytes=$((1 << 30)) rounds=3 round
+  echo
+  echo "== 1. A 1 GiB build context uploaded through Wharf (raw body, and multipart) vs straight to the engine, by the same client ($rounds rounds, alternating, median)"
+  "$bench" tar --image "$image" --bytes "$bytes" > "$work/context.tar"
+  local direct=() curled=() raw=() multi=() growth=() sent answered status
+  for round in $(seq 1 "$rounds"); do
+    # curl straight to the engine, as the issue states the reference: its time_total also holds the
+    # short build after the upload (FROM and LABEL), so it is a little longer than the upload.
+    curled+=("$(taskset -c 1 curl -sS --unix-socket "$sock" -X POST -T "$work/context.tar" -H 'Content-Type: application/x-tar' \
+      -H 'Expect:' "http://docker/v1.41/build?rm=1&t=wharf-bench:curl" -o /dev/null -w '%{time_total}')")
+    # The engine answers a build's head before it reads the context: its time is until the last byte was taken.
+    read -r sent answered status < <(taskset -c 1 python3 deploy/bench/upload.py --unix "$sock" --file "$work/context.tar" \
+      --path "/v1.41/build?rm=1&t=wharf-bench:direct")
+    direct+=("$sent")
+    for mode in raw multipart; do
+      local before; before=$(rss_kib "$wharf_pid")
+      ( while kill -0 "$wharf_pid" 2>/dev/null; do rss_kib "$wharf_pid"; sleep 0.05; done ) > "$work/rss.txt" &
+      local sampler=$!
+      # Wharf answers (202) once the engine has the whole context: its time is until that answer.
+      read -r sent answered status < <(taskset -c 1 python3 deploy/bench/upload.py --port "$port" --file "$work/context.tar" \
+        --path "/api/v1/hosts/1/build?t=wharf-bench:$mode" --header "Authorization: Bearer $token" \
+        $([ "$mode" = multipart ] && echo --multipart context))
+      [ "$status" = 202 ] || echo "Wharf answered $status to the $mode upload" >&2
+      if [ "$mode" = raw ]; then raw+=("$answered"); else multi+=("$answered"); fi
+      kill "$sampler" 2>/dev/null; wait "$sampler" 2>/dev/null || true
+      growth+=($(( ($(sort -n "$work/rss.txt" | tail -1) - before) / 1024 )))
+      local last; last=$(curl -sS "${auth[@]}" "$api/jobs?limit=1" | json 'd["jobs"][0]["id"]')
+      wait_job "$last" >/dev/null
+    done
+    echo "round $round: curl ${curled[-1]} s, engine took it in ${direct[-1]} s; through Wharf: raw ${raw[-1]} s, multipart ${multi[-1]} s (RSS +${growth[-2]} / +${growth[-1]} MiB)"
+  done
+  local c d r m
+  c=$(printf '%s\n' "${curled[@]}" | median "$rounds"); d=$(printf '%s\n' "${direct[@]}" | median "$rounds"); r=$(printf '%s\n' "${raw[@]}" | median "$rounds"); m=$(printf '%s\n' "${multi[@]}" | median "$rounds")
+  mibs() { awk -v s="$1" -v n="$bytes" 'BEGIN { printf "%.0f MiB/s", n / s / 1048576 }'; }
+  share() { awk -v a="$1" -v b="$d" 'BEGIN { printf "%.0f%%", b * 100 / a }'; }
+  of_curl() { awk -v a="$1" -v b="$c" 'BEGIN { printf "%.0f%%", b * 100 / a }'; }
+  printf '%-38s %-12s %-14s %-24s %s\n' "upload of 1 GiB" "median" "throughput" "of the same client's" "of curl's"
+  printf '%-38s %-12s %-14s %-24s %s\n' "curl → engine (reference)" "$c s" "$(mibs "$c")" "" "100%"
+  printf '%-38s %-12s %-14s %-24s %s\n' "same client → engine (reference)" "$d s" "$(mibs "$d")" "100%" "$(of_curl "$d")"
+  printf '%-38s %-12s %-14s %-24s %s\n' "client → Wharf, raw body" "$r s" "$(mibs "$r")" "$(share "$r")" "$(of_curl "$r") (target: at least 90%)"
+  printf '%-38s %-12s %-14s %-24s %s\n' "client → Wharf, multipart" "$m s" "$(mibs "$m")" "$(share "$m")" "$(of_curl "$m") (target: at least 90%)"
+  echo "Wharf RSS growth during an upload: largest +$(printf '%s\n' "${growth[@]}" | sort -n | tail -1) MiB (reference: under 32 MiB)"
+  rm -f "$work/context.tar"
+
+  echo
+  echo "== 2. 1,000 SSE clients following one running job (printing 10 lines/s), beside a bare server's streams"
+  local long; long=$(typed_build sse "FROM $image
+RUN i=0; while [ \$i -lt 3000 ]; do echo line \$i; i=\$((i+1)); sleep 0.1; done")
+  sleep 2
+  per_client() { awk -v a="$1" -v b="$2" -v n="$3" 'BEGIN { printf "%.1f KiB", (b - a) / n }'; }
+  given_back() { awk -v a="$1" -v b="$2" -v c="$3" 'BEGIN { printf "%.0f%%", (b - c) * 100 / (b - a) }'; }
+  printf '%-62s %-14s %s\n' "1,000 streams held open" "RSS each" "given back after"
+  local clients before held after events join
+  # As the job page's script joins (after the last event the page showed), then from the first event.
+  for join in --after-latest ""; do
+    read -r clients before held after events < <(taskset -c 1 python3 deploy/bench/sse_clients.py --port "$port" --token "$token" \
+      --job "$long" --pid "$wharf_pid" --clients 1000 --hold 5 --seconds 60 $join)
+    printf '%-62s %-14s %s\n' "Wharf, $([ -n "$join" ] && echo "joining as the page does" || echo "replaying from the start"): $clients streams, $events events" \
+      "$(per_client "$before" "$held" "$clients")" "$(given_back "$before" "$held" "$after")"
+  done
+  curl -sS "${auth[@]}" -X POST "$api/jobs/$long/cancel" -o /dev/null
+  wait_job "$long" >/dev/null
+  local mode
+  for mode in "" --plain; do
+    taskset -c 0 "$bench" sse-baseline --port $((port + 1)) $mode > "$work/baseline.log" 2>&1 &
+    local baseline=$!
+    pids+=("$baseline")
+    for _ in $(seq 1 100); do  # the stream never ends: wait for its status line only
+      [ "$(curl -s -m 0.5 -o /dev/null -w '%{http_code}' "http://127.0.0.1:$((port + 1))/events")" = 200 ] && break
+      sleep 0.05
+    done
+    read -r clients before held after events < <(taskset -c 1 python3 deploy/bench/sse_clients.py --port $((port + 1)) --path /events \
+      --pid "$baseline" --clients 1000 --hold 2 --seconds 60)
+    kill "$baseline"; wait "$baseline" 2>/dev/null || true
+    printf '%-62s %-14s %s\n' "bare server (reference): $([ -n "$mode" ] && echo "a plain .stream body" || echo ".eventStream, heartbeat task")" \
+      "$(per_client "$before" "$held" "$clients")" "$(given_back "$before" "$held" "$after")"
+  done
+  echo "(reference: under 8 KiB per client)"
+
+  echo
+  echo "== 3. Last-Event-ID replay of a job that printed 100,000 lines ($rounds rounds, median)"
+  local replay; replay=$(typed_build replay "FROM $image
+RUN busybox seq 1 100000")
+  wait_job "$replay" >/dev/null
+  local times=() count
+  for round in $(seq 1 "$rounds"); do
+    times+=("$(taskset -c 1 curl -sSN "${auth[@]}" -H 'Last-Event-ID: 0' "$api/jobs/$replay/events" -o "$work/replay.txt" -w '%{time_total}')")
+    count=$(grep -c '^id:' "$work/replay.txt")
+  done
+  local t; t=$(printf '%s\n' "${times[@]}" | median "$rounds")
+  echo "$count events in $t s: $(awk -v n="$count" -v s="$t" 'BEGIN { printf "%.0f", n / s }') events/s (reference: over 100,000 lines/s)"
+
+  echo
+  echo "== 4. A build printing 20,000 lines/s for 10 s, through Wharf (stored as it runs) vs curl straight to the engine ($rounds rounds, alternating, median)"
+  local loud="FROM $image
+RUN i=0; while [ \$i -lt 10 ]; do busybox seq 1 20000; i=\$((i+1)); sleep 1; done"
+  python3 -c 'import io,sys,tarfile; d=sys.argv[1].encode(); t=tarfile.open(sys.argv[2],"w"); i=tarfile.TarInfo("Dockerfile"); i.size=len(d); t.addfile(i,io.BytesIO(d)); t.close()' "$loud" "$work/loud.tar"
+  local through=() straight=() lines=()
+  for round in $(seq 1 "$rounds"); do
+    straight+=("$(taskset -c 1 curl -sS --unix-socket "$sock" -X POST -T "$work/loud.tar" -H 'Content-Type: application/x-tar' \
+      "http://docker/v1.41/build?nocache=1&t=wharf-bench:loud" -o "$work/loud.out" -w '%{time_total}')")
+    local job duration
+    job=$(typed_build loud "$loud")
+    read -r duration _ < <(wait_job "$job")
+    through+=("$(awk -v ms="$duration" 'BEGIN { printf "%.3f", ms / 1000 }')")
+    lines+=("$(curl -sS "${auth[@]}" "$api/jobs/$job" | json 'd["lastEventId"]')")
+    echo "round $round: curl ${straight[-1]} s, Wharf ${through[-1]} s ($(printf '%s' "${lines[-1]}") events stored)"
+  done
+  local s w
+  s=$(printf '%s\n' "${straight[@]}" | median "$rounds"); w=$(printf '%s\n' "${through[@]}" | median "$rounds")
+  echo "wall time: Wharf $w s vs curl $s s ($(awk -v a="$w" -v b="$s" 'BEGIN { printf "%+.1f%%", (a - b) * 100 / b }'); reference: the same)"
+  echo "Wharf RSS at the end: $(rss_kib "$wharf_pid") KiB"
+
+  for tag in curl direct raw multipart sse replay loud; do engine -X DELETE "http://docker/images/wharf-bench:$tag?force=1" -o /dev/null || true; done
+  engine -X POST "http://docker/images/prune?filters=%7B%22dangling%22%3A%5B%22true%22%5D%7D" -o /dev/null || true
+}
+
 bench_endpoint() {
   install_missing_packages curl
   echo "building release..." >&2
@@ -216,7 +376,7 @@ bench_endpoint() {
   deploy/dev/fleet.sh status >/dev/null 2>&1 || started_fleet=1
   eval "$(deploy/dev/fleet.sh start)"
   if ((started_fleet)); then trap 'deploy/dev/fleet.sh stop >/dev/null 2>&1; cleanup' EXIT; fi
-  local direct="https://${WHARF_TEST_ENGINE_B#tcp://}" wport=18397 count=2000 w="$root/.build/release/wharf"
+  local direct="https://${WHARF_TEST_ENGINE_B#tcp://}" wport=${WHARF_BENCH_ENDPOINT_PORT:-18397} count=2000 w="$root/.build/release/wharf"
   local curl_tls=(--cacert "$WHARF_TEST_TLS_CA" --cert "$WHARF_TEST_TLS_CLIENT_CERT" --key "$WHARF_TEST_TLS_CLIENT_KEY")
   mkdir -p "$work/data"
   echo "a long enough password" | "$w" user create --username bench --role admin --data-dir "$work/data" --resources "$root" >/dev/null
@@ -246,9 +406,27 @@ bench_endpoint() {
       "$(awk -v a="${ours%% *}" -v b="${theirs%% *}" 'BEGIN { printf "%+.3f", a - b }')"
   done
 
+  echo
+  echo "== 2. Interactive exec echo round trip: one line to \`cat\` over an exec stream (Upgrade: tcp), its echo back;"
+  echo "   $count after 100 warm-up (deploy/bench/exec_echo.py on CPU 1). direct: mutual TLS to engine B; through Wharf: HTTP -> Wharf -> mutual TLS"
+  local box
+  box=$(DOCKER_CONFIG="$work" DOCKER_HOST="$WHARF_TEST_ENGINE_B" /usr/bin/docker --tlsverify --tlscacert "$WHARF_TEST_TLS_CA" \
+    --tlscert "$WHARF_TEST_TLS_CLIENT_CERT" --tlskey "$WHARF_TEST_TLS_CLIENT_KEY" \
+    run -d --rm --network none "$WHARF_TEST_IMAGE_BUSYBOX" sleep 600)
+  local echo_direct echo_wharf
+  echo_direct=$(taskset -c 1 timeout 120 python3 deploy/bench/exec_echo.py --url "$direct" --container "$box" --count "$count" \
+    --ca "$WHARF_TEST_TLS_CA" --cert "$WHARF_TEST_TLS_CLIENT_CERT" --key "$WHARF_TEST_TLS_CLIENT_KEY")
+  echo_wharf=$(taskset -c 1 timeout 120 python3 deploy/bench/exec_echo.py --url "$through" --container "$box" --count "$count" \
+    --token "$token")
+  printf '%-24s %-30s %-30s %s\n' "" "direct p50/p99/mean ms" "through Wharf p50/p99/mean ms" "p99 added"
+  printf '%-24s %-30s %-30s %s ms\n' "exec echo round trip" "$echo_direct" "$echo_wharf" \
+    "$(awk -v a="$(echo "$echo_wharf" | cut -d' ' -f2)" -v b="$(echo "$echo_direct" | cut -d' ' -f2)" 'BEGIN { printf "%+.3f", a - b }')"
+  DOCKER_CONFIG="$work" DOCKER_HOST="$WHARF_TEST_ENGINE_B" /usr/bin/docker --tlsverify --tlscacert "$WHARF_TEST_TLS_CA" \
+    --tlscert "$WHARF_TEST_TLS_CLIENT_CERT" --tlskey "$WHARF_TEST_TLS_CLIENT_KEY" rm -f "$box" >/dev/null 2>&1 || true
+
   local rounds=3
   echo
-  echo "== 2. docker build (classic builder) of a 1 GiB context directory, $rounds rounds each, alternating, median"
+  echo "== 3. docker build (classic builder) of a 1 GiB context directory, $rounds rounds each, alternating, median"
   mkdir -p "$work/ctx" "$work/certs" "$work/cli-direct" "$work/cli-wharf"
   truncate -s 1G "$work/ctx/big.bin"
   printf 'FROM %s\nCOPY Dockerfile /Dockerfile\n' "$WHARF_TEST_IMAGE_BUSYBOX" > "$work/ctx/Dockerfile"
@@ -331,12 +509,192 @@ bench_signin() {
   printf '%s\n' "${results[@]}" | awk '{ printf "   round: N=2^%s %s ms, peak +%.1f MiB\n", $1, $3, $5 / 1024 }' 
 }
 
+# The fleet's engine C (plain TCP), registered in a release `wharf serve` on CPU 0; clients on CPU 1.
+bench_events() {
+  install_missing_packages curl python3
+  echo "building release..." >&2
+  swift build -c release --static-swift-stdlib --product wharf 2>&1 | tail -1 >&2
+  local started_fleet=0
+  deploy/dev/fleet.sh status >/dev/null 2>&1 || started_fleet=1
+  eval "$(deploy/dev/fleet.sh start)"
+  if ((started_fleet)); then trap 'deploy/dev/fleet.sh stop >/dev/null 2>&1; cleanup' EXIT; fi
+  local engine=${WHARF_TEST_ENGINE_C#tcp://} wport=${WHARF_BENCH_PORT:-18610} followers=${WHARF_BENCH_FOLLOWERS:-1000}
+  local bin="$root/.build/release/wharf" data="$work/data" base
+  ulimit -n "$(ulimit -Hn)"  # 1,000 followers and their connections
+  mkdir -p "$data"
+  echo "a long enough bench password" | "$bin" user create --username bench --role admin --data-dir "$data" --resources "$root" >/dev/null 2>&1
+  local token; token=$("$bin" token create --username bench --name bench --data-dir "$data" --resources "$root" 2>/dev/null | grep -o 'wharf_[a-z0-9]*_[A-Za-z0-9_-]*' | head -1)
+  "$bin" host add --name engine-c --url "$WHARF_TEST_ENGINE_C" --data-dir "$data" --resources "$root" >/dev/null 2>&1
+  start_wharf "$wport"
+  base="http://127.0.0.1:$wport"
+  listeners() { curl -fsS "http://$engine/v1.41/info" | python3 -c 'import json,sys; print(json.load(sys.stdin)["NEventsListener"])'; }
+
+  echo "== 1. An engine event to $followers browsers following one host (GET /hosts/1/events/stream?type=volume)"
+  echo "   vs the same engine's GET /events read directly; arrival = kernel receive time (SO_TIMESTAMPNS), client on CPU 1"
+  curl -fsS -o /dev/null -H "Authorization: Bearer $token" "$base/api/v1/hosts/1/volumes"
+  local before held after listeners_before listeners_held
+  listeners_before=$(listeners)
+  before=$(rss_kib "$wharf_pid")
+  coproc FOLLOW { taskset -c 1 python3 deploy/bench/event_followers.py --wharf "127.0.0.1:$wport" --token "$token" \
+    --path "/hosts/1/events/stream?type=volume" --engine "$engine" --count "$followers" --timeout 300; }
+  read -r ready live <&"${FOLLOW[0]}"
+  [ "$ready" = ready ] || { echo "followers failed" >&2; return 1; }
+  sleep 2
+  held=$(rss_kib "$wharf_pid")
+  listeners_held=$(listeners)
+  echo go >&"${FOLLOW[1]}"
+  read -r _ samples p50 p99 max complete <&"${FOLLOW[0]}"
+  echo close >&"${FOLLOW[1]}"
+  read -r _ <&"${FOLLOW[0]}"
+  wait "$FOLLOW_PID" 2>/dev/null || true
+  sleep 3
+  after=$(rss_kib "$wharf_pid")
+  printf '%-44s %s\n' "followers live:" "$live"
+  printf '%-44s %s samples (events x followers), %s events reached every follower\n' "measured:" "$samples" "$complete"
+  printf '%-44s p50 %s ms, p99 %s ms, max %s ms   (reference: the direct reader, 0 by definition)\n' "added latency through Wharf:" "$p50" "$p99" "$max"
+  read -r _ floor50 floormax < <(python3 deploy/bench/send_floor.py "$followers")
+  printf '%-44s p50 %s ms, max %s ms   (one thread, %s plain send() calls of one frame; the floor of any fan-out here)\n' "floor: one frame to $followers loopback sockets:" "$floor50" "$floormax" "$followers"
+  printf '%-44s %s\n' "machine load (1-minute average):" "$(cut -d' ' -f1 /proc/loadavg)"
+  printf '%-44s %s before, %s with the followers, %s after they left\n' "engine's GET /events followers (NEventsListener):" "$listeners_before" "$listeners_held" "$(listeners)"
+  printf '%-44s %s (with the direct reader: %s)\n' "upstream connections from Wharf:" "$((listeners_held - listeners_before - 1))" "$listeners_held"
+  printf '%-44s %s / %s / %s KiB\n' "Wharf RSS before / with followers / after:" "$before" "$held" "$after"
+  printf '%-44s %s\n' "RSS per follower:" "$(awk -v a="$held" -v b="$before" -v n="$live" 'BEGIN { printf "%.2f KiB", (a - b) / n }')"
+
+  echo
+  echo "== 2. The volume list of engine C with 2,000 volumes, 40 requests each on one kept-alive connection (p50 / p99 / mean ms)"
+  python3 deploy/bench/engine_volumes.py "$engine" create 2000 >&2
+  local path line
+  printf '%-52s %s\n' "request" "p50 / p99 / mean ms"
+  for line in "engine GET /volumes (reference)|http://$engine/v1.41/volumes" \
+              "Wharf GET /api/v1/hosts/1/volumes|$base/api/v1/hosts/1/volumes" \
+              "Wharf GET /hosts/1/volumes (the page)|$base/hosts/1/volumes"; do
+    : > "$work/curl.cfg"
+    for _ in $(seq 1 45); do printf 'url = "%s"\noutput = "/dev/null"\n' "${line#*|}" >> "$work/curl.cfg"; done
+    printf '%-52s %s\n' "${line%%|*}" "$(taskset -c 1 curl -s -H "Authorization: Bearer $token" -K "$work/curl.cfg" -w '%{time_total}\n' |
+      tail -n +6 | awk '{ printf "%.6f\n", $1 * 1000 }' | percentiles)"
+  done
+  printf '%-52s %s\n' "volumes listed by Wharf:" "$(curl -fsS -H "Authorization: Bearer $token" "$base/api/v1/hosts/1/volumes" |
+    python3 -c 'import json,sys; print(len(json.load(sys.stdin)["volumes"]))')"
+  python3 deploy/bench/engine_volumes.py "$engine" remove 2000 >&2
+}
+
+# HTTPS served directly, side by side with nginx serving the same certificate (P-256 ECDSA, the
+# kind --tls-self-signed makes), both on CPU 0 with one worker, wrk on CPU 1.
+bench_https() {
+  install_missing_packages wrk nginx-light curl openssl
+  echo "building release..." >&2
+  swift build -c release --static-swift-stdlib --product wharf 2>&1 | tail -1 >&2
+
+  local wport=${WHARF_BENCH_HTTPS_PORT:-18097} nport=${WHARF_BENCH_NGINX_HTTPS_PORT:-18096}
+  mkdir -p "$work/data" "$work/tls" "$work/nginx/html"
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj /CN=localhost \
+    -addext subjectAltName=DNS:localhost,IP:127.0.0.1 -keyout "$work/tls/key.pem" -out "$work/tls/cert.pem" 2>/dev/null
+  chmod 644 "$work/tls/key.pem"
+  taskset -c 0 "$root/.build/release/wharf" serve --listen "127.0.0.1:$wport" --data-dir "$work/data" \
+    --resources "$root" --no-access-log --tls-cert "$work/tls/cert.pem" --tls-key "$work/tls/key.pem" 2>"$work/wharf.log" &
+  wharf_pid=$!
+  pids+=("$wharf_pid")
+  local url="https://127.0.0.1:$wport/healthz"
+  for _ in $(seq 1 200); do curl -fsS --cacert "$work/tls/cert.pem" -o /dev/null "$url" 2>/dev/null && break; sleep 0.05; done
+  curl -fsS --cacert "$work/tls/cert.pem" "$url" > "$work/nginx/html/healthz"
+
+  # nginx as a TLS server is usually set up: TLS 1.2 and 1.3, a shared session cache, tickets on
+  # (its default), keep-alive up to 1000 requests per connection (as Wharf).
+  cat > "$work/nginx/nginx.conf" <<NGINX
+worker_processes 1;
+daemon off;
+pid $work/nginx/nginx.pid;
+error_log $work/nginx/error.log;
+events { worker_connections 20000; }
+http {
+  access_log off;
+  keepalive_requests 1000;
+  ssl_protocols TLSv1.2 TLSv1.3;
+  ssl_session_cache shared:SSL:10m;
+  server {
+    listen 127.0.0.1:$nport ssl;
+    ssl_certificate $work/tls/cert.pem;
+    ssl_certificate_key $work/tls/key.pem;
+    location / { root $work/nginx/html; default_type application/json; }
+  }
+}
+NGINX
+  taskset -c 0 nginx -c "$work/nginx/nginx.conf" & pids+=($!)
+  for _ in $(seq 1 200); do curl -fsS -k -o /dev/null "https://127.0.0.1:$nport/healthz" 2>/dev/null && break; sleep 0.05; done
+  local wversion nversion
+  wversion=$(curl -sS -o /dev/null -w '%{http_version}' --cacert "$work/tls/cert.pem" -v "$url" 2>&1 | grep -o 'SSL connection using [^ ]* / [^ ]*' | head -1)
+  nversion=$(curl -sS -o /dev/null -k -v "https://127.0.0.1:$nport/healthz" 2>&1 | grep -o 'SSL connection using [^ ]* / [^ ]*' | head -1)
+  echo "wharf: $wversion; nginx: $nversion"
+
+  echo
+  echo "== 1. GET /healthz over HTTPS, keep-alive, server on one core (access log off for both)"
+  echo "   three alternating 5 s rounds per row, median of each side"
+  printf "%-6s %12s %9s %9s | %12s %9s %9s | %7s\n" conns "wharf req/s" "p50 ms" "p99 ms" "nginx req/s" "p50 ms" "p99 ms" ratio
+  local c
+  for c in 1 64; do
+    local wharf_rounds=() nginx_rounds=()
+    for _ in 1 2 3; do
+      wharf_rounds+=("$(load "$c" 5s "$url")")
+      nginx_rounds+=("$(load "$c" 5s "https://127.0.0.1:$nport/healthz")")
+    done
+    read -r wr wp50 wp99 < <(printf '%s\n' "${wharf_rounds[@]}" | sort -n | sed -n 2p)
+    read -r nr np50 np99 < <(printf '%s\n' "${nginx_rounds[@]}" | sort -n | sed -n 2p)
+    printf "%-6s %12s %9s %9s | %12s %9s %9s | %6.2fx\n" "$c" "$wr" "$wp50" "$wp99" "$nr" "$np50" "$np99" \
+      "$(awk -v a="$wr" -v b="$nr" 'BEGIN { print a / b }')"
+  done
+
+  echo
+  echo "== 2. New TLS connections: one request each (Connection: close), so every request is a full handshake"
+  echo "   (wrk does not resume sessions); 16 connections at a time, three alternating 5 s rounds, median"
+  printf "%-22s %14s %9s | %14s %9s | %7s\n" "" "wharf hs/s" "p99 ms" "nginx hs/s" "p99 ms" ratio
+  local wharf_rounds=() nginx_rounds=()
+  for _ in 1 2 3; do
+    wharf_rounds+=("$(load 16 5s "$url" -H 'Connection: close')")
+    nginx_rounds+=("$(load 16 5s "https://127.0.0.1:$nport/healthz" -H 'Connection: close')")
+  done
+  read -r wr _ wp99 < <(printf '%s\n' "${wharf_rounds[@]}" | sort -n | sed -n 2p)
+  read -r nr _ np99 < <(printf '%s\n' "${nginx_rounds[@]}" | sort -n | sed -n 2p)
+  printf "%-22s %14s %9s | %14s %9s | %6.2fx\n" "full handshakes" "$wr" "$wp99" "$nr" "$np99" \
+    "$(awk -v a="$wr" -v b="$nr" 'BEGIN { print a / b }')"
+  echo "   one at a time (openssl s_time, 5 s, new session each / resumed):"
+  local kind
+  for kind in -new -reuse; do
+    local wc nc
+    wc=$(taskset -c 1 openssl s_time -connect "127.0.0.1:$wport" $kind -time 5 2>/dev/null | awk '/connections\/user sec/ { print $1 }' | tail -1)
+    nc=$(taskset -c 1 openssl s_time -connect "127.0.0.1:$nport" $kind -time 5 2>/dev/null | awk '/connections\/user sec/ { print $1 }' | tail -1)
+    printf "   %-8s wharf %s connections in 5 s, nginx %s\n" "$kind" "${wc:-?}" "${nc:-?}"
+  done
+  echo "   handshakes wharf logged as failed (clients that closed mid-handshake when a run ended, say):"
+  grep "TLS handshake" "$work/wharf.log" | sed 's/.*failed: //' | sort | uniq -c | sed 's/^/   /' || true
+
+  echo
+  echo "== 3. 1,000 idle HTTPS keep-alive connections held 10 s (one request each)"
+  local before held after count
+  before=$(rss_kib "$wharf_pid")
+  coproc IDLE { taskset -c 1 python3 deploy/bench/idle_connections.py --port "$wport" --count 1000 --hold 60 --timeout 300 --tls; }
+  read -r ready count <&"${IDLE[0]}"
+  [ "$ready" = ready ] || { echo "idle client failed" >&2; return 1; }
+  sleep 10
+  held=$(rss_kib "$wharf_pid")
+  echo >&"${IDLE[1]}"
+  read -r _ <&"${IDLE[0]}"
+  wait "$IDLE_PID" 2>/dev/null || true
+  sleep 3
+  after=$(rss_kib "$wharf_pid")
+  echo "connections held:            $count"
+  echo "RSS before / held / after:   $before / $held / $after KiB"
+  echo "RSS per idle connection:     $(awk -v a="$held" -v b="$before" -v n="$count" 'BEGIN { printf "%.2f KiB", (a - b) / n }')"
+}
+
 case "$section" in
   http) bench_http ;;
+  https) bench_https ;;
   docker) bench_docker ;;
   storage) bench_storage ;;
   endpoint) bench_endpoint ;;
   panel) bench_panel ;;
   signin) bench_signin ;;
-  *) echo "usage: $0 [http|docker|storage|endpoint|panel|signin]" >&2; exit 2 ;;
+  events) bench_events ;;
+  jobs) bench_jobs ;;
+  *) echo "usage: $0 [http|https|docker|storage|endpoint|panel|signin|events|jobs]" >&2; exit 2 ;;
 esac

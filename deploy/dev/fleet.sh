@@ -8,6 +8,7 @@
 #   deploy/dev/fleet.sh status    report each component (exit 0 only if all healthy)
 #   deploy/dev/fleet.sh env       print `export NAME=value` lines for the tests
 #   deploy/dev/fleet.sh run -- CMD start (or reuse) the fleet, run CMD with its env
+#   deploy/dev/fleet.sh restart E stop engine E (a, b or c) and start it again, keeping its data
 #
 # Typical use:  eval "$(deploy/dev/fleet.sh start)"   (progress goes to stderr)
 #
@@ -16,6 +17,7 @@
 #   engine B  dockerd over mutual TLS                  127.0.0.1:23760
 #   engine C  dockerd over plain TCP (negative tests)  127.0.0.1:23750
 #   registry  docker-registry (distribution v2)        127.0.0.1:5000
+#   auth-registry  the same, behind htpasswd (bcrypt)  127.0.0.1:23763 (engine B's port + 3)
 #   tls-expired / tls-mismatch  openssl s_server       127.0.0.1:23761 / :23762
 #
 # Notes from running dockerd 20.10 side by side on one host (and in this sandbox):
@@ -63,13 +65,16 @@ PORT_C="${WHARF_FLEET_ENGINE_C_PORT:-23750}"
 PORT_REGISTRY="${WHARF_FLEET_REGISTRY_PORT:-5000}"
 PORT_EXPIRED="${WHARF_FLEET_TLS_EXPIRED_PORT:-23761}"
 PORT_MISMATCH="${WHARF_FLEET_TLS_MISMATCH_PORT:-23762}"
+# Beside engine B's port by default, so fleets with their own ports never share it.
+PORT_AUTH_REGISTRY="${WHARF_FLEET_AUTH_REGISTRY_PORT:-$((PORT_B + 3))}"
+AUTH_REGISTRY_USER=wharf-push
 READY_TIMEOUT="${WHARF_FLEET_READY_TIMEOUT:-60}"   # seconds, per component
 
 DOCKERD=/usr/sbin/dockerd
 DOCKER=/usr/bin/docker
 REGISTRY_BIN=/usr/bin/docker-registry
 BUSYBOX_BIN=/bin/busybox
-PACKAGES=(docker.io docker-registry busybox-static openssl curl)
+PACKAGES=(docker.io docker-registry busybox-static openssl curl apache2-utils)
 
 IMAGE_BUSYBOX=wharf-test/busybox:latest
 IMAGE_BUSYBOX_REMOTE="$HOST:$PORT_REGISTRY/wharf-test/busybox:latest"
@@ -257,6 +262,13 @@ curl_engine() {
 }
 
 registry_ok() { curl -fsS --max-time 5 "http://$HOST:$PORT_REGISTRY/v2/" >/dev/null; }
+
+# The auth registry refuses anonymous clients (401) and lets its user in.
+auth_registry_ok() {
+    [[ $(curl -sS --max-time 5 -o /dev/null -w '%{http_code}' "http://$HOST:$PORT_AUTH_REGISTRY/v2/") == 401 ]] &&
+        curl -fsS --max-time 5 -u "$AUTH_REGISTRY_USER:$(cat "$D/auth-registry/password")" \
+            "http://$HOST:$PORT_AUTH_REGISTRY/v2/" >/dev/null
+}
 
 # A TLS endpoint answers a handshake (certificate deliberately not verified:
 # these endpoints exist to fail verification).
@@ -492,9 +504,11 @@ engine_ready() {
     return 0
 }
 
-start_registry() {
-    mkdir -p "$D/registry/data"
-    cat > "$D/registry/config.yml" <<EOF
+# write_registry_config DIR PORT [AUTH_BLOCK]: a docker-registry config storing under DIR/data.
+write_registry_config() {
+    local dir=$1 port=$2 auth=${3:-}
+    mkdir -p "$dir/data"
+    cat > "$dir/config.yml" <<EOF
 version: 0.1
 log:
   level: info
@@ -503,18 +517,38 @@ log:
     disabled: true
 storage:
   filesystem:
-    rootdirectory: $D/registry/data
+    rootdirectory: $dir/data
   delete:
     enabled: true
   cache:
     blobdescriptor: inmemory
 http:
-  addr: $HOST:$PORT_REGISTRY
+  addr: $HOST:$port
   secret: wharf-fleet-not-a-secret
   headers:
     X-Content-Type-Options: [nosniff]
+$auth
 EOF
+}
+
+start_registry() {
+    write_registry_config "$D/registry" "$PORT_REGISTRY"
     launch registry "$LOGS/registry.log" "$REGISTRY_BIN" serve "$D/registry/config.yml"
+}
+
+# A second registry that wants a login (htpasswd with bcrypt, the only hash distribution
+# accepts), for pushes and pulls with credentials. The password is made here, at each start.
+start_auth_registry() {
+    local dir=$D/auth-registry
+    mkdir -p "$dir"
+    (umask 077 && openssl rand -hex 16 > "$dir/password")
+    htpasswd -Bbn "$AUTH_REGISTRY_USER" "$(cat "$dir/password")" > "$dir/htpasswd" 2>/dev/null ||
+        die "htpasswd could not make $dir/htpasswd; run: $0 install"
+    write_registry_config "$dir" "$PORT_AUTH_REGISTRY" "auth:
+  htpasswd:
+    realm: wharf-fleet
+    path: $dir/htpasswd"
+    launch auth-registry "$LOGS/auth-registry.log" "$REGISTRY_BIN" serve "$dir/config.yml"
 }
 
 start_tls_endpoint() {
@@ -610,6 +644,9 @@ write_env() {
         emit WHARF_TEST_TLS_EXPIRED_ADDR "$HOST:$PORT_EXPIRED"
         emit WHARF_TEST_TLS_MISMATCH_ADDR "$HOST:$PORT_MISMATCH"
         emit WHARF_TEST_REGISTRY "$HOST:$PORT_REGISTRY"
+        emit WHARF_TEST_AUTH_REGISTRY "$HOST:$PORT_AUTH_REGISTRY"
+        emit WHARF_TEST_AUTH_REGISTRY_USER "$AUTH_REGISTRY_USER"
+        emit WHARF_TEST_AUTH_REGISTRY_PASSWORD "$(cat "$D/auth-registry/password")"
         emit WHARF_TEST_IMAGE_BUSYBOX "$IMAGE_BUSYBOX"
         emit WHARF_TEST_IMAGE_BUSYBOX_REMOTE "$IMAGE_BUSYBOX_REMOTE"
         emit WHARF_TEST_IMAGE_BIGDATA "$IMAGE_BIGDATA"
@@ -630,6 +667,7 @@ load_fleet_env() {
             WHARF_TEST_ENGINE_B)          PORT_B=${value##*:} ;;
             WHARF_TEST_ENGINE_C)          PORT_C=${value##*:} ;;
             WHARF_TEST_REGISTRY)          PORT_REGISTRY=${value##*:} ;;
+            WHARF_TEST_AUTH_REGISTRY)     PORT_AUTH_REGISTRY=${value##*:} ;;
             WHARF_TEST_TLS_EXPIRED_ADDR)  PORT_EXPIRED=${value##*:} ;;
             WHARF_TEST_TLS_MISMATCH_ADDR) PORT_MISMATCH=${value##*:} ;;
         esac
@@ -675,6 +713,7 @@ fleet_report() {
         check_component "engine-$e" "$(engine_exec "$e")" "$(engine_host "$e")" engine_healthy "$e" || ok=1
     done
     check_component registry "$D/registry/config.yml" "$HOST:$PORT_REGISTRY" bigdata_in_registry || ok=1
+    check_component auth-registry "$D/auth-registry/config.yml" "$HOST:$PORT_AUTH_REGISTRY" auth_registry_ok || ok=1
     check_component tls-expired "$TLS/expired-cert.pem" "$HOST:$PORT_EXPIRED" tls_endpoint_ok "$PORT_EXPIRED" || ok=1
     check_component tls-mismatch "$TLS/mismatch-cert.pem" "$HOST:$PORT_MISMATCH" tls_endpoint_ok "$PORT_MISMATCH" || ok=1
     return $ok
@@ -765,6 +804,7 @@ do_stop() {
 
     # 3. Registry and TLS endpoints.
     stop_pid registry "$(read_pid "$PIDS/registry.pid")" "$D/registry/config.yml" 10
+    stop_pid auth-registry "$(read_pid "$PIDS/auth-registry.pid")" "$D/auth-registry/config.yml" 10
     stop_pid tls-expired "$(read_pid "$PIDS/tls-expired.pid")" "$TLS/expired-cert.pem" 5
     stop_pid tls-mismatch "$(read_pid "$PIDS/tls-mismatch.pid")" "$TLS/mismatch-cert.pem" 5
 
@@ -850,7 +890,7 @@ cmd_start() {
     fi
 
     local name port
-    for name in B:$PORT_B C:$PORT_C registry:$PORT_REGISTRY tls-expired:$PORT_EXPIRED tls-mismatch:$PORT_MISMATCH; do
+    for name in B:$PORT_B C:$PORT_C registry:$PORT_REGISTRY auth-registry:$PORT_AUTH_REGISTRY tls-expired:$PORT_EXPIRED tls-mismatch:$PORT_MISMATCH; do
         port=${name#*:}
         if ! [[ $port =~ ^[0-9]+$ ]] || (( port < 1 || port > 65535 )); then
             die "bad port for ${name%%:*}: '$port'"
@@ -875,11 +915,13 @@ cmd_start() {
     local e
     for e in "${ENGINES[@]}"; do start_engine "$e"; done
     start_registry
+    start_auth_registry
     start_tls_endpoint expired "$PORT_EXPIRED"
     start_tls_endpoint mismatch "$PORT_MISMATCH"
 
     for e in "${ENGINES[@]}"; do engine_ready "$e"; done
     wait_ready registry "$(read_pid "$PIDS/registry.pid")" "$LOGS/registry.log" registry_ok
+    wait_ready auth-registry "$(read_pid "$PIDS/auth-registry.pid")" "$LOGS/auth-registry.log" auth_registry_ok
     wait_ready tls-expired "$(read_pid "$PIDS/tls-expired.pid")" "$LOGS/tls-expired.log" tls_endpoint_ok "$PORT_EXPIRED"
     wait_ready tls-mismatch "$(read_pid "$PIDS/tls-mismatch.pid")" "$LOGS/tls-mismatch.log" tls_endpoint_ok "$PORT_MISMATCH"
     log "all components answer"
@@ -914,6 +956,25 @@ cmd_stop() {
     fi
     do_stop
     # Keep the lock file: removing it could race with a waiting start.
+}
+
+# Stops one engine the way an operator restarting it would (its running containers are killed
+# first, as stop does, so the shutdown is quick), then starts it again on the same data, socket
+# or port, and waits until it answers. Tests use it to prove that event streams survive it.
+cmd_restart() {
+    need_root restart
+    local e=$1
+    [[ $e == a || $e == b || $e == c ]] || die "usage: $0 restart a|b|c"
+    take_lock -x
+    [[ -f $D/$MARKER && -r $ENV_FILE ]] || die "no running fleet in $D; run: $0 start"
+    load_fleet_env || true
+    local t0; t0=$(now_ms)
+    kill_running_containers "$e"
+    stop_pid "engine $e" "$(read_pid "$PIDS/engine-$e.pid")" "$(engine_exec "$e")" 20
+    stop_pid "containerd of engine $e" "$(read_pid "$PIDS/engine-$e-containerd.pid")" "$(engine_exec "$e")" 10
+    start_engine "$e"
+    engine_ready "$e"
+    log "engine $e restarted in $(elapsed "$t0")"
 }
 
 cmd_status() {
@@ -952,20 +1013,22 @@ cmd_run() {
 
 usage() {
     cat >&2 <<EOF
-usage: $0 install|start|stop|status|env|run [--] COMMAND...
+usage: $0 install|start|stop|status|env|restart ENGINE|run [--] COMMAND...
 
   install  install missing Debian packages (${PACKAGES[*]})
   start    start the test fleet (reuses a healthy one) and print its env
   stop     stop everything start started and remove $FLEET_DIR
   status   report each component; exit 0 only if all are healthy
   env      print export lines:  eval "\$($0 env)"
+  restart  stop one engine (a, b or c) and start it again on the same data
   run      start (or reuse) the fleet, then run COMMAND with its env,
            e.g.  $0 run -- swift test
 
 Environment: WHARF_FLEET_DIR (default /tmp/wharf-fleet),
   WHARF_FLEET_ENGINE_B_PORT (23760), WHARF_FLEET_ENGINE_C_PORT (23750),
   WHARF_FLEET_REGISTRY_PORT (5000), WHARF_FLEET_TLS_EXPIRED_PORT (23761),
-  WHARF_FLEET_TLS_MISMATCH_PORT (23762), WHARF_FLEET_READY_TIMEOUT (60 s)
+  WHARF_FLEET_TLS_MISMATCH_PORT (23762), WHARF_FLEET_AUTH_REGISTRY_PORT
+  (engine B's port + 3), WHARF_FLEET_READY_TIMEOUT (60 s)
 EOF
 }
 
@@ -974,6 +1037,7 @@ main() {
     (( $# > 0 )) && shift
     case $cmd in
         install|start|stop|status|env) (( $# == 0 )) || { usage; return 2; } ;;
+        restart) (( $# == 1 )) || { usage; return 2; } ;;
         run) [[ ${1:-} == -- ]] && shift ;;
         -h|--help|help) usage; return 0 ;;
         *) usage; return 2 ;;

@@ -1,6 +1,7 @@
 import FoundationEssentials
 package import WharfHTTP
 package import WharfIO
+package import WharfTLS
 
 /// Everything `wharf serve` needs to know, from flags, environment variables and defaults.
 package struct WharfConfiguration: Sendable {
@@ -34,8 +35,13 @@ package struct WharfConfiguration: Sendable {
     /// Reverse proxies whose forwarding headers are believed (`--trusted-proxy`, `WHARF_TRUSTED_PROXY`).
     package var trustedProxies = TrustedProxies([])
     /// The certificate for serving HTTPS directly (`--tls-cert`/`--tls-key` or `--tls-self-signed`).
-    /// Parsed and checked at start-up; serving HTTPS through the HTTP server is not wired yet.
     package var tls: TLSSettings?
+    /// The loaded certificate (``TLSSettings/load(dataDirectory:listen:publicURL:now:)``): when
+    /// set, every listen address serves HTTPS, and SIGHUP reloads it.
+    package var tlsContext: ReloadableTLSServerContext?
+    /// Plain-HTTP addresses that redirect to HTTPS with 308 (`--http-redirect`, `WHARF_HTTP_REDIRECT`);
+    /// only with ``tlsContext``.
+    package var httpRedirect: [SocketAddress] = []
     /// The access log's format (`--log-format text|json`, `WHARF_LOG_FORMAT`).
     package var accessLogFormat = AccessLog.Format.text
     /// The commit this binary was built from (`wharf --version`, `/metrics`), "unknown" if not stamped.
@@ -56,19 +62,19 @@ package struct WharfConfiguration: Sendable {
         guard let address = bound.first ?? listen.first else { return "http://127.0.0.1:8080" }
         let host = address.host == "0.0.0.0" ? "127.0.0.1" : address.host == "::" ? "::1" : address.host
         let shown = host.contains(":") ? "[\(host)]" : host
-        return "http://\(shown):\(address.port ?? 8080)"
+        return "\(tlsContext == nil ? "http" : "https")://\(shown):\(address.port ?? 8080)"
     }
     package static let defaultDataDirectory = "./data"
 
     /// Parses a comma-separated list of `host:port` addresses (`127.0.0.1:8080,[::1]:8080`).
-    package static func parseListen(_ text: String) throws -> [SocketAddress] {
+    package static func parseListen(_ text: String, option: String = "--listen") throws -> [SocketAddress] {
         let parts = text.split(separator: ",").map { String($0.filter { !$0.isWhitespace }) }.filter { !$0.isEmpty }
-        guard !parts.isEmpty else { throw ConfigurationError.invalid("--listen", text, "expected host:port") }
+        guard !parts.isEmpty else { throw ConfigurationError.invalid(option, text, "expected host:port") }
         return try parts.map { part in
             do {
                 return try SocketAddress(parsing: part)
             } catch {
-                throw ConfigurationError.invalid("--listen", part, "expected a numeric address and port, e.g. 127.0.0.1:8080 or [::1]:8080")
+                throw ConfigurationError.invalid(option, part, "expected a numeric address and port, e.g. 127.0.0.1:8080 or [::1]:8080")
             }
         }
     }

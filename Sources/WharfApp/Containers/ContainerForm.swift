@@ -61,7 +61,7 @@ struct ContainerForm: Sendable {
             return result.isEmpty ? nil : result
         }
         func lines(_ field: String) -> [String] {
-            (values[field] ?? "").split(whereSeparator: { $0 == "\n" || $0 == "\r" })
+            (values[field] ?? "").split(whereSeparator: \.isNewline)  // "\r\n", as browsers send a textarea, is one Character
                 .map { String($0.trimmingASCIISpaces()) }.filter { !$0.isEmpty }
         }
         var input = ContainerCreateInput(image: text("image"))

@@ -114,7 +114,9 @@ struct ContainerLogFollowers: Sendable {
         let key = Key(hostID: scope.host.id, containerID: container.id)
         let fanout = self.fanout
         return .eventStream { stream in
-            let (id, live, replay) = await fanout.subscribe(key)
+            let id: Int, live: AsyncStream<Fanout<Key, LogLine>.Event>
+            var replay: [LogLine]
+            (id, live, replay) = await fanout.subscribe(key)
             defer { Task { await fanout.unsubscribe(key, id: id) } }
             var last: LogLine?
             // A browser that reconnects has everything up to its Last-Event-ID; `since` asks for
@@ -148,6 +150,7 @@ struct ContainerLogFollowers: Sendable {
                 for line in splitter.flush() { try await send(line) }
             }
             for line in since == nil && covered ? Array(replay.suffix(tail)) : replay { try await send(line) }
+            replay = []  // a follower may stay for hours: it keeps no copy of the history it sent
             for await event in live {
                 switch event {
                 case .element(let line): try await send(line)

@@ -12,6 +12,18 @@ struct ContainersAcrossHosts: Sendable {
     /// How long the dashboard waits for the slowest host.
     static let budget: Duration = .milliseconds(300)
 
+    /// Containers by state of each of `hosts` from its last list (kept current by its events),
+    /// with the images the health checker last counted.
+    func counts(_ hosts: [DockerHost]) async -> [Int64: HostStatus.Counts] {
+        var result: [Int64: HostStatus.Counts] = [:]
+        for host in hosts {
+            guard let counts = await snapshots.counts(host.id) else { continue }
+            let images = await service.hosts.health.status(host.id).counts?.images ?? 0
+            result[host.id] = HostStatus.Counts(running: counts.running, paused: counts.paused, stopped: counts.stopped, images: images)
+        }
+        return result
+    }
+
     func list(for principal: Principal, _ query: ContainerQuery, budget: Duration = Self.budget) async throws -> ContainerListJSON {
         var hosts = try await service.hosts.registry.hosts(visibleTo: principal)
         if !query.hosts.isEmpty {

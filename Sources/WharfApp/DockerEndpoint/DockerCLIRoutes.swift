@@ -10,6 +10,8 @@ struct DockerCLIRoutes {
     let pages: Pages
     let hosts: HostServices
     let accounts: AccountServices
+    /// `--public-url`: when set, the snippets name it rather than the address the page was reached at.
+    let publicURL: PublicURL?
 
     static let tokenFields = [
         FieldView("name", label: "Token name", hint: "What uses it, e.g. laptop or ci-runner."),
@@ -81,23 +83,22 @@ struct DockerCLIRoutes {
         let capabilities = try await accounts.database.read { connection in
             try EndpointSettingsRepository.capabilities(hostID: host.id, on: connection)
         }
-        // The address this page was reached at is the one the CLI should use (it is only shown).
-        let authority = request.headers["Host"] ?? "127.0.0.1:8080"
+        let (authority, secure) = Self.authority(publicURL: publicURL, hostHeader: request.headers["Host"], secure: context.isSecure)
         let base = "tcp://\(authority)/api/v1/hosts/\(host.name)/docker"
         let shownToken = newToken ?? "<token>"
         let config = "{\n  \"HttpHeaders\": {\n    \"Authorization\": \"Bearer \(shownToken)\"\n  }\n}"
-        let tls = context.isSecure ? " --tlsverify" : ""
+        let tls = secure ? " --tlsverify" : ""
         let form = token ?? FormState(["name": "docker CLI on \(host.name)", "expires_days": "90"])
         return try pages.render("hosts/docker-cli", title: "Use the docker CLI with \(host.name)", status: status,
                                 context: context, section: "hosts", values: [
             "host": .object(["id": .int(Int(host.id)), "name": .text(host.name), "url": .text("/hosts/\(host.id)")]),
             "dockerHost": .text(base),
-            "exports": .text("export DOCKER_HOST=\(base)\nexport DOCKER_BUILDKIT=0" + (context.isSecure ? "\nexport DOCKER_TLS_VERIFY=1" : "")),
+            "exports": .text("export DOCKER_HOST=\(base)\nexport DOCKER_BUILDKIT=0" + (secure ? "\nexport DOCKER_TLS_VERIFY=1" : "")),
             "config": .text(config),
             "context": .text("docker context create wharf-\(host.name) --docker \"host=\(base)\"\ndocker context use wharf-\(host.name)"),
             "python": .text("import docker\nclient = docker.DockerClient(base_url=\"\(base)\", version=\"1.41\")\n"
                 + "client.api.headers[\"Authorization\"] = \"Bearer \(shownToken)\""),
-            "tls": .bool(context.isSecure),
+            "tls": .bool(secure),
             "tlsFlag": .text(tls),
             "newToken": newToken.map(TemplateValue.text) ?? .null,
             "tokenFields": FieldView.values(Self.tokenFields, form, prefix: "token-"),
@@ -110,5 +111,19 @@ struct DockerCLIRoutes {
             }),
             "notice": notice.map(TemplateValue.text) ?? .null,
         ])
+    }
+
+    /// The `host:port` the docker CLI should dial, and whether over TLS: `--public-url` when set,
+    /// else the address this page was reached at. Always with a port: the CLI reads
+    /// `tcp://host/…` as port 2375.
+    static func authority(publicURL: PublicURL?, hostHeader: String?, secure: Bool) -> (String, Bool) {
+        if let publicURL {
+            let shown = publicURL.host.contains(":") ? "[\(publicURL.host)]" : publicURL.host
+            return ("\(shown):\(publicURL.port ?? (publicURL.isHTTPS ? 443 : 80))", publicURL.isHTTPS)
+        }
+        let host = hostHeader ?? "127.0.0.1:8080"
+        // A port is a colon after the last `]` (IPv6 literals are bracketed in Host).
+        let afterBracket = host.lastIndex(of: "]").map { host[host.index(after: $0)...] } ?? host[...]
+        return (afterBracket.contains(":") ? host : "\(host):\(secure ? 443 : 80)", secure)
     }
 }

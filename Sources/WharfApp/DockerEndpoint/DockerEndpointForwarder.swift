@@ -14,11 +14,12 @@ struct DockerEndpointForwarder {
     let hostName: String
 
     /// Request fields never forwarded: Wharf's own credential, the connection's framing and
-    /// hop-by-hop fields (RFC 9110 §7.6.1), `Host` (the client sets the engine's), and the two the
-    /// Docker client writes itself (`Content-Type` travels with the body; `User-Agent` is Wharf's).
+    /// hop-by-hop fields (RFC 9110 §7.6.1), `Host` (the client sets the engine's), and
+    /// `Content-Type`, which the Docker client writes with the body. The client's `User-Agent`
+    /// reaches the engine (the engine's logs and events name the real client).
     static let requestFieldsDropped: Set<String> = [
         "authorization", "cookie", "host", "connection", "keep-alive", "proxy-connection", "proxy-authorization",
-        "te", "trailer", "transfer-encoding", "content-length", "upgrade", "expect", "user-agent", "content-type",
+        "te", "trailer", "transfer-encoding", "content-length", "upgrade", "expect", "content-type",
     ]
     /// Response fields the server writes itself (framing) or that belong to the engine's connection.
     /// Answers of known length up to this size are read whole and sent with their head.

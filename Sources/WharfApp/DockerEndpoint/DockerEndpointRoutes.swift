@@ -12,7 +12,8 @@ import WharfHTTP
 /// AuthorizationMiddleware   .dockerEndpoint: a token, and a grant on the host (admins: any host)
 /// handle                    host → target (decoded as the engine does) → no token in the query
 ///                           → allowlist (EngineRoutes) → policy (role, host setting, query)
-///                           → upgrade? (phase 2) → body (streamed, or checked and re-serialised)
+///                           → upgrade? → body (streamed, or checked and re-serialised)
+/// DockerEndpointSession     attach, exec start: the engine's 101, then raw bytes both ways
 /// DockerEndpointForwarder   the engine's status and headers at once, the body chunk by chunk
 /// EndpointCall              one audit row when the call ends, through EndpointAuditQueue
 /// ```
@@ -95,12 +96,26 @@ struct DockerEndpointRoutes {
         if let refusal = policy.refusal(for: route, target: target) {
             throw refuse(.forbidden, refusal.message, rule: refusal.rule)
         }
-        if Self.asksForUpgrade(request) {
-            // Phase 2 forwards these (attach, exec start, /session): the server's upgrades and
-            // half-close land first. Until then, say so rather than hang.
-            throw refuse(.notImplemented, "Wharf does not forward attached streams yet (\(route.call) with Upgrade). "
-                         + "Use `docker run -d`, `docker logs -f` and `docker wait` meanwhile.",
-                         rule: "upgrade not supported yet", outcome: .failed)
+        if Self.asksForUpgrade(request), DockerEndpointSession.hijacking.contains(route.template) {
+            // Attach and exec start: the engine's 101, then the raw stream both ways. (An Upgrade
+            // on any other call is ignored, as HTTP allows: the call is forwarded as usual.)
+            guard !request.upgradeProtocols.isEmpty, let upgrade = request.headers["Upgrade"] else {
+                throw refuse(.badRequest, "Wharf refused \(route.call): a stream needs HTTP/1.1 with `Connection: Upgrade` and `Upgrade`.",
+                             rule: "malformed upgrade", outcome: .failed)
+            }
+            let bytes: [UInt8]
+            do {
+                bytes = try await request.body.collect(upTo: EngineBodyCheck.maximumBytes)
+            } catch HTTPParseError.bodyTooLarge {
+                throw refuse(.contentTooLarge, "Wharf refused \(route.call): its body may be at most 1 MiB.", rule: "body over 1 MiB")
+            } catch {
+                call.finish(status: HTTPStatus.badRequest.code, outcome: .failed, error: "the request body did not arrive: \(error)")
+                throw error
+            }
+            call.forwarded(body: bytes)
+            let client = try await hosts.clients.client(for: host)
+            return try await DockerEndpointSession(call: call, hostName: host.name).forward(
+                request, upgrade: upgrade, route: route, target: target, body: bytes, client: client)
         }
         let body: DockerRequestBody
         var meter: BodyMeter?

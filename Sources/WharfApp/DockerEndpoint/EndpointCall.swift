@@ -15,6 +15,8 @@ final class EndpointCall: Sendable {
         var bytesOut = 0
         var bodyDigest: String?
         var withholdBody = false
+        /// Set once a switched stream began (its start row is queued): the end row says "end".
+        var session = false
         var finished = false
     }
 
@@ -49,6 +51,9 @@ final class EndpointCall: Sendable {
 
     func sent(_ count: Int) { progress.withLock { $0.bytesOut += count } }
 
+    /// Bytes the client sent on a switched stream (attach and exec stdin).
+    func received(_ count: Int) { progress.withLock { $0.bytesIn += count } }
+
     /// The body forwarded in one piece (a checked JSON body).
     func forwarded(body: [UInt8]) {
         progress.withLock {
@@ -65,24 +70,40 @@ final class EndpointCall: Sendable {
         }
     }
 
-    /// Queues the row (only the first call counts).
+    /// Queues the start row of a switched stream (attach, exec): the engine answered `status`
+    /// (101) and bytes begin to flow. ``finish(status:outcome:error:)`` then writes the end row,
+    /// with the session's duration and bytes each way.
+    func opened(status: Int) {
+        let entry: AuditEntry? = progress.withLock { state in
+            guard !state.finished, !state.session else { return nil }
+            state.session = true
+            return row(state, status: status, outcome: .ok, error: nil, phase: "start")
+        }
+        if let entry { queue.enqueue(entry) }
+    }
+
+    /// Queues the row (only the first call counts); the end row when a session was opened.
     func finish(status: Int, outcome: AuditOutcome, error: String? = nil) {
-        let elapsed = Deadline.now.nanoseconds &- started.nanoseconds
         let entry: AuditEntry? = progress.withLock { state in
             guard !state.finished else { return nil }
             state.finished = true
-            var parameters = ["call": state.call, "bytes_in": String(state.bytesIn), "bytes_out": String(state.bytesOut)]
-            if let credential { parameters["credential"] = credential }
-            // A digest of a short secret (a registry password) could be guessed back: none for them.
-            parameters["body_sha256"] = state.withholdBody ? "withheld" : (state.bodyDigest ?? Self.emptyDigest)
-            var entry = actor.entry(
-                state.action, outcome: outcome, target: state.target, parameters: parameters, httpStatus: status,
-                error: error)
-            entry.hostID = hostID
-            entry.durationMilliseconds = Int64(elapsed / 1_000_000)
-            return entry
+            return row(state, status: status, outcome: outcome, error: error, phase: state.session ? "end" : nil)
         }
         if let entry { queue.enqueue(entry) }
+    }
+
+    private func row(_ state: Progress, status: Int, outcome: AuditOutcome, error: String?, phase: String?) -> AuditEntry {
+        let elapsed = Deadline.now.nanoseconds &- started.nanoseconds
+        var parameters = ["call": state.call, "bytes_in": String(state.bytesIn), "bytes_out": String(state.bytesOut)]
+        if let phase { parameters["session"] = phase }
+        if let credential { parameters["credential"] = credential }
+        // A digest of a short secret (a registry password) could be guessed back: none for them.
+        parameters["body_sha256"] = state.withholdBody ? "withheld" : (state.bodyDigest ?? Self.emptyDigest)
+        var entry = actor.entry(
+            state.action, outcome: outcome, target: state.target, parameters: parameters, httpStatus: status, error: error)
+        entry.hostID = hostID
+        entry.durationMilliseconds = Int64(elapsed / 1_000_000)
+        return entry
     }
 
     /// SHA-256 of nothing: the digest of a call forwarded without a body.
@@ -112,7 +133,9 @@ final class BodyMeter: @unchecked Sendable {
     /// The bytes seen and their SHA-256; the digest is fixed at the first call.
     func finish() -> (count: Int, digest: String) {
         lock.withLock { _ in
-            if digest == nil, let hasher = hasher.take() { digest = Hex.encode(hasher.finalize()) }
+            if digest == nil, let hasher = hasher.take() {
+                digest = count == 0 ? EndpointCall.emptyDigest : Hex.encode(hasher.finalize())
+            }
             return (count, digest ?? EndpointCall.emptyDigest)
         }
     }

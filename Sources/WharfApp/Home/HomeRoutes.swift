@@ -10,6 +10,7 @@ struct HomeRoutes {
     let pages: Pages
     let hosts: HostServices
     let containers: ContainersAcrossHosts
+    let events: EventHub
     let time: TimeSource
 
     func register(into router: inout AppRouter) {
@@ -23,8 +24,11 @@ struct HomeRoutes {
             let list = visible.isEmpty ? ContainerListJSON(containers: [], unavailable: []) : try await containers.list(for: principal, query)
             let now = time.now()
             let rows = TemplateValue.list(list.containers.map { ContainerViews.row($0, now: now, canOperate: false) })
+            // What the page shows is as of now: its live part starts after the hub's position now.
+            let live = "/events/stream?type=container&after=\(await events.cursor.text)"
             return try pages.render("home/index", title: "Dashboard", context: context, section: "dashboard", values: [
-                "hosts": try await routes.hostValues(visible),
+                "live": .text(live),
+                "hosts": try await routes.hostValues(visible, counts: await containers.counts(visible)),
                 "isAdmin": .bool(principal.isAdmin),
                 "localSocket": offerLocal ? .text(hosts.localDockerSocket) : .null,
                 "containers": rows,
@@ -42,7 +46,7 @@ struct HomeRoutes {
         }
         router.api(.get, "/containers", permission: .signedIn, operation: APIOperation(
             id: "listContainersAcrossHosts", summary: "The containers of every host the caller may see", tag: "containers",
-            description: "Each host's containers as of at most 2 s ago. Hosts that are down or not yet checked, or do not answer within 0.3 s, are listed under `unavailable` (or, with their previous answer, under `stale`) instead of delaying the answer.",
+            description: "Each host's containers, kept current from its engine events (at most 2 s old while its event stream is not connected). Hosts that are down or not yet checked, or do not answer within 0.3 s, are listed under `unavailable` (or, with their previous answer, under `stale`) instead of delaying the answer.",
             query: ContainerQuery.parameters + [.init("host", .string(), "Only these hosts (id or name; repeatable).")],
             responses: [.init(200, "The containers, and the hosts that could not be asked", ContainerListJSON.schema)])
         ) { request, context in

@@ -87,10 +87,15 @@ extension HostRoutes {
     }
 
     /// Each host with its last known status, as lists show them.
-    func hostValues(_ list: [DockerHost]) async throws -> TemplateValue {
+    /// The hosts' rows; `counts` replaces the health checker's containers by state where known.
+    func hostValues(_ list: [DockerHost], counts: [Int64: HostStatus.Counts] = [:]) async throws -> TemplateValue {
         let now = time.now()
         var values: [TemplateValue] = []
-        for host in list { values.append(Self.hostValue(host, status: await hosts.health.status(host.id), now: now)) }
+        for host in list {
+            var status = await hosts.health.status(host.id)
+            if let known = counts[host.id], status.state == .up { status.counts = known }
+            values.append(Self.hostValue(host, status: status, now: now))
+        }
         return .list(values)
     }
 
@@ -101,6 +106,7 @@ extension HostRoutes {
         return try pages.render("hosts/show", title: host.name, context: context, section: "hosts", values: [
             "host": Self.hostValue(host, status: await hosts.health.status(host.id), now: now),
             "certificates": .list(HostCertificates.values(host, now: now)),
+            "nav": HostNav.value(host, current: "host"),
             "isAdmin": .bool(isAdmin),
             "grantees": .list(grantees.map { grantee in
                 .object([

@@ -60,9 +60,11 @@ package struct HostStatus: Sendable, Equatable {
                     running: info.containersRunning, paused: info.containersPaused, stopped: info.containersStopped, images: info.images)
             }
             if diskUsage, let usage = try? await client.diskUsage() {
-                let bytes = (usage.layersSize ?? 0) + (usage.containers ?? []).reduce(0) { $0 + ($1.sizeRw ?? 0) }
-                    + (usage.volumes ?? []).reduce(0) { $0 + max(0, $1.usageData?.size ?? 0) }
-                    + (usage.buildCache ?? []).reduce(0) { $0 + ($1["Size"]?.intValue ?? 0) }
+                let layers: Int64 = usage.layersSize ?? 0
+                let containers: Int64 = (usage.containers ?? []).reduce(0) { $0 + ($1.sizeRw ?? 0) }
+                let volumes: Int64 = (usage.volumes ?? []).reduce(0) { $0 + max(0, $1.usageData?.size ?? 0) }
+                let buildCache: Int64 = (usage.buildCache ?? []).reduce(0) { $0 + ($1.size ?? 0) }
+                let bytes = layers + containers + volumes + buildCache
                 status.diskUsage = DiskUsage(volumes: usage.volumes?.count ?? 0, bytes: bytes, checkedMilliseconds: now())
             }
         } catch {

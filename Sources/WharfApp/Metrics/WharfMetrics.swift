@@ -2,8 +2,8 @@ import Glibc
 package import WharfHTTP
 package import WharfSQLite
 
-/// The metrics Wharf exports and where each comes from. Features that come later (jobs, SSE
-/// streams, upgraded Docker streams) register theirs on ``registry`` in one line each.
+/// The metrics Wharf exports and where each comes from. A feature registers its own on
+/// ``registry`` in one line each.
 package final class WharfMetrics: Sendable {
     package let registry = MetricsRegistry()
     let requests: Counter
@@ -34,6 +34,22 @@ package final class WharfMetrics: Sendable {
         registry.collect("wharf_build_info", "Wharf's version and the commit it was built from.", type: "gauge",
                          labels: ["version", "commit"]) { [Sample(labels: [version, commit], value: 1)] }
         registry.gauge("wharf_http_connections_open", "Open HTTP connections, idle and active.") { Double(server.connectionCount) }
+        registry.gauge("wharf_http_event_streams_open", "Server-sent event streams being sent (logs, stats, events, jobs).") {
+            Double(server.eventStreamCount)
+        }
+        registry.gauge("wharf_http_upgraded_streams_open", "Connections switched to raw streams (docker attach and exec) open now.") {
+            Double(server.upgradedStreamCount)
+        }
+        registry.collect("wharf_jobs", "Jobs kept in the database by kind and status (queued and running ones are in flight).",
+                         type: "gauge", labels: ["kind", "status"]) {
+            let samples = try? await database.read { connection in
+                try connection.query("SELECT kind, status, COUNT(*) FROM jobs GROUP BY kind, status ORDER BY kind, status").map { row in
+                    Sample(labels: [try row.get(0, as: String.self), try row.get(1, as: String.self)],
+                           value: Double(try row.get(2, as: Int64.self)))
+                }
+            }
+            return samples ?? []
+        }
         registry.collect("wharf_host_up", "Whether each host's engine answered its last health check (1) or not (0).",
                          type: "gauge", labels: ["host"]) { await Self.hostSamples(database: database, hosts: hosts) { $0.state == .up ? 1 : 0 } }
         registry.collect("wharf_host_engine_latency_seconds", "Each host's engine ping time at its last successful check.",

@@ -4,7 +4,9 @@
 /// document is assembled from the same source files as the responses; schemathesis checks the
 /// two against each other in the test command.
 package indirect enum JSONSchema: Sendable {
-    case string(description: String? = nil, format: String? = nil, values: [String]? = nil)
+    /// `minLength`: the shortest accepted value (1 for a required name), so generated requests
+    /// (schemathesis) and the server agree on what is valid.
+    case string(description: String? = nil, format: String? = nil, values: [String]? = nil, minLength: Int? = nil)
     case integer(description: String? = nil, minimum: Int? = nil)
     case number(description: String? = nil)
     case boolean(description: String? = nil)
@@ -29,9 +31,10 @@ package indirect enum JSONSchema: Sendable {
             return .object(fields)
         }
         switch self {
-        case .string(let description, let format, let values):
+        case .string(let description, let format, let values, let minLength):
             var fields: [String: JSONNode] = ["type": "string"]
             if let format { fields["format"] = .string(format) }
+            if let minLength { fields["minLength"] = .int(Int64(minLength)) }
             if let values { fields["enum"] = .array(values.map(JSONNode.string)) }
             return described(fields, description)
         case .integer(let description, let minimum):

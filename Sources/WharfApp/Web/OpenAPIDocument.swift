@@ -8,6 +8,7 @@ package enum OpenAPIDocument {
     static let pathParameters: [String: String] = [
         "host": "The host's id, or its name.",
         "id": "The object's id (full or a unique prefix) or name.",
+        "name": "The object's name (a volume's name is its id).",
         "user": "The user's id.",
         "token": "The token's id.",
         "job": "The job's id.",

@@ -12,6 +12,18 @@ extension DockerClient {
         _ = try await send(request).body.collect(upTo: 1024 * 1024)
     }
 
+    /// Sends `request` and decodes its 2xx JSON answer twice from the same bytes: as `T`, and as
+    /// the engine's whole document (for showing raw inspect output). `what` names it in errors.
+    func typedDocument<T: Decodable>(_ request: DockerRequest, what: String, as type: T.Type = T.self) async throws -> (T, JSONValue) {
+        let bytes = try await send(request).body.collect(upTo: 32 * 1024 * 1024)
+        do {
+            let decoder = JSONDecoder()
+            return (try decoder.decode(T.self, from: Data(bytes)), try decoder.decode(JSONValue.self, from: Data(bytes)))
+        } catch {
+            throw DockerError.decoding(what: what, reason: "\(error)")
+        }
+    }
+
     /// A JSON request body.
     static func jsonBody(_ value: some Encodable) throws -> DockerRequestBody {
         do {

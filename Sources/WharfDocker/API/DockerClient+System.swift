@@ -34,6 +34,11 @@ extension DockerClient {
         try await json(DockerRequest("GET", DockerPath("info")))
     }
 
+    /// `GET /info`, typed, and the engine's whole document from the same answer.
+    package func infoDocument() async throws -> (DockerSystemInfo, JSONValue) {
+        try await typedDocument(DockerRequest("GET", DockerPath("info")), what: "system info")
+    }
+
     /// `GET /system/df`: space used by images, containers, volumes and the build cache.
     package func diskUsage() async throws -> DockerDiskUsage {
         try await json(DockerRequest("GET", DockerPath("system", "df")))
@@ -54,5 +59,17 @@ extension DockerClient {
         var request = DockerRequest("GET", DockerPath("events"), query: query)
         request.bodyIdleTimeout = .unlimited
         return DockerJSONStream(body: try await send(request).body)
+    }
+
+    /// `GET /events` followed from `since` (all events, no filters), with the engine's `Date`
+    /// header: the engine's clock when it answered, so a follower that saw no event yet knows
+    /// which `since` to resume from without trusting its own clock.
+    package func followEvents(since: String?) async throws -> (events: DockerJSONStream<DockerEvent>, date: String?) {
+        var query = DockerQuery()
+        query.add("since", since)
+        var request = DockerRequest("GET", DockerPath("events"), query: query)
+        request.bodyIdleTimeout = .unlimited
+        let response = try await send(request)
+        return (DockerJSONStream(body: response.body), response.headers["Date"])
     }
 }

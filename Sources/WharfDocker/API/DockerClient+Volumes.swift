@@ -17,6 +17,11 @@ extension DockerClient {
         try await json(DockerRequest("GET", DockerPath("volumes", name)))
     }
 
+    /// `GET /volumes/{name}`, typed, and the engine's whole document from the same answer.
+    package func inspectVolumeDocument(_ name: String) async throws -> (Volume, JSONValue) {
+        try await typedDocument(DockerRequest("GET", DockerPath("volumes", name)), what: "volume \(name)")
+    }
+
     /// `DELETE /volumes/{name}`.
     package func removeVolume(_ name: String, force: Bool = false) async throws {
         var query = DockerQuery()

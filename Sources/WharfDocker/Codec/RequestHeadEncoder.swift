@@ -3,7 +3,7 @@ import WharfWire
 /// Serializes a request line and header section (RFC 9112 §3, §5). Fields go through the shared
 /// ``HTTPHeadEncoder``, which refuses names that are not tokens and values with CR, LF, NUL or
 /// another control character, so no value can inject a header or a request; the method must be a
-/// token and the target visible ASCII.
+/// token and the target visible ASCII. `User-Agent` is Wharf's unless the request carries one.
 enum RequestHeadEncoder {
     static let userAgent = "Wharf"
 
@@ -25,7 +25,10 @@ enum RequestHeadEncoder {
         head += " HTTP/1.1\r\n".utf8
         do {
             try HTTPHeadEncoder.appendField("Host", host, to: &head)
-            try HTTPHeadEncoder.appendField("User-Agent", userAgent, to: &head)
+            // A pass-through forwards its client's own (`Docker-Client/20.10.24 (linux)`).
+            if !request.headers.contains("User-Agent") {
+                try HTTPHeadEncoder.appendField("User-Agent", userAgent, to: &head)
+            }
             for (name, value) in extra { try HTTPHeadEncoder.appendField(name, value, to: &head) }
             try HTTPHeadEncoder.appendFields(request.headers, to: &head)
         } catch {

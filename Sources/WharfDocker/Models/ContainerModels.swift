@@ -13,6 +13,19 @@ package struct ContainerSummary: Decodable, Sendable {
     package var sizeRw: Int64?
     package var sizeRootFs: Int64?
     package var mounts: [MountPoint]?
+    package var networkSettings: NetworkSettings?
+
+    /// The networks the container is attached to, by name.
+    package struct NetworkSettings: Decodable, Sendable {
+        package var networks: [String: Attachment]?
+        enum CodingKeys: String, CodingKey { case networks = "Networks" }
+
+        package struct Attachment: Decodable, Sendable {
+            package var networkID: String?
+            package var ipAddress: String?
+            enum CodingKeys: String, CodingKey { case networkID = "NetworkID", ipAddress = "IPAddress" }
+        }
+    }
 
     package struct Port: Decodable, Sendable, Equatable {
         package var ip: String?
@@ -26,7 +39,7 @@ package struct ContainerSummary: Decodable, Sendable {
     enum CodingKeys: String, CodingKey {
         case id = "Id", names = "Names", image = "Image", imageID = "ImageID", command = "Command", created = "Created"
         case state = "State", status = "Status", ports = "Ports", labels = "Labels", sizeRw = "SizeRw"
-        case sizeRootFs = "SizeRootFs", mounts = "Mounts"
+        case sizeRootFs = "SizeRootFs", mounts = "Mounts", networkSettings = "NetworkSettings"
     }
 }
 

@@ -67,3 +67,30 @@ package struct ImageDeleteItem: Decodable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey { case untagged = "Untagged", deleted = "Deleted" }
 }
+
+/// What `POST /commit` answers.
+package struct ImageCommitted: Decodable, Sendable {
+    package var id: String
+    enum CodingKeys: String, CodingKey { case id = "Id" }
+}
+
+/// One result of `GET /images/search`.
+package struct ImageSearchResult: Decodable, Sendable, Equatable {
+    package var name: String
+    package var description: String?
+    package var starCount: Int?
+    package var isOfficial: Bool?
+    package var isAutomated: Bool?
+
+    enum CodingKeys: String, CodingKey {
+        case name, description, starCount = "star_count", isOfficial = "is_official", isAutomated = "is_automated"
+    }
+}
+
+/// What `POST /auth` answers for credentials the registry accepted.
+package struct RegistryLogin: Decodable, Sendable {
+    package var status: String
+    /// A token to use instead of the password, when the registry gives one.
+    package var identityToken: String?
+    enum CodingKeys: String, CodingKey { case status = "Status", identityToken = "IdentityToken" }
+}

@@ -14,6 +14,13 @@ package final class DockerConnection: @unchecked Sendable {
     var idleSince = Deadline.now
     /// How many responses it has completed.
     var completed = 0
+    /// How much room the next read makes: small at first, doubled by each read that fills it.
+    /// Most answers (a ping, an inspect, a few log lines) fit in 4 KiB, and a burst of hundreds of
+    /// such calls then costs hundreds of small buffers, not of 64 KiB ones (freed, but fragmenting
+    /// the heap so the process keeps them); a long body reaches the 64 KiB reads within a few.
+    private var chunk = DockerConnection.firstChunk
+    static let firstChunk = 4 * 1024
+    static let largestChunk = 64 * 1024
 
     init(stream: any ByteStream) { self.stream = stream }
 
@@ -22,7 +29,9 @@ package final class DockerConnection: @unchecked Sendable {
 
     /// Reads more into `buffer`. Returns 0 at end of stream.
     func fill(deadline: Deadline?) async throws -> Int {
-        try await stream.read(into: buffer, chunk: 64 * 1024, deadline: deadline)
+        let count = try await stream.read(into: buffer, chunk: chunk, deadline: deadline)
+        if count >= chunk, chunk < Self.largestChunk { chunk *= 2 }
+        return count
     }
 
     func close() { stream.close() }

@@ -16,6 +16,9 @@ package struct HTTPLimits: Sendable {
     /// Seconds from the first byte of a request until its header block must be complete. Over it:
     /// 408 and close (slowloris). Default 10.
     package var headerTimeout: Double = 10
+    /// Seconds from accepting an HTTPS connection until its TLS handshake must be done; a client
+    /// that stays silent or trickles its handshake is dropped then. Default 10.
+    package var tlsHandshakeTimeout: Double = 10
     /// Seconds an idle keep-alive connection is kept open. Default 60.
     package var keepAliveTimeout: Double = 60
     /// Seconds a request body may stall between two reads before 408 and close. Default 30.

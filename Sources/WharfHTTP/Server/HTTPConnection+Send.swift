@@ -97,6 +97,7 @@ extension HTTPConnection {
         let task = Task(executorPreference: loop) { try await producer(writer) }
         canceller.withLock { $0 = .stream({ task.cancel() }) }
         if let probe = stream.probe {
+            server.eventStreamStarted()
             io.onHangUp(readEnd: true) { [io] in
                 io.onHangUp(readEnd: false) { task.cancel() }
                 Task(executorPreference: loop) { await writer.probe(probe) }
@@ -105,6 +106,7 @@ extension HTTPConnection {
             io.onHangUp(readEnd: true) { task.cancel() }
         }
         let result = await task.result
+        if stream.probe != nil { server.eventStreamEnded() }
         io.onHangUp(readEnd: true, nil)
         canceller.withLock { $0 = nil }
 

@@ -120,11 +120,24 @@ final class HTTPConnection: @unchecked Sendable {
                 close()  // a socket error or reset before a request: nobody to answer
                 return
             }
-            guard await respond(to: head) else {
+            switch await respond(to: head) {
+            case .next: continue
+            case .close:
                 close()
+                return
+            case .handedOver:
                 return
             }
         }
+    }
+
+    /// What comes after a response.
+    enum Next {
+        /// Serve the next request on this task.
+        case next
+        case close
+        /// A new task sends the (streamed) response and goes on serving the connection.
+        case handedOver
     }
 
     /// Reads until a request head is complete; parks when the connection has nothing pending.
@@ -167,8 +180,8 @@ final class HTTPConnection: @unchecked Sendable {
         }
     }
 
-    /// Answers one request; returns whether the connection may serve another.
-    private func respond(to head: HTTPRequestHead) async -> Bool {
+    /// Answers one request; says whether the connection may serve another.
+    private func respond(to head: HTTPRequestHead) async -> Next {
         served += 1
         let started = Deadline.now
         var context = RequestContext(
@@ -179,7 +192,7 @@ final class HTTPConnection: @unchecked Sendable {
         if case .length(let length) = head.framing, length > limit {
             // Decided from Content-Length, before reading any of the body.
             await answer(.bodyTooLarge(limit: limit), head: head, context: context)
-            return false
+            return .close
         }
 
         let body = ConnectionBody(
@@ -197,9 +210,30 @@ final class HTTPConnection: @unchecked Sendable {
         }
         if response.body.isUpgrade {
             await switchProtocols(response, for: head, body: body, context: context, started: started)
-            return false
+            return .close
         }
+        if response.body.isStream {
+            // A stream may last hours. This task's allocator holds the frames of the middleware and
+            // handler it ran (tens of KiB) until the task ends, so a fresh task, with only the
+            // shallow frames of sending, carries the stream and then the connection.
+            if body.isComplete, buffer.isEmpty { buffer.release() }
+            Task(executorPreference: io.loop) {
+                if await self.finish(response, for: head, body: body, context: context, started: started) {
+                    await self.serve()
+                } else {
+                    self.close()
+                }
+            }
+            return .handedOver
+        }
+        return await finish(response, for: head, body: body, context: context, started: started) ? .next : .close
+    }
 
+    /// Sends the response, drains what is left of the request body, logs; returns whether the
+    /// connection may serve another request.
+    private func finish(
+        _ response: HTTPResponse, for head: HTTPRequestHead, body: ConnectionBody, context: RequestContext, started: Deadline
+    ) async -> Bool {
         var keepAlive = head.keepAlive && !server.isDraining && served < limits.maxRequestsPerConnection
         if !body.isComplete {
             switch body.phase {

@@ -1,6 +1,7 @@
 import Glibc
 import Synchronization
 package import WharfIO
+import WharfTLS
 
 /// An HTTP/1.1 server on non-blocking sockets and the ``EventLoop``s of an ``EventLoopGroup``.
 ///
@@ -23,6 +24,10 @@ package final class HTTPServer: Sendable {
     private let maxConnections: Int
     private let addressCounts: AddressConnectionCounts
     private let upgradedStreams = Atomic<Int>(0)
+    private let eventStreams = Atomic<Int>(0)
+    /// HTTPS connections whose handshake is under way (``HTTPServer/handshake``), so shutdown
+    /// can end them; they count as open connections.
+    let handshaking = Mutex<[ObjectIdentifier: Socket]>([:])
 
     private struct State {
         var listeners: [Socket] = []
@@ -59,6 +64,12 @@ package final class HTTPServer: Sendable {
     package var upgradedStreamCount: Int { upgradedStreams.load(ordering: .relaxed) }
 
     func upgradeStarted() { upgradedStreams.add(1, ordering: .relaxed) }
+
+    /// Server-sent event streams (responses with a probe) being sent now. For metrics.
+    package var eventStreamCount: Int { eventStreams.load(ordering: .relaxed) }
+
+    func eventStreamStarted() { eventStreams.add(1, ordering: .relaxed) }
+    func eventStreamEnded() { eventStreams.subtract(1, ordering: .relaxed) }
     func upgradeEnded() { upgradedStreams.subtract(1, ordering: .relaxed) }
 
     var isDraining: Bool { draining.load(ordering: .relaxed) }
@@ -128,6 +139,10 @@ package final class HTTPServer: Sendable {
             if peer.family != .unix { try? socket.setNoDelay() }
             let open = openConnections.add(1, ordering: .relaxed).newValue
             if open > connectionHighWater.load(ordering: .relaxed) { connectionHighWater.store(open, ordering: .relaxed) }
+            if let tls = configuration.tls {
+                handshake(socket, peer: peer, addressKey: key, connections: connections, context: tls.current)
+                continue
+            }
             let connection = HTTPConnection(io: socket, peer: peer, addressKey: key, server: self, connections: connections)
             connection.park()
         }
@@ -151,7 +166,12 @@ package final class HTTPServer: Sendable {
 
     func connectionClosed(_ connection: HTTPConnection) {
         connection.connections.closed(connection)
-        if let key = connection.addressKey { addressCounts.release(key) }
+        connectionEnded(addressKey: connection.addressKey)
+    }
+
+    /// Gives back what an accepted connection was counted under (also for a failed handshake).
+    func connectionEnded(addressKey: ClientAddressKey?) {
+        if let addressKey { addressCounts.release(addressKey) }
         openConnections.subtract(1, ordering: .relaxed)
     }
 
@@ -211,6 +231,8 @@ package final class HTTPServer: Sendable {
 
         let deadline = Deadline.after(seconds: configuration.limits.shutdownGracePeriod)
         while true {
+            // Handshakes under way end now (their clients have sent no request yet).
+            for socket in handshaking.withLock({ Array($0.values) }) { socket.shutdownBoth() }
             for connections in perLoop {
                 for connection in connections.takeIdle(before: nil) {
                     connections.loop.execute { connection.closeIfParked() }

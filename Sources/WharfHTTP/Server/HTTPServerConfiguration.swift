@@ -1,5 +1,6 @@
 import Glibc
 package import WharfIO
+package import WharfTLS
 package import WharfWire
 
 /// How an ``HTTPServer`` listens and behaves.
@@ -16,8 +17,14 @@ package struct HTTPServerConfiguration: Sendable {
         var line = Array("wharf: \(message)\n".utf8)
         _ = line.withUnsafeMutableBytes { Glibc.write(STDERR_FILENO, $0.baseAddress, $0.count) }
     }
-    /// Whether connections arrive over TLS (sets ``RequestContext/isSecure``).
+    /// Whether connections arrive over TLS (sets ``RequestContext/isSecure``): true when ``tls``
+    /// is set, or when something in front terminates TLS for every connection.
     package var isSecure = false
+    /// Serve HTTPS: each accepted connection is handshaken with the context current at that
+    /// moment (a reload affects only later connections). Nil serves plain HTTP.
+    package var tls: ReloadableTLSServerContext? {
+        didSet { if tls != nil { isSecure = true } }
+    }
     /// The client address the access log names for a request from `peer` with these headers;
     /// nil (or no hook) means the peer's own. The application sets it to believe the forwarding
     /// headers of trusted reverse proxies, so the log and the audit rows name the same client.

@@ -76,6 +76,17 @@ package struct EventStreamWriter: Sendable {
         try await mutex.withLock { try await writer.write(bytes) }
     }
 
+    /// Sends several events in one write (a replay of stored events), returning once the kernel
+    /// took them all.
+    package func send(_ events: [ServerSentEvent]) async throws {
+        guard !events.isEmpty else { return }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(events.reduce(0) { $0 + $1.data.utf8.count + 40 })
+        for event in events { bytes += event.encoded }
+        let payload = bytes
+        try await mutex.withLock { try await writer.write(payload) }
+    }
+
     /// Sends a comment line (`: text`), which clients ignore: used for heartbeats.
     package func comment(_ text: String) async throws {
         let bytes = Array(": \(text.filter { $0 != "\n" && $0 != "\r" })\n\n".utf8)
@@ -84,6 +95,14 @@ package struct EventStreamWriter: Sendable {
 }
 
 extension HTTPResponse {
+    /// The headers of a `text/event-stream` response, for streams that write their own events
+    /// (one sender for many clients) instead of using ``eventStream(heartbeat:headers:_:)``.
+    package static let eventStreamHeaders: HTTPHeaders = [
+        "Content-Type": "text/event-stream; charset=utf-8",
+        "Cache-Control": "no-cache",
+        "X-Accel-Buffering": "no",  // nginx in front must not buffer the stream
+    ]
+
     /// A `text/event-stream` response. `produce` sends events until it returns; a comment
     /// heartbeat goes out every `heartbeat` so proxies and browsers keep the stream open and a
     /// vanished client is noticed. When the client leaves, `produce` is cancelled.
@@ -97,9 +116,7 @@ extension HTTPResponse {
         _ produce: @escaping @Sendable (EventStreamWriter) async throws -> Void
     ) -> HTTPResponse {
         var allHeaders = headers
-        allHeaders.set("Content-Type", "text/event-stream; charset=utf-8")
-        allHeaders.set("Cache-Control", "no-cache")
-        allHeaders.set("X-Accel-Buffering", "no")  // nginx in front must not buffer the stream
+        for (name, value) in eventStreamHeaders { allHeaders.set(name, value) }
         return HTTPResponse(status: .ok, headers: allHeaders, body: .probedStream(probe: Array(":\n".utf8)) { writer in
             let stream = EventStreamWriter(writer: writer, mutex: AsyncMutex())
             try await withThrowingTaskGroup(of: Void.self) { group in

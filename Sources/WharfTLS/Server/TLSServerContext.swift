@@ -66,7 +66,10 @@ package final class TLSServerContext: @unchecked Sendable {
         COpenSSL_SSL_CTX_set_server_options(context)
         // As for clients (TLSContext): SSL_write is retried with the same bytes after WANT_WRITE,
         // possibly moved; AUTO_RETRY keeps WANT_READ meaning "the socket had nothing".
-        _ = COpenSSL_SSL_CTX_set_mode(context, Int(SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER | SSL_MODE_AUTO_RETRY))
+        // RELEASE_BUFFERS (as nginx sets): an idle connection gives its 16 KiB+ read and write
+        // record buffers back, as a parked plain connection holds no buffer.
+        _ = COpenSSL_SSL_CTX_set_mode(
+            context, Int(SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER | SSL_MODE_AUTO_RETRY | SSL_MODE_RELEASE_BUFFERS))
         try check(SSL_CTX_use_certificate(context, chain[0].pointer) == 1, "using the certificate")
         for intermediate in chain.dropFirst() {
             try check(COpenSSL_SSL_CTX_add1_chain_cert(context, intermediate.pointer) == 1, "adding a chain certificate")
