@@ -76,6 +76,12 @@ let package = Package(
             swiftSettings: strict),
 
         // Tests.
+        // The fuzz harnesses of every parser input reaches, one binary: libFuzzer targets in the
+        // sanitizer build (`deploy/fuzz/run.sh`, -DWHARF_FUZZ), a corpus replayer otherwise (so
+        // every normal build compiles them; `deploy/dev/test.sh` replays the seeds).
+        .executableTarget(
+            name: "wharf-fuzz", dependencies: ["WharfApp", "WharfHTTP", "WharfWire", "WharfDocker", "WharfTLS", "WharfTemplates"],
+            path: "Tests/Fuzz", exclude: ["corpus"], swiftSettings: strict),
         .target(
             name: "WharfTestSupport", dependencies: ["WharfIO", "WharfWire", "WharfHTTP", "WharfTLS"], path: "Tests/WharfTestSupport",
             swiftSettings: strict),

@@ -73,6 +73,11 @@ import WharfWire
         #expect(try framing(["Content-Length": "7, 7"]) == .length(7))
         #expect(throws: ResponseHeadParser.Failure.self) { try framing(["Content-Length": "7, 8"]) }
         #expect(throws: ResponseHeadParser.Failure.self) { try framing(["Content-Length": "-1"]) }
+        // Content-Length is 1*DIGIT (RFC 9110 §8.6); a sign made a length of "+5" (found by
+        // the fuzzer, Tests/Fuzz target docker-head), which RFC 9112 §6.3 calls invalid framing.
+        for invalid in ["+5", "+0", "5, +5", "0x10", " "] {
+            #expect(throws: ResponseHeadParser.Failure.self, "\(invalid)") { try framing(["Content-Length": invalid]) }
+        }
         #expect(DockerResponseHead(status: 200, minorVersion: 0).keepsAlive == false)
         #expect(DockerResponseHead(status: 200, headers: ["Connection": "close"]).keepsAlive == false)
         #expect(DockerResponseHead(status: 200).keepsAlive)

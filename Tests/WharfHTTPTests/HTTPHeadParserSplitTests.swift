@@ -128,6 +128,10 @@ import WharfWire
         Case("a method longer than any real one", String(repeating: "G", count: 40) + " / HTTP/1.1\r\nHost: a\r\n\r\n"),
         Case("a relative target", "GET index.html HTTP/1.1\r\nHost: a\r\n\r\n"),
         Case("too many empty lines first", String(repeating: "\r\n", count: 20) + "GET / HTTP/1.1\r\nHost: a\r\n\r\n"),
+        // Found by the fuzzer (Tests/Fuzz, target http-head): an over-long line ending in a bare
+        // LF was 414 when it arrived in pieces (the limit is checked while the line arrives) but
+        // 400 when whole (the bare LF was checked first).
+        Case("over-long request line ended by a bare LF", "GET /" + String(repeating: "a", count: 40) + " HTTP/1.1\rGET /\nHost: a\r\n\r\n", limits: small),
     ]
 
     // MARK: Feeding

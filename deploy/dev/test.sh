@@ -25,6 +25,10 @@ eval "$(deploy/dev/fleet.sh env)"
 export WHARF_REQUIRE_FLEET=1
 
 swift build --build-tests
+# The fuzz harnesses (Tests/Fuzz) over their seed corpora: every target's invariants hold on its
+# seeds, and the harnesses keep building; `deploy/fuzz/run.sh` is the fuzzing itself. Well under
+# a second.
+.build/debug/wharf-fuzz replay Tests/Fuzz/corpus
 # Several runs. The socket and HTTP server suites assert promptness (a cancelled wait ends within a
 # second, shutdown does not sit out its grace period); they run first, on their own, so a 1 GiB
 # build or a busy engine in the integration suites cannot starve them on a two-core machine. The

@@ -79,13 +79,11 @@ package struct AuthenticationMiddleware: HTTPMiddleware {
 
     /// The principal for an `Authorization` header, or a thrown 401.
     private func bearer(_ authorization: String, context: RequestContext) async throws -> Principal {
-        let parts = authorization.split(separator: " ", maxSplits: 1)
-        guard parts.count == 2, parts[0].equalsIgnoringASCIICase("Bearer") else {
+        guard let secret = BearerCredential.token(authorization) else {
             throw HTTPError(
                 .unauthorized, "Only `Authorization: Bearer <token>` is accepted.",
                 headers: ["WWW-Authenticate": #"Bearer realm="wharf""#])
         }
-        let secret = String(parts[1].trimmingASCIISpaces())
         let now = services.time.now()
         let found = try await services.database.read { connection -> (APIToken, User)? in
             guard let token = try APITokenStore.find(secret: secret, on: connection),

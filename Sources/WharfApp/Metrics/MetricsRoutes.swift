@@ -54,9 +54,7 @@ struct MetricsAccess: HTTPMiddleware {
         guard context.route?.pattern == "/metrics", let authorization = request.headers["Authorization"] else {
             return try await next(request, context)
         }
-        let parts = authorization.split(separator: " ", maxSplits: 1)
-        guard parts.count == 2, parts[0].equalsIgnoringASCIICase("Bearer"),
-              case let secret = String(parts[1].trimmingASCIISpaces()), MetricsToken.looksLikeToken(secret) else {
+        guard let secret = BearerCredential.token(authorization), MetricsToken.looksLikeToken(secret) else {
             return try await next(request, context)
         }
         if try await database.read({ connection in try MetricsToken.matches(secret, on: connection) }) {

@@ -3,13 +3,22 @@ import WharfWire
 
 /// Reading the `Cookie` header and writing `Set-Cookie` (RFC 6265).
 package enum Cookies {
-    /// The value of cookie `name`, from every `Cookie` field of the request.
+    /// The value of cookie `name`, from every `Cookie` field of the request: the first pair with
+    /// that name. Split on the bytes `;` and `=` (RFC 6265 §5.4), not on Characters, which a
+    /// combining mark after either would extend; names compare byte for byte.
     package static func value(_ name: String, in request: HTTPRequest) -> String? {
         for field in request.headers.values("Cookie") {
-            for pair in field.split(separator: ";") {
-                let trimmed = pair.trimmingASCIISpaces()
-                guard let equals = trimmed.firstIndex(of: "=") else { continue }
-                if trimmed[..<equals] == name { return String(trimmed[trimmed.index(after: equals)...]) }
+            for pair in field.utf8.split(separator: UInt8(ascii: ";")) {
+                var start = pair.startIndex, end = pair.endIndex
+                while start < end, pair[start] == 0x20 || pair[start] == 0x09 { start = pair.index(after: start) }
+                while end > start, pair[pair.index(before: end)] == 0x20 || pair[pair.index(before: end)] == 0x09 {
+                    end = pair.index(before: end)
+                }
+                let trimmed = pair[start..<end]
+                guard let equals = trimmed.firstIndex(of: UInt8(ascii: "=")) else { continue }
+                if trimmed[..<equals].elementsEqual(name.utf8) {
+                    return String(decoding: trimmed[trimmed.index(after: equals)...], as: UTF8.self)
+                }
             }
         }
         return nil

@@ -5,9 +5,10 @@ import WharfWire
 /// input sends. File contents become the value (as UTF-8 text: the forms that take files take PEM).
 ///
 /// The body is collected first (the route's limit bounds it), then split on the boundary.
-enum MultipartForm {
+/// `package` for the fuzz harness (`Tests/Fuzz`).
+package enum MultipartForm {
     /// The `boundary` parameter of a `multipart/form-data` content type, quoted or not.
-    static func boundary(_ contentType: String) -> String? {
+    package static func boundary(_ contentType: String) -> String? {
         guard let value = parameter("boundary", in: contentType), !value.isEmpty, value.count <= 70 else { return nil }
         return value
     }
@@ -27,7 +28,7 @@ enum MultipartForm {
     private static func parameter(_ name: String, in header: String) -> String? { parameter(name, in: Substring(header)) }
 
     /// The fields of `body`; nil when it is not well-formed multipart with this boundary.
-    static func pairs(_ body: [UInt8], boundary: String) -> [(name: String, value: String)]? {
+    package static func pairs(_ body: [UInt8], boundary: String) -> [(name: String, value: String)]? {
         let delimiter = Array(("--" + boundary).utf8)
         let separator = Array("\r\n\r\n".utf8)
         guard var start = find(delimiter, in: body, from: 0) else { return nil }
@@ -38,7 +39,8 @@ enum MultipartForm {
             guard body.count >= cursor + 2, body[cursor] == 13, body[cursor + 1] == 10 else { return nil }
             cursor += 2
             guard let headerEnd = find(separator, in: body, from: cursor),
-                  let next = find(Array("\r\n".utf8) + delimiter, in: body, from: headerEnd) else { return nil }
+                  // The value starts after the blank line; its delimiter cannot share that line's CRLF.
+                  let next = find(Array("\r\n".utf8) + delimiter, in: body, from: headerEnd + separator.count) else { return nil }
             let headers = String(decoding: body[cursor..<headerEnd], as: UTF8.self)
             guard let name = fieldName(headers) else { return nil }
             pairs.append((name, String(decoding: body[(headerEnd + separator.count)..<next], as: UTF8.self)))
@@ -56,7 +58,7 @@ enum MultipartForm {
     }
 
     /// What the start of a multipart body says about its first part.
-    enum FirstPart: Equatable {
+    package enum FirstPart: Equatable {
         /// More bytes are needed.
         case incomplete
         /// Not multipart with this boundary.
@@ -67,7 +69,7 @@ enum MultipartForm {
 
     /// The first part of a body that starts with `bytes` (the start only: the rest may still be
     /// on its way), for reading a small leading field without collecting the body.
-    static func firstPart(_ bytes: [UInt8], boundary: String) -> FirstPart {
+    package static func firstPart(_ bytes: [UInt8], boundary: String) -> FirstPart {
         let delimiter = Array(("--" + boundary).utf8)
         guard let start = find(delimiter, in: bytes, from: 0) else { return .incomplete }
         let cursor = start + delimiter.count

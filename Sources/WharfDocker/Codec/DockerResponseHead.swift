@@ -23,7 +23,7 @@ package struct DockerResponseHead: Sendable {
 
     /// How the body is delimited (RFC 9112 §6.3).
     /// - Throws: a reason string for a malformed `Content-Length`.
-    func framing(requestMethod: String) throws(ResponseHeadParser.Failure) -> BodyFraming {
+    package func framing(requestMethod: String) throws(ResponseHeadParser.Failure) -> BodyFraming {
         if requestMethod == "HEAD" || (100..<200).contains(status) || status == 204 || status == 304 {
             return .empty
         }
@@ -36,7 +36,9 @@ package struct DockerResponseHead: Sendable {
             $0.trimmingCharacters(in: " \t")
         }
         guard let first = lengths.first else { return .untilClose }
-        guard lengths.allSatisfy({ $0 == first }), first.allSatisfy(\.isASCII), let length = UInt64(first) else {
+        // 1*DIGIT (RFC 9110 §8.6): UInt64("+5") alone would take a sign.
+        guard lengths.allSatisfy({ $0 == first }), !first.isEmpty, first.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
+              let length = UInt64(first) else {
             throw .init("invalid Content-Length")
         }
         return .length(length)
@@ -44,7 +46,7 @@ package struct DockerResponseHead: Sendable {
 }
 
 /// How a response body ends.
-enum BodyFraming: Equatable {
+package enum BodyFraming: Equatable {
     case empty
     case length(UInt64)
     case chunked

@@ -7,16 +7,16 @@ import WharfWire
 /// The head is limited in size and field count, so a peer that is not an engine cannot make the
 /// client buffer without end. Field lines go through the shared ``HTTPFieldParser`` (the same
 /// strict rules as the server's); lines may end with a bare LF, which RFC 9112 §2.2 allows a
-/// recipient to accept.
-struct ResponseHeadParser {
-    struct Failure: Error, Equatable, CustomStringConvertible {
-        let reason: String
+/// recipient to accept. (`package` for the fuzz harness, `Tests/Fuzz`.)
+package struct ResponseHeadParser {
+    package struct Failure: Error, Equatable, CustomStringConvertible {
+        package let reason: String
         init(_ reason: String) { self.reason = reason }
-        var description: String { reason }
+        package var description: String { reason }
     }
 
-    static let maxHeadBytes = 64 * 1024
-    static let maxFields = 128
+    package static let maxHeadBytes = 64 * 1024
+    package static let maxFields = 128
 
     private var scanned = 0
     /// Where the line being scanned starts.
@@ -25,9 +25,11 @@ struct ResponseHeadParser {
     private var statusEnd: Int?
     private var fieldLines = 0
 
+    package init() {}
+
     /// Parses as much as `bytes` allows.
     /// - Returns: the head and how many bytes it took, or nil when more input is needed.
-    mutating func parse(_ bytes: UnsafeRawBufferPointer) throws(Failure) -> (head: DockerResponseHead, consumed: Int)? {
+    package mutating func parse(_ bytes: UnsafeRawBufferPointer) throws(Failure) -> (head: DockerResponseHead, consumed: Int)? {
         var index = scanned
         while index < bytes.count {
             if bytes[index] == UInt8(ascii: "\n") {

@@ -33,7 +33,8 @@ package struct HTTPRequestHead: Sendable {
         self.target = target
         if let mark = target.utf8.firstIndex(of: UInt8(ascii: "?")) {
             path = String(target[..<mark])
-            query = String(target[target.index(after: mark)...])
+            // After the `?` byte, not the `?` Character (which a combining mark would extend).
+            query = String(target[target.utf8.index(after: mark)...])
         } else {
             path = target
             query = nil

@@ -83,8 +83,11 @@ package struct HTTPHeadParser {
         while scanned < bytes.count {
             if bytes[scanned] == UInt8(ascii: "\n") {
                 let end = scanned
-                guard end > start, bytes[end - 1] == UInt8(ascii: "\r") else { throw .malformed("bare LF in the request line") }
-                if end - 1 - start > limits.maxRequestLineBytes { throw .requestLineTooLong }
+                let endsWithCR = end > start && bytes[end - 1] == UInt8(ascii: "\r")
+                // The limit first, as while the line arrives (below): the answer must not depend
+                // on how the bytes were split (an over-long line ending in a bare LF is 414 either way).
+                if end - start - (endsWithCR ? 1 : 0) > limits.maxRequestLineBytes { throw .requestLineTooLong }
+                guard endsWithCR else { throw .malformed("bare LF in the request line") }
                 return end
             }
             scanned += 1
