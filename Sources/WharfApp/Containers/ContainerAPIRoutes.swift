@@ -51,7 +51,7 @@ struct ContainerAPIRoutes {
             responses: [.init(200, "The container", ContainerDetailJSON.schema)])
         ) { request, context, scope in
             let reference = context.parameters["id"] ?? ""
-            let reveal = try request.queryValue("env").map { try ContainerQuery.flag("env", $0) } ?? false
+            let reveal = try request.queryValue("env").map { try EngineFilterQuery.flag("env", $0) } ?? false
             let (inspect, raw) = try await service.detail(reference, on: scope)
             if reveal { try await service.auditReveal(inspect, scope: scope, context: context) }
             return try .json(encoding: ContainerDetailJSON(inspect, raw: raw, host: scope.host, revealEnv: reveal))

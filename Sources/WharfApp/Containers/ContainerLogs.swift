@@ -181,7 +181,7 @@ struct ContainerLogs: Sendable {
     /// The output as `text/plain`, chunk by chunk as the engine sends it (never collected).
     func download(_ reference: String, request: HTTPRequest, scope: HostScope, attachment: Bool) async throws -> HTTPResponse {
         func flag(_ name: String, _ otherwise: Bool) throws -> Bool {
-            try request.queryValue(name).map { try ContainerQuery.flag(name, $0) } ?? otherwise
+            try request.queryValue(name).map { try EngineFilterQuery.flag(name, $0) } ?? otherwise
         }
         var tail: Int?
         if let text = request.queryValue("tail"), !text.isEmpty, text != "all" {

@@ -1,4 +1,3 @@
-import FoundationEssentials
 import WharfDocker
 import WharfHTTP
 
@@ -25,10 +24,11 @@ struct ContainerQuery: Sendable, Equatable {
 
     /// - Throws: 400 naming the parameter that is wrong.
     init(_ request: HTTPRequest) throws {
+        filters = try EngineFilterQuery.filters(request.queryItems, allowed: Self.filterNames, what: "container")
         for (name, value) in request.queryItems {
             switch name {
-            case "all": all = try Self.flag(name, value)
-            case "size": size = try Self.flag(name, value)
+            case "all": all = try EngineFilterQuery.flag(name, value)
+            case "size": size = try EngineFilterQuery.flag(name, value)
             case "sort":
                 guard Self.sortKeys.contains(value) else {
                     throw HTTPError(.badRequest, "sort must be one of \(Self.sortKeys.joined(separator: ", ")).")
@@ -38,9 +38,7 @@ struct ContainerQuery: Sendable, Equatable {
                 guard value == "asc" || value == "desc" else { throw HTTPError(.badRequest, "order must be asc or desc.") }
                 descending = value == "desc"
             case "host": if !value.isEmpty { hosts.append(value) }
-            case "filters": try addEngineFilters(value)
-            default:
-                if Self.filterNames.contains(name), !value.isEmpty { filters.add(name, value) }
+            default: continue
             }
         }
         try Self.checkValues(filters)
@@ -82,42 +80,6 @@ struct ContainerQuery: Sendable, Equatable {
         guard (1...2).contains(parts.count), parts.count == 1 || ["tcp", "udp", "sctp"].contains(parts[1]) else { return false }
         let range = parts[0].split(separator: "-", omittingEmptySubsequences: false)
         return (1...2).contains(range.count) && range.allSatisfy { UInt16($0) != nil }
-    }
-
-    /// `true`/`false` (and `1`/`0`, `on`/`off`, `yes`/`no`) from a query. - Throws: 400 for anything else.
-    static func flag(_ name: String, _ value: String) throws -> Bool {
-        switch value.lowercased() {
-        case "1", "true", "on", "yes": return true
-        case "0", "false", "off", "no": return false
-        default: throw HTTPError(.badRequest, "\(name) must be true or false.")
-        }
-    }
-
-    /// `{"status":["running"],"label":["a=b"]}`, as the engine takes it.
-    private mutating func addEngineFilters(_ json: String) throws {
-        guard !json.isEmpty else { return }
-        guard let object = try? JSONDecoder().decode([String: FilterValues].self, from: Data(json.utf8)) else {
-            throw HTTPError(.badRequest, #"filters must be a JSON object of lists, like {"status":["running"]}."#)
-        }
-        for (name, values) in object.sorted(by: { $0.key < $1.key }) {
-            guard Self.filterNames.contains(name) else {
-                throw HTTPError(.badRequest, "\(name) is not a container filter; use one of \(Self.filterNames.joined(separator: ", ")).")
-            }
-            for value in values.values { filters.add(name, value) }
-        }
-    }
-
-    /// A filter's values: a list, or (as older clients send) a map of value → true.
-    private struct FilterValues: Decodable {
-        let values: [String]
-        init(from decoder: any Decoder) throws {
-            let container = try decoder.singleValueContainer()
-            if let list = try? container.decode([String].self) {
-                values = list
-            } else {
-                values = try container.decode([String: Bool].self).filter(\.value).map(\.key).sorted()
-            }
-        }
     }
 
     /// Whether `container` passes this query's `all`, `status`, `name` and `label` filters, as the

@@ -145,8 +145,8 @@ struct ImageAPIRoutes: Sendable {
             ],
             responses: [.init(200, "What was untagged and deleted", ImageRemovedJSON.schema)])
         ) { request, context, scope in
-            let force = try request.queryValue("force").map { try EngineFilters.flag("force", $0) } ?? false
-            let noPrune = try request.queryValue("noprune").map { try EngineFilters.flag("noprune", $0) } ?? false
+            let force = try request.queryValue("force").map { try EngineFilterQuery.flag("force", $0, bare: true) } ?? false
+            let noPrune = try request.queryValue("noprune").map { try EngineFilterQuery.flag("noprune", $0, bare: true) } ?? false
             return try .json(encoding: try await service.remove(context.parameters["id"] ?? "", force: force, noPrune: noPrune, on: scope, context: context))
         }
         router.hostAPI(.post, "/containers/:id/commit", permission: .hostOperate, operation: APIOperation(

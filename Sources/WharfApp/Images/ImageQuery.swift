@@ -19,10 +19,10 @@ struct ImageQuery: Sendable, Equatable {
     /// - Throws: 400 naming the parameter that is wrong.
     init(_ request: HTTPRequest) throws {
         let items = request.queryItems
-        filters = try EngineFilters.read(items, allowed: Self.filterNames, what: "an image")
+        filters = try EngineFilterQuery.filters(items, allowed: Self.filterNames, what: "image")
         for (name, value) in items {
             switch name {
-            case "all": all = try EngineFilters.flag(name, value)
+            case "all": all = try EngineFilterQuery.flag(name, value, bare: true)
             case "sort":
                 guard Self.sortKeys.contains(value) else { throw HTTPError(.badRequest, "sort must be one of \(Self.sortKeys.joined(separator: ", ")).") }
                 sort = value

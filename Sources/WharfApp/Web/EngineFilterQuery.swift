@@ -4,8 +4,8 @@ package import WharfHTTP
 
 /// The engine's list filters read from a query, the same way for pages and the API: one
 /// parameter per filter, repeatable (`label=a=b&label=c`), or the engine's own `filters` JSON
-/// (`{"label":["a=b"]}`, or the older `{"label":{"a=b":true}}`). Used by the volume, network and
-/// event lists; flags (`size=1`, `dangling=true`) are read with ``flag(_:_:)``.
+/// (`{"label":["a=b"]}`, or the older `{"label":{"a=b":true}}`). Used by the container, image, volume,
+/// network and event lists; flags (`size=1`, `dangling=true`) are read with ``flag(_:_:bare:)``.
 package enum EngineFilterQuery {
     /// The filters among `items` whose names are in `allowed`; other parameters are left to the
     /// caller. - Throws: 400 naming a filter the engine does not take, or JSON that is not a map of lists.
@@ -21,12 +21,15 @@ package enum EngineFilterQuery {
         return filters
     }
 
-    /// `true`/`false` (and `1`/`0`, `on`/`off`, `yes`/`no`). - Throws: 400 naming `name`, for an
-    /// empty value too (a check box that is sent is `1`).
-    package static func flag(_ name: String, _ value: String) throws -> Bool {
+    /// `true`/`false` (and `1`/`0`, `on`/`off`, `yes`/`no`).
+    /// - Parameter bare: what an empty value (a bare `?all`) means; nil refuses it (a check box
+    ///   that is sent is `1`).
+    /// - Throws: 400 naming `name`.
+    package static func flag(_ name: String, _ value: String, bare: Bool? = nil) throws -> Bool {
         switch value.lowercased() {
         case "1", "true", "on", "yes": return true
         case "0", "false", "off", "no": return false
+        case "" where bare != nil: return bare ?? false
         default: throw HTTPError(.badRequest, "\(name) must be true or false.")
         }
     }
@@ -44,7 +47,7 @@ package enum EngineFilterQuery {
         }
         for (name, values) in object.sorted(by: { $0.key < $1.key }) {
             guard allowed.contains(name) else {
-                throw HTTPError(.badRequest, "\(name) is not a \(what) filter; use one of \(allowed.joined(separator: ", ")).")
+                throw HTTPError(.badRequest, "\(name) is not among the \(what) filters; use one of \(allowed.joined(separator: ", ")).")
             }
             for value in values.values { filters.add(name, value) }
         }
