@@ -51,7 +51,7 @@ enum StorageBench {
         var start = ContinuousClock.now
         for index in 0..<single {
             let row = entry(index, time: base + Int64(index) * 100)
-            try await database.write { connection in try AuditLog.append(row, on: connection) }
+            _ = try await database.write { connection in try AuditLog.append(row, on: connection) }
         }
         let singleRate = Double(single) / seconds(ContinuousClock.now - start)
         print("insert_single_rows_per_s \(Int(singleRate))")

@@ -126,7 +126,7 @@ enum AuditCommand {
         var parameters = ["format": format.rawValue]
         for (name, value) in filter.pairs { parameters["filter_" + name] = value }
         let entry = admin.actor.entry("audit.export", target: "audit_log", parameters: parameters)
-        try await admin.database.write { connection in try AuditLog.append(entry, on: connection) }
+        _ = try await admin.database.write { connection in try AuditLog.append(entry, on: connection) }
         let count = try await AuditExport.run(filter, format: format, database: admin.database) { bytes in try writeOut(bytes) }
         printError("Exported \(count) rows.")
         return 0

@@ -2,7 +2,7 @@ import Synchronization
 package import WharfHTTP
 package import WharfIO
 package import WharfTLS
-package import WharfWire
+import WharfWire
 
 /// A route permission for tests: the router insists every route names one.
 package struct TestPermission: RoutePermission {

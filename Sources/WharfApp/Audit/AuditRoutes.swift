@@ -99,7 +99,7 @@ struct AuditRoutes {
         var parameters = ["format": format.rawValue]
         for (name, value) in filter.pairs { parameters["filter_" + name] = value }
         let entry = context.auditEntry("audit.export", target: "audit_log", parameters: parameters, httpStatus: .ok)
-        try await database.write { connection in
+        _ = try await database.write { connection in
             try AuditLog.append(entry, on: connection)
         }
         let database = self.database

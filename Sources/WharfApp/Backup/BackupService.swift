@@ -24,7 +24,7 @@ package enum BackupService {
     package static func create(
         database: Database, to destination: String, entry: AuditEntry
     ) async throws -> Summary {
-        try await database.write { connection in try AuditLog.append(entry, on: connection) }
+        _ = try await database.write { connection in try AuditLog.append(entry, on: connection) }
         do {
             try await database.backup(to: destination)
         } catch {
@@ -33,7 +33,7 @@ package enum BackupService {
             failure.outcome = .failed
             failure.error = String(describing: error)
             let failed = failure
-            try? await database.write { connection in try AuditLog.append(failed, on: connection) }
+            _ = try? await database.write { connection in try AuditLog.append(failed, on: connection) }
             throw error
         }
         return try await summary(of: destination)

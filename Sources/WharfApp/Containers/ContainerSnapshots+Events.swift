@@ -56,7 +56,7 @@ extension ContainerSnapshots {
                 _ = await group.next()
                 group.cancelAll()
             }
-            await self.followEnded(id, generation: generation)
+            self.followEnded(id, generation: generation)
         }
         follows[id] = Follow(task: task, generation: generation, lastAsked: now)
     }

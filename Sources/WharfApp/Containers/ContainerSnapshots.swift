@@ -129,9 +129,9 @@ actor ContainerSnapshots {
         // Not a child of the asking request: it outlives a page that stops waiting, and the next
         // page gets its answer.
         let task = Task {
-            defer { Task { await self.finished(id, generation: generation) } }
+            defer { Task { self.finished(id, generation: generation) } }
             let containers = try await service.list(scope, query)
-            return await self.store(id, containers, changesBefore: changesBefore)
+            return self.store(id, containers, changesBefore: changesBefore)
         }
         refreshes[id] = (generation, task)
         return task

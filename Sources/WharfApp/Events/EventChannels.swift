@@ -1,4 +1,4 @@
-package import WharfHTTP
+import WharfHTTP
 
 /// The hub's fan-out: one upstream per host, started by its first subscriber and cancelled after
 /// its last, and every item handed to every subscriber of its host. Not ``Fanout``: a browser's
@@ -161,12 +161,12 @@ actor EventChannels {
             } catch {
                 failure = (error as? any PublicError)?.publicMessage ?? "\(error)"
             }
-            await self.ended(host, failure)
+            self.ended(host, failure)
         }
         channels[host]?.heartbeat = Task {
             while !Task.isCancelled {
                 try? await Task.sleep(for: interval)
-                await self.heartbeat(host)
+                self.heartbeat(host)
             }
         }
     }

@@ -1,5 +1,5 @@
 import WharfDocker
-package import WharfHTTP
+import WharfHTTP
 
 /// Every host's engine events, through **one** upstream `GET /events` per host, however many
 /// browsers and Wharf's own consumers watch it. The upstream starts with the first subscriber of

@@ -56,7 +56,7 @@ struct EventRoutes {
         }
         router.add(.get, "/events/stream", permission: Permission.signedIn) { request, context in
             let filter = try EventFilter(request)
-            return EventStream.response(hub: hub, hosts: try await selected(filter, visible: try await visibleHosts(context)), filter: filter, lastEventID: EventStream.cursor(request))
+            return EventStream.response(hub: hub, hosts: try selected(filter, visible: try await visibleHosts(context)), filter: filter, lastEventID: EventStream.cursor(request))
         }
     }
 

@@ -1,4 +1,4 @@
-package import WharfSQLite
+import WharfSQLite
 
 /// A Docker engine registered in Wharf: a row of `hosts`.
 ///

@@ -1,4 +1,4 @@
-package import WharfWire
+import WharfWire
 package import WharfDocker
 package import WharfHTTP
 

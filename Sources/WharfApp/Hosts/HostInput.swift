@@ -1,5 +1,5 @@
 package import WharfDocker
-package import WharfTLS
+import WharfTLS
 
 /// What an admin submits to add or change a host, before it is checked. Empty PEM fields are nil.
 package struct HostInput: Sendable, Equatable {

@@ -1,6 +1,6 @@
 import Glibc
-package import WharfHTTP
-package import WharfSQLite
+import WharfHTTP
+import WharfSQLite
 
 /// The metrics Wharf exports and where each comes from. A feature registers its own on
 /// ``registry`` in one line each.

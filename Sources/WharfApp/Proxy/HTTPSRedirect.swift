@@ -1,5 +1,5 @@
 package import WharfHTTP
-package import WharfIO
+import WharfIO
 import WharfWire
 
 /// The plain listener beside HTTPS (`--http-redirect`): every request is answered `308 Permanent

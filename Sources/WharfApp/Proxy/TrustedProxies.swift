@@ -1,5 +1,5 @@
 package import WharfWire
-package import WharfHTTP
+import WharfHTTP
 
 /// The reverse proxies Wharf believes (`--trusted-proxy CIDR[,…]`, `WHARF_TRUSTED_PROXY`): only on
 /// connections from them are `Forwarded` (RFC 7239) or `X-Forwarded-For`/`X-Forwarded-Proto`

@@ -1,6 +1,6 @@
 import FoundationEssentials
 package import WharfDocker
-package import WharfHTTP
+import WharfHTTP
 
 /// The engine's list filters read from a query, the same way for pages and the API: one
 /// parameter per filter, repeatable (`label=a=b&label=c`), or the engine's own `filters` JSON

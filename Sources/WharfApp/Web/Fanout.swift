@@ -73,7 +73,7 @@ package actor Fanout<Key: Hashable & Sendable, Element: Sendable> {
                 } catch {
                     failure = (error as? any PublicError)?.publicMessage ?? "\(error)"
                 }
-                await self.finish(key, failure)
+                self.finish(key, failure)
             }
         }
         return (id, stream, channels[key]?.remembered ?? [])

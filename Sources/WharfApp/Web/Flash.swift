@@ -1,4 +1,4 @@
-package import WharfWire
+import WharfWire
 package import WharfHTTP
 import WharfTLS
 

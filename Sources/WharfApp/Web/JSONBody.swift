@@ -1,5 +1,5 @@
 import FoundationEssentials
-package import WharfWire
+import WharfWire
 package import WharfHTTP
 
 /// JSON in and out of the API: stable output (sorted keys, ISO dates are never used: times are
