@@ -50,6 +50,9 @@ import WharfTestSupport
             try await viewer.signIn("vic")
             #expect(try await viewer.get("/metrics").status == .forbidden)
             _ = try await TestBrowser(app, address: "10.0.0.3").signIn("vic", "wrong password 1")
+            // An engine call a user's request makes fails: counted by kind, beside the health checks'.
+            try await app.app.hosts.registry.create(HostInput(name: "gone", url: "unix:///nowhere/gone.sock"), by: cliActor)
+            #expect(try await admin.get("/api/v1/hosts/gone/containers").status == .badGateway)
             try await app.app.database.write { connection in
                 for status in ["succeeded", "succeeded", "running"] {
                     try connection.execute(
@@ -75,6 +78,7 @@ import WharfTestSupport
             #expect(text.contains(#"route="unmatched",status="4xx""#))
             #expect(!text.contains("12345") && !text.contains("/no/such/page"))
             #expect(text.contains(#"wharf_signin_failures_total{step="password"} 1"#))
+            #expect(text.contains(#"wharf_docker_errors_total{kind="unreachable"}"#), "\(text.prefix(4000))")
             #expect(text.contains(#"wharf_jobs{kind="pull",status="succeeded"} 2"#))
             #expect(text.contains(#"wharf_jobs{kind="pull",status="running"} 1"#))
             #expect(try await Self.promtool(text) == "")

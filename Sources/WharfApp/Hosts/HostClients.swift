@@ -17,6 +17,8 @@ package actor HostClients {
     private let group: EventLoopGroup
     private let registry: HostRegistry
     package let probeTimeouts: DockerTimeouts
+    /// Engine calls that failed for a user's request (``HostScope/engine(subject:_:)``), for metrics.
+    package nonisolated let engineErrors = EngineErrorCounts()
     private var entries: [Int64: Entry] = [:]
 
     package init(group: EventLoopGroup, registry: HostRegistry, probeTimeout: Double = 3) {

@@ -59,6 +59,7 @@ package struct HostScope: Sendable {
         do {
             return try await body(client)
         } catch let error as DockerError {
+            clients.engineErrors.record(error.metricKind)
             throw EngineError(hostName: host.name, error, subject: subject)
         }
     }

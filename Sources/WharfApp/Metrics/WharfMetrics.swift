@@ -56,9 +56,10 @@ package final class WharfMetrics: Sendable {
                          type: "gauge", labels: ["host"]) {
             await Self.hostSamples(database: database, hosts: hosts) { status in status.latencyMilliseconds.map { Double($0) / 1000 } }
         }
-        registry.collect("wharf_docker_errors_total", "Failed Docker engine calls (health checks), by kind of error.",
+        registry.collect("wharf_docker_errors_total", "Failed Docker engine calls (health checks and users' requests), by kind of error.",
                          type: "counter", labels: ["kind"]) {
-            await hosts.health.errorCounts.sorted { $0.key < $1.key }.map { Sample(labels: [$0.key], value: Double($0.value)) }
+            let counts = (await hosts.health.errorCounts).merging(hosts.clients.engineErrors.all, uniquingKeysWith: +)
+            return counts.sorted { $0.key < $1.key }.map { Sample(labels: [$0.key], value: Double($0.value)) }
         }
         registry.collect("wharf_audit_rows_written_total", "Audit rows ever appended, by the server or the CLI (the audit log's sequence).",
                          type: "counter") {
