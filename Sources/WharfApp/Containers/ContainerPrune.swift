@@ -7,61 +7,19 @@ import WharfHTTP
 /// still what the filters select. The engine's own prune is not used: it would also remove a
 /// container that stopped after the preview.
 struct ContainerPrune: Sendable {
-    struct Filters: Sendable, Equatable {
-        /// Created before this Unix time (seconds); nil for any time.
-        var before: Int64?
-        var untilText = ""
-        /// `key`, `key=value`, `!key` / `key!=value` (must not match).
-        var labels: [String] = []
-
-        /// - Throws: 422 naming the field.
-        init(until: String?, labels: [String], now: Int64) throws {
-            untilText = String(until?.trimmingASCIISpaces() ?? "")
-            if !untilText.isEmpty {
-                guard let cutoff = Self.cutoff(untilText, now: now) else {
-                    throw FieldErrors(["until": "Give a duration like 24h or 30m, a date like 2026-11-24, or a Unix time."])
-                }
-                before = cutoff
-            }
-            self.labels = labels.map { String($0.trimmingASCIISpaces()) }.filter { !$0.isEmpty }
-        }
-
-        /// `24h`, `90m`, `3600s`, `2026-11-24T18:00`, `1733462455` → Unix seconds.
-        static func cutoff(_ text: String, now: Int64) -> Int64? {
-            if let seconds = Int64(text), seconds > 0 { return seconds }
-            if let last = text.last, let amount = Double(text.dropLast()), amount >= 0 {
-                let unit: Double? = switch last { case "s": 1; case "m": 60; case "h": 3600; case "d": 86_400; default: nil }
-                if let unit { return now - Int64(amount * unit) }
-            }
-            return AuditTime.parse(text).map { $0.milliseconds / 1000 }
-        }
-
-        func matches(_ container: ContainerJSON) -> Bool {
-            if let before, container.created >= before { return false }
-            for label in labels {
-                let negated = label.hasPrefix("!") || label.contains("!=")
-                let expression = label.hasPrefix("!") ? String(label.dropFirst()) : label.replacing("!=", with: "=")
-                let parts = expression.split(separator: "=", maxSplits: 1).map(String.init)
-                let has = parts.count == 2 ? container.labels[parts[0]] == parts[1] : container.labels[parts[0]] != nil
-                if has == negated { return false }
-            }
-            return true
-        }
-    }
-
     /// The stopped containers `filters` select, with their sizes.
-    static func preview(_ scope: HostScope, filters: Filters, service: ContainerService) async throws -> [ContainerJSON] {
+    static func preview(_ scope: HostScope, filters: PruneFilters, service: ContainerService) async throws -> [ContainerJSON] {
         var query = ContainerQuery()
         query.all = true
         query.size = true
         for state in ["created", "exited", "dead"] { query.filters.add("status", state) }
-        return try await service.list(scope, query).filter(filters.matches)
+        return try await service.list(scope, query).filter { filters.matches(created: $0.created, labels: $0.labels) }
     }
 
     /// Removes exactly `ids`, if they are still what `filters` select. - Throws: 409 when the
     /// selection changed since the preview, naming what changed.
     static func confirm(
-        _ ids: [String], filters: Filters, scope: HostScope, context: RequestContext, service: ContainerService
+        _ ids: [String], filters: PruneFilters, scope: HostScope, context: RequestContext, service: ContainerService
     ) async throws -> (removed: [ContainerJSON], reclaimed: Int64) {
         let current = try await preview(scope, filters: filters, service: service)
         let wanted = Set(ids)
@@ -129,7 +87,7 @@ struct ContainerPrune: Sendable {
             responses: [.init(200, "What would be or was removed", Answer.schema)])
         ) { request, context, scope in
             let body = try await JSONBody.decode(Request.self, from: request)
-            let filters = try Filters(until: body.until, labels: body.label ?? [], now: AuditEntry.now() / 1000)
+            let filters = try PruneFilters(until: body.until, labels: body.label ?? [], now: AuditEntry.now() / 1000)
             if body.dryRun == true {
                 let preview = try await preview(scope, filters: filters, service: service)
                 return try .json(encoding: Answer(containers: preview, spaceReclaimed: preview.reduce(0) { $0 + max(0, $1.sizeRw ?? 0) }, dryRun: true))

@@ -117,7 +117,7 @@ extension ContainerRoutes {
 
     /// `since` as a page takes it: `10m`, `2h`, a date, a Unix time → Unix seconds.
     static func since(_ text: String) -> Int64? {
-        ContainerPrune.Filters.cutoff(String(text.trimmingASCIISpaces()), now: AuditEntry.now() / 1000)
+        PruneFilters.cutoff(String(text.trimmingASCIISpaces()), now: AuditEntry.now() / 1000)
     }
 
     /// `tail` from the query: the last 200 lines by default, 10,000 at most.

@@ -57,7 +57,7 @@ struct ContainerRoutes {
             }
         }
         router.hostPage(.get, "/prune/containers", permission: .hostOperate) { request, context, scope in
-            let filters = try ContainerPrune.Filters(
+            let filters = try PruneFilters(
                 until: request.queryValue("until"), labels: request.queryItems.filter { $0.name == "label" }.map(\.value),
                 now: time.now() / 1000)
             let preview = try await ContainerPrune.preview(scope, filters: filters, service: service)
@@ -65,7 +65,7 @@ struct ContainerRoutes {
         }
         router.hostAction("/prune/containers", permission: .hostOperate, fallback: { "/hosts/\($0.host.id)/prune/containers" }) { request, context, scope in
             let form = try await Form.read(request, limit: 1024 * 1024)
-            let filters = try ContainerPrune.Filters(
+            let filters = try PruneFilters(
                 until: form["until"], labels: form.pairs.filter { $0.name == "label" }.map(\.value), now: time.now() / 1000)
             let ids = form.pairs.filter { $0.name == "id" }.map(\.value)
             let (removed, reclaimed) = try await ContainerPrune.confirm(ids, filters: filters, scope: scope, context: context, service: service)
@@ -156,7 +156,7 @@ struct ContainerRoutes {
         ])
     }
 
-    func prunePage(_ scope: HostScope, _ context: RequestContext, filters: ContainerPrune.Filters, preview: [ContainerJSON]) throws -> HTTPResponse {
+    func prunePage(_ scope: HostScope, _ context: RequestContext, filters: PruneFilters, preview: [ContainerJSON]) throws -> HTTPResponse {
         let reclaimable = preview.reduce(0) { $0 + max(0, $1.sizeRw ?? 0) }
         let rows = TemplateValue.list(preview.map { ContainerViews.row($0, now: time.now(), canOperate: false) })
         return try pages.render("containers/prune", title: "Remove stopped containers · \(scope.host.name)", context: context, section: "hosts", values: [

@@ -28,7 +28,7 @@ enum EventPast {
             untilText = String(until?.trimmingASCIISpaces() ?? "")
             func parse(_ text: String, _ field: String) throws -> Int64? {
                 guard !text.isEmpty else { return nil }
-                guard let seconds = ContainerPrune.Filters.cutoff(text, now: now / 1000) else {
+                guard let seconds = PruneFilters.cutoff(text, now: now / 1000) else {
                     throw FieldErrors([field: "Give a duration like 10m (that long ago), a date like 2026-11-24T18:00, or a Unix time."])
                 }
                 return seconds * 1000

@@ -16,7 +16,7 @@ enum NetworkPrune {
         init(until: String?, labels: [String], now: Int64) throws {
             untilText = String(until?.trimmingASCIISpaces() ?? "")
             if !untilText.isEmpty {
-                guard let cutoff = ContainerPrune.Filters.cutoff(untilText, now: now) else {
+                guard let cutoff = PruneFilters.cutoff(untilText, now: now) else {
                     throw FieldErrors(["until": "Give a duration like 24h or 30m, a date like 2026-11-24, or a Unix time."])
                 }
                 before = cutoff

@@ -97,7 +97,7 @@ struct HostPrune: Sendable {
         guard !current.isEmpty else { throw HTTPError(.conflict, "Nothing was selected to remove.") }
         var done: [HostPrunePartJSON] = []
         var failures: [String] = []
-        let none = try ContainerPrune.Filters(until: nil, labels: [], now: 0)
+        let none = try PruneFilters(until: nil, labels: [], now: 0)
         for part in HostPrunePart.allCases {
             guard let items = current[part] else { continue }
             let wanted = items.map(\.id)
@@ -136,7 +136,7 @@ struct HostPrune: Sendable {
     private func items(_ part: HostPrunePart, _ scope: HostScope, _ selection: Selection) async throws -> [HostPruneItem] {
         switch part {
         case .containers:
-            let none = try ContainerPrune.Filters(until: nil, labels: [], now: 0)
+            let none = try PruneFilters(until: nil, labels: [], now: 0)
             return try await ContainerPrune.preview(scope, filters: none, service: containers).map { container in
                 HostPruneItem(id: container.id, name: container.name, size: container.sizeRw.map { max(0, $0) }, detail: container.status)
             }

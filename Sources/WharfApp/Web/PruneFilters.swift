@@ -5,7 +5,7 @@ import WharfWire
 /// before a duration ago, a date, or a Unix time) and `label` (`key`, `key=value`, `!key`,
 /// `key!=value`), matched against an object's creation time and labels.
 ///
-/// Images use it; containers still have their own copy (`ContainerPrune.Filters`, the same
+/// Images use it; containers still have their own copy (`PruneFilters`, the same
 /// rules), which can become this one.
 struct PruneFilters: Sendable, Equatable {
     /// Created before this Unix time (seconds); nil for any time.
