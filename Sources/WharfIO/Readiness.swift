@@ -38,6 +38,8 @@ package final class Readiness: @unchecked Sendable {
         var reader: Waiter?
         var writer: Waiter?
         var parked: (@Sendable () -> Void)?
+        /// Runs at the next writable edge or hang-up (``onWritable(_:)``).
+        var whenWritable: (@Sendable () -> Void)?
         var onHangUp: (@Sendable () -> Void)?
         /// Whether `onHangUp` also runs for a FIN alone.
         var hangUpOnReadEnd = true
@@ -92,6 +94,9 @@ package final class Readiness: @unchecked Sendable {
                     s.writer = nil
                     resume.append(writer.continuation)
                     if let timer = writer.timer { timers.append(timer) }
+                } else if let whenWritable = s.whenWritable {
+                    s.whenWritable = nil
+                    callbacks.append(whenWritable)
                 } else {
                     s.writable = true
                 }
@@ -135,7 +140,7 @@ package final class Readiness: @unchecked Sendable {
                             s.writable = false
                             return .ready
                         }
-                        precondition(s.writer == nil, "two writers on one descriptor")
+                        precondition(s.writer == nil && s.whenWritable == nil, "two writers on one descriptor")
                         s.writer = Waiter(id: id, continuation: continuation, timer: nil)
                     }
                     return .waiting
@@ -221,6 +226,22 @@ package final class Readiness: @unchecked Sendable {
         }
     }
 
+    /// Writing's counterpart of ``park(_:)``: `handler` runs on the loop thread at the next
+    /// writable edge or hang-up, with no task waiting meanwhile (a stream written from many
+    /// places, see `EventSink`). Returns `false` without registering when such an edge already
+    /// arrived; the caller should write now.
+    package func onWritable(_ handler: @escaping @Sendable () -> Void) -> Bool {
+        state.withLock { s in
+            if s.writable || s.hungUp || s.closed {
+                s.writable = false
+                return false
+            }
+            precondition(s.writer == nil && s.whenWritable == nil, "two writers on one descriptor")
+            s.whenWritable = handler
+            return true
+        }
+    }
+
     /// Runs `handler` once, on the loop thread, when the peer hangs up or the socket fails.
     /// Used to cancel a handler that streams to a client who has gone away. Pass nil to clear.
     ///
@@ -243,6 +264,7 @@ package final class Readiness: @unchecked Sendable {
         let (reader, writer) = state.withLock { s -> (Waiter?, Waiter?) in
             s.closed = true
             s.parked = nil
+            s.whenWritable = nil
             s.onHangUp = nil
             defer { s.reader = nil; s.writer = nil }
             return (s.reader, s.writer)

@@ -186,8 +186,8 @@ package final class Socket: @unchecked Sendable {
         }
     }
 
-    /// Sends as much as the socket takes now; 0 when it would block.
-    private func sendSome(_ raw: UnsafeRawBufferPointer) throws(SystemError) -> Int {
+    /// Sends as much as the socket takes now, without waiting; 0 when it would block.
+    package func sendSome(_ raw: UnsafeRawBufferPointer) throws(SystemError) -> Int {
         var offset = 0
         while offset < raw.count {
             switch try send(UnsafeRawBufferPointer(rebasing: raw[offset...])) {

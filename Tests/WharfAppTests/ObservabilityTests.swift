@@ -25,6 +25,10 @@ import WharfTestSupport
             let collector = Collector()
             try await produce(collector)
             return collector.bytes
+        case .sink(_, _, let attach):
+            let collector = StreamProbe.SinkCollector()
+            _ = await StreamProbe.SinkCollector.attach(attach, to: collector)
+            return Array(collector.text.value.utf8)
         case .upgrade:
             return []
         }

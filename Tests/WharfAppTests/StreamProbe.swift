@@ -12,9 +12,44 @@ final class StreamProbe: Sendable {
         }
     }
 
+    /// An ``EventSink``'s output that keeps what it is given, as a client that reads at once.
+    final class SinkCollector: EventSinkOutput {
+        let text = Locked("")
+        let ended = Locked<Bool?>(nil)
+        func write(_ bytes: [UInt8]) async throws {
+            let piece = String(decoding: bytes, as: UTF8.self)
+            text.withLock { $0 += piece }
+        }
+        func writeNow(_ bytes: UnsafeRawBufferPointer) throws -> Int? {
+            let piece = String(decoding: bytes, as: UTF8.self)
+            text.withLock { $0 += piece }
+            return bytes.count
+        }
+        func whenWritable(_ handler: @escaping @Sendable () -> Void) -> Bool { false }
+        func abort() {}
+        func ended(complete: Bool, bodyBytes: Int) { ended.withLock { $0 = complete } }
+
+        /// Runs `attach` as the server does; returns the sink once it is live (or over).
+        static func attach(_ attach: @escaping @Sendable (EventSink) async throws -> Void, to collector: SinkCollector) async -> EventSink {
+            let sink = EventSink(output: collector, chunked: false)
+            let failed = await Task { () -> Bool in
+                do {
+                    try await attach(sink)
+                    return false
+                } catch {
+                    return true
+                }
+            }.value
+            sink.attachEnded(failed: failed)
+            return sink
+        }
+    }
+
     private let sink = Sink()
+    private let collector = SinkCollector()
     private let ended = Locked(false)
     private let task: Task<Void, any Error>
+    private let eventSink = Locked<EventSink?>(nil)
 
     init(_ response: HTTPResponse) {
         let sink = self.sink
@@ -24,6 +59,20 @@ final class StreamProbe: Sendable {
             task = Task {
                 defer { ended.withLock { $0 = true } }
                 try await produce(sink)
+            }
+        case .sink(_, _, let attach):
+            let collector = self.collector
+            let eventSink = self.eventSink
+            task = Task {
+                let live = await SinkCollector.attach(attach, to: collector)
+                eventSink.withLock { $0 = live }
+                // Until the stream is over, or the probe cancels (the client leaves).
+                await withTaskCancellationHandler {
+                    while collector.ended.value == nil, !Task.isCancelled { try? await Task.sleep(for: .milliseconds(10)) }
+                } onCancel: {
+                    live.close()
+                }
+                ended.withLock { $0 = true }
             }
         case .bytes(let bytes):
             sink.text.withLock { $0 = String(decoding: bytes, as: UTF8.self) }
@@ -35,7 +84,7 @@ final class StreamProbe: Sendable {
         }
     }
 
-    var text: String { sink.text.value }
+    var text: String { sink.text.value + collector.text.value }
 
     /// Waits until the collected text satisfies `done`, or `seconds` pass; returns whether it did.
     @discardableResult

@@ -43,6 +43,12 @@ package enum ResponseBody: Sendable {
     /// `produce` is cancelled a round trip later. Each `write` of `produce` must end where the
     /// probe may go (a whole event). ``HTTPResponse/eventStream(heartbeat:headers:_:)`` uses this.
     case probedStream(probe: [UInt8], produce: @Sendable (any ResponseBodyWriter) async throws -> Void)
+    /// A chunked server-sent event stream that holds no task while it waits: `attach` writes
+    /// the replay and subscribes the ``EventSink`` to its source, then returns; the source sends
+    /// to it from then on. The server sends a heartbeat comment every `heartbeat` and answers a
+    /// client's FIN with the probe, as for ``probedStream(probe:produce:)``. See
+    /// ``HTTPResponse/eventSink(heartbeat:headers:pendingLimit:_:)``.
+    case sink(heartbeat: Duration, pendingLimit: Int, attach: @Sendable (EventSink) async throws -> Void)
     /// Switches protocols: after the `101` head the connection is `handler`'s, as a raw duplex
     /// stream. See ``HTTPResponse/switchingProtocols(headers:_:)``.
     case upgrade(@Sendable (UpgradedConnection) async throws -> Void)
@@ -52,11 +58,16 @@ package enum ResponseBody: Sendable {
         if case .upgrade = self { true } else { false }
     }
 
-    /// Whether the body is produced while it is sent.
+    /// Whether this is ``sink(heartbeat:pendingLimit:attach:)``.
+    var isSink: Bool {
+        if case .sink = self { true } else { false }
+    }
+
+    /// Whether the body is produced while it is sent by a task.
     var isStream: Bool {
         switch self {
         case .stream, .probedStream: true
-        case .empty, .bytes, .upgrade: false
+        case .empty, .bytes, .upgrade, .sink: false
         }
     }
 }
@@ -98,7 +109,7 @@ package struct HTTPResponse: Sendable {
         switch body {
         case .empty: []
         case .bytes(let bytes): bytes
-        case .stream, .probedStream, .upgrade: nil
+        case .stream, .probedStream, .sink, .upgrade: nil
         }
     }
 }

@@ -23,6 +23,13 @@ protocol ConnectionIO: AnyObject, Sendable {
     func waitReadable(deadline: Deadline?) async throws
     /// Writes all of `bytes`, waiting for room until `deadline`.
     func write(_ bytes: [UInt8], deadline: Deadline?) async throws
+    /// Writes what the connection takes now, without waiting: the count written (0 when it would
+    /// block), or nil when this connection cannot write without waiting (TLS, where a record that
+    /// would block must be retried with the same bytes): then use ``write(_:deadline:)``.
+    func sendNow(_ bytes: UnsafeRawBufferPointer) throws -> Int?
+    /// Runs `handler` on the loop at the next writable edge or hang-up, with no task waiting.
+    /// Returns false without registering when a write may make progress now.
+    func onWritable(_ handler: @escaping @Sendable () -> Void) -> Bool
     /// Parks: `handler` runs on the loop at the next readable edge or hang-up. Returns false
     /// without parking when input (or end of input) is already there.
     func park(_ handler: @escaping @Sendable () -> Void) -> Bool
@@ -47,6 +54,10 @@ extension Socket: ConnectionIO {
     }
 
     func park(_ handler: @escaping @Sendable () -> Void) -> Bool { readiness.park(handler) }
+
+    func sendNow(_ bytes: UnsafeRawBufferPointer) throws -> Int? { try sendSome(bytes) }
+
+    func onWritable(_ handler: @escaping @Sendable () -> Void) -> Bool { readiness.onWritable(handler) }
 
     func unpark() -> Bool { readiness.unpark() }
 

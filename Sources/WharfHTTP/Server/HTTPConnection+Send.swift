@@ -14,11 +14,23 @@ extension HTTPConnection {
         let produce: Producer
     }
 
+    /// What ``send(_:for:context:keepAlive:sinkEnded:)`` did.
+    struct Sent {
+        let status: Int
+        let bytes: Int
+        /// The message was complete (false: the connection must close).
+        let complete: Bool
+        /// An ``EventSink`` stream went live: the connection is the sink's until `sinkEnded` runs.
+        var detached = false
+    }
+
     /// Sends `response`; returns the status sent, the body bytes, and whether the message was
-    /// complete (false: the connection must close).
+    /// complete. An ``ResponseBody/sink(heartbeat:pendingLimit:attach:)`` stream returns once it
+    /// is live; `sinkEnded` runs when it is over.
     func send(
-        _ response: HTTPResponse, for head: HTTPRequestHead, context: RequestContext, keepAlive: Bool
-    ) async -> (status: Int, bytes: Int, complete: Bool) {
+        _ response: HTTPResponse, for head: HTTPRequestHead, context: RequestContext, keepAlive: Bool,
+        sinkEnded: @escaping @Sendable (_ bytes: Int, _ complete: Bool) -> Void = { _, _ in }
+    ) async -> Sent {
         var response = response
         var keepAlive = keepAlive
         var headers = response.headers
@@ -26,6 +38,7 @@ extension HTTPConnection {
         if response.status.forbidsBody { response.body = .empty }
 
         var stream: Stream?
+        var sink: (heartbeat: Duration, pendingLimit: Int, attach: @Sendable (EventSink) async throws -> Void)?
         var fixed: [UInt8] = []
         switch response.body {
         case .empty, .upgrade:
@@ -38,6 +51,9 @@ extension HTTPConnection {
             setStreamFraming(length: length, for: head, headers: &headers, keepAlive: &keepAlive)
         case .probedStream(let probe, let produce):
             stream = Stream(length: nil, probe: probe, produce: produce)
+            setStreamFraming(length: nil, for: head, headers: &headers, keepAlive: &keepAlive)
+        case .sink(let heartbeat, let pendingLimit, let attach):
+            sink = (heartbeat, pendingLimit, attach)
             setStreamFraming(length: nil, for: head, headers: &headers, keepAlive: &keepAlive)
         }
         headers.setIfAbsent("Date", HTTPDate.now)
@@ -62,14 +78,22 @@ extension HTTPConnection {
         do {
             try await io.write(out, deadline: .after(seconds: limits.writeTimeout))
         } catch {
-            return (response.status.code, 0, false)
+            return Sent(status: response.status.code, bytes: 0, complete: false)
+        }
+        if let sink, !omitBody {
+            let status = response.status.code
+            let reusable = keepAlive
+            await attachSink(
+                heartbeat: sink.heartbeat, pendingLimit: sink.pendingLimit, chunked: head.minorVersion >= 1, attach: sink.attach,
+                context: context, ended: { bytes, complete in sinkEnded(bytes, complete && reusable) })
+            return Sent(status: status, bytes: 0, complete: false, detached: true)
         }
         guard let stream, !omitBody else {
-            return (response.status.code, omitBody ? 0 : fixed.count, keepAlive)
+            return Sent(status: response.status.code, bytes: omitBody ? 0 : fixed.count, complete: keepAlive)
         }
         // HTTP/1.0 gets the probe's bytes as part of a body delimited by close: still harmless.
         let (written, complete) = await produce(stream, chunked: stream.length == nil && head.minorVersion >= 1, context: context)
-        return (response.status.code, written, complete && keepAlive)
+        return Sent(status: response.status.code, bytes: written, complete: complete && keepAlive)
     }
 
     /// `Content-Length` when the stream's length is known, else chunked; HTTP/1.0 has no chunked

@@ -212,43 +212,56 @@ final class HTTPConnection: @unchecked Sendable {
             await switchProtocols(response, for: head, body: body, context: context, started: started)
             return .close
         }
-        if response.body.isStream {
+        if response.body.isStream || response.body.isSink {
             // A stream may last hours. This task's allocator holds the frames of the middleware and
             // handler it ran (tens of KiB) until the task ends, so a fresh task, with only the
-            // shallow frames of sending, carries the stream and then the connection.
+            // shallow frames of sending, carries the stream and then the connection. A sink's
+            // stream holds no task at all once it is live.
             if body.isComplete, buffer.isEmpty { buffer.release() }
             Task(executorPreference: io.loop) {
-                if await self.finish(response, for: head, body: body, context: context, started: started) {
-                    await self.serve()
-                } else {
-                    self.close()
+                switch await self.finish(response, for: head, body: body, context: context, started: started) {
+                case .next: await self.serve()
+                case .close: self.close()
+                case .handedOver: break
                 }
             }
             return .handedOver
         }
-        return await finish(response, for: head, body: body, context: context, started: started) ? .next : .close
+        return await finish(response, for: head, body: body, context: context, started: started)
     }
 
-    /// Sends the response, drains what is left of the request body, logs; returns whether the
-    /// connection may serve another request.
+    /// Sends the response, drains what is left of the request body, logs; says whether the
+    /// connection may serve another request, or belongs to a live ``EventSink``, which parks or
+    /// closes it when its stream is over.
     private func finish(
         _ response: HTTPResponse, for head: HTTPRequestHead, body: ConnectionBody, context: RequestContext, started: Deadline
-    ) async -> Bool {
+    ) async -> Next {
         var keepAlive = head.keepAlive && !server.isDraining && served < limits.maxRequestsPerConnection
         if !body.isComplete {
             switch body.phase {
             case .failed, .detached: keepAlive = false
             case .reading, .finished: if body.continuePending { keepAlive = false }
             }
+            // A sink's stream ends with no task to drain the rest of a body.
+            if response.body.isSink { keepAlive = false }
         }
-        let (status, bytes, sent) = await send(response, for: head, context: context, keepAlive: keepAlive)
-        if keepAlive, sent, !body.isComplete {
+        let status = response.status.code
+        let sent = await send(response, for: head, context: context, keepAlive: keepAlive) { [self] bytes, complete in
+            log(method: head.method.rawValue, path: head.path, status: status, bytes: bytes, started: started,
+                requestID: context.requestID, headers: head.headers)
+            if complete, !server.isDraining { park() } else { close() }
+        }
+        if sent.detached {
+            body.detach()
+            return .handedOver
+        }
+        if keepAlive, sent.complete, !body.isComplete {
             keepAlive = await body.drain(maxBytes: limits.maxDrainBytes)
         }
         body.detach()
-        log(method: head.method.rawValue, path: head.path, status: status, bytes: bytes, started: started,
+        log(method: head.method.rawValue, path: head.path, status: sent.status, bytes: sent.bytes, started: started,
             requestID: context.requestID, headers: head.headers)
-        return keepAlive && sent
+        return keepAlive && sent.complete ? .next : .close
     }
 
     /// The answer to an error that escaped every middleware.

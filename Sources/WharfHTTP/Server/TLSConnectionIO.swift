@@ -67,6 +67,12 @@ final class TLSConnectionIO: ConnectionIO {
         try await tls.write(bytes, deadline: deadline)
     }
 
+    /// Never: OpenSSL needs a write that would block retried with the same bytes, so streams
+    /// over TLS write with ``write(_:deadline:)``.
+    func sendNow(_ bytes: UnsafeRawBufferPointer) throws -> Int? { nil }
+
+    func onWritable(_ handler: @escaping @Sendable () -> Void) -> Bool { false }
+
     func park(_ handler: @escaping @Sendable () -> Void) -> Bool {
         if mayHaveInput.load(ordering: .relaxed) || tls.hasDecryptedInput { return false }
         if readNeedsWrite.load(ordering: .relaxed) {

@@ -131,4 +131,19 @@ extension HTTPResponse {
             }
         })
     }
+
+    /// A `text/event-stream` response for one follower among many, holding no task while it
+    /// waits (``EventSink``): `attach` writes what the client missed with
+    /// ``EventSink/write(_:)``, subscribes the sink to its source (which then calls
+    /// ``EventSink/send(_:)`` and, at the end, ``EventSink/finish()``), and returns. A comment
+    /// heartbeat goes out every `heartbeat`; a client that leaves closes the sink
+    /// (``EventSink/onClose(_:)``), as does one more than `pendingLimit` bytes behind.
+    package static func eventSink(
+        heartbeat: Duration = .seconds(15), headers: HTTPHeaders = [:], pendingLimit: Int = EventSink.defaultPendingLimit,
+        _ attach: @escaping @Sendable (EventSink) async throws -> Void
+    ) -> HTTPResponse {
+        var allHeaders = headers
+        for (name, value) in eventStreamHeaders { allHeaders.set(name, value) }
+        return HTTPResponse(status: .ok, headers: allHeaders, body: .sink(heartbeat: heartbeat, pendingLimit: pendingLimit, attach: attach))
+    }
 }

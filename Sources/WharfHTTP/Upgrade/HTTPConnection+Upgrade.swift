@@ -15,7 +15,8 @@ extension HTTPConnection {
         if let refusal = refusal(of: response, to: request) {
             server.configuration.errorLog("request \(context.requestID): cannot switch protocols: \(refusal)")
             let failure = HTTPResponse.text("Internal server error (request \(context.requestID)).\n", status: .internalServerError)
-            let (status, bytes, _) = await send(failure, for: head, context: context, keepAlive: false)
+            let sent = await send(failure, for: head, context: context, keepAlive: false)
+            let (status, bytes) = (sent.status, sent.bytes)
             log(method: head.method.rawValue, path: head.path, status: status, bytes: bytes, started: started, requestID: context.requestID, headers: head.headers)
             return
         }
