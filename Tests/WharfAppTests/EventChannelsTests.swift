@@ -4,37 +4,51 @@ import WharfHTTP
 import WharfTestSupport
 
 /// The events hub's fan-out in process: one source per host however many subscribers, stopped
-/// after the last leaves; direct writes while a subscriber keeps up, its queue (in order) while it
-/// does not, a partial write finished before anything else, a subscriber too far behind dropped.
+/// after the last leaves; a browser's items held until its replay is out, then written straight
+/// to its sink, in order, when the socket takes them and when it has room again; a subscriber too
+/// far behind dropped.
 @Suite struct EventChannelsTests {
-    /// A body writer that takes direct writes until told to refuse, and records every byte in order.
-    final class Writer: ResponseBodyWriter, Sendable {
+    /// A sink's output that takes writes until told to refuse, or to take three bytes only, and
+    /// records every byte in order; the test calls the writable callback itself.
+    final class Output: EventSinkOutput {
         enum Mode: Sendable { case take, refuse, partial }
         let mode = Locked(Mode.take)
         let text = Locked("")
-        let pending = Locked("")
+        let writable = Locked<(@Sendable () -> Void)?>(nil)
+        let closed = Locked<Bool?>(nil)
 
         func write(_ bytes: [UInt8]) async throws {
-            let rest = pending.withLock { value in
-                defer { value = "" }
-                return value
-            }
-            text.withLock { $0 += rest + String(decoding: bytes, as: UTF8.self) }
+            let piece = String(decoding: bytes, as: UTF8.self)
+            text.withLock { $0 += piece }
         }
 
-        func writeNow(_ bytes: [UInt8]) -> ResponseWriteNow {
-            let frame = String(decoding: bytes, as: UTF8.self)
-            guard pending.value.isEmpty else { return .refused }
+        func writeNow(_ bytes: UnsafeRawBufferPointer) throws -> Int? {
+            let count: Int
             switch mode.value {
-            case .take:
-                text.withLock { $0 += frame }
-                return .written
-            case .refuse: return .refused
-            case .partial:
-                text.withLock { $0 += String(frame.prefix(3)) }
-                pending.withLock { $0 = String(frame.dropFirst(3)) }
-                return .partial
+            case .take: count = bytes.count
+            case .refuse: count = 0
+            case .partial: count = min(3, bytes.count)
             }
+            let piece = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[..<count]), as: UTF8.self)
+            text.withLock { $0 += piece }
+            return count
+        }
+
+        func whenWritable(_ handler: @escaping @Sendable () -> Void) -> Bool {
+            writable.withLock { $0 = handler }
+            return true
+        }
+
+        func abort() {}
+        func ended(complete: Bool, bodyBytes: Int) { closed.withLock { $0 = complete } }
+
+        /// The socket has room again: the callback the sink registered runs.
+        func makeWritable(_ mode: Mode = .take) {
+            self.mode.withLock { $0 = mode }
+            writable.withLock { handler in
+                defer { handler = nil }
+                return handler
+            }?()
         }
     }
 
@@ -65,78 +79,95 @@ import WharfTestSupport
         await source.publish.value[host]?(seqs.map { item($0, host: host) })
     }
 
-    /// The ids of the frames a writer got, in order.
-    static func ids(_ writer: Writer) -> [String] {
-        writer.text.value.split(separator: "\n").filter { $0.hasPrefix("id: ") }.map { String($0.dropFirst(4)) }
+    /// The ids of the frames an output got, in order.
+    static func ids(_ output: Output) -> [String] {
+        output.text.value.split(separator: "\n").filter { $0.hasPrefix("id: ") }.map { String($0.dropFirst(4)) }
     }
 
-    @Test func directWhileKeepingUpQueuedInOrderOtherwise() async throws {
+    /// A sink whose attach phase is over (as the server's is once the replay is written).
+    static func liveSink(_ output: Output, pendingLimit: Int = EventSink.defaultPendingLimit) -> EventSink {
+        let sink = EventSink(output: output, chunked: false, pendingLimit: pendingLimit)
+        sink.attachEnded(failed: false)
+        return sink
+    }
+
+    @Test func heldUntilTheReplayIsOutThenSentDirectlyInOrderWhateverTheSocketTakes() async throws {
         let source = Source()
         let channels = EventChannels(bufferLimit: 8) { host, publish in try await source.run(host, publish) }
-        let writer = Writer()
-        let (id, deliveries) = await channels.subscribe([1], wants: { _ in true }, writer: writer)
-        // Until the replay is out, everything is queued.
-        await Self.publish(source, [1])
-        #expect(writer.text.value.isEmpty)
-        await channels.ready(id, through: 0)
-        var iterator = deliveries.makeAsyncIterator()
-        guard case .item(let first)? = await iterator.next() else { Issue.record("the queued item"); return }
-        try await writer.write(first.frame)
-        await channels.consumed(id)
+        let output = Output()
+        let sink = EventSink(output: output, chunked: false)
+        let id = await channels.subscribe([1], wants: { _ in true }, target: .sink(sink))
+        // Until the replay is out, items are held; those in the replay are left out.
+        await Self.publish(source, [1, 2])
+        #expect(output.text.value.isEmpty)
+        try await sink.write(Self.item(1).frame)  // the replay
+        await channels.ready(id, through: 1)
+        sink.attachEnded(failed: false)
+        #expect(Self.ids(output) == ["1.1", "1.2"])
         // Keeping up: written by the publisher itself.
-        await Self.publish(source, [2, 3])
-        #expect(Self.ids(writer) == ["1.1", "1.2", "1.3"])
-        // A refusal queues, and everything after it queues behind it.
-        writer.mode.withLock { $0 = .refuse }
-        await Self.publish(source, [4])
-        writer.mode.withLock { $0 = .take }
+        await Self.publish(source, [3, 4])
+        #expect(Self.ids(output) == ["1.1", "1.2", "1.3", "1.4"])
+        // A full socket: queued, and everything after it queues behind it until there is room.
+        output.mode.withLock { $0 = .refuse }
         await Self.publish(source, [5])
-        #expect(Self.ids(writer) == ["1.1", "1.2", "1.3"])
-        for _ in 0..<2 {
-            guard case .item(let item)? = await iterator.next() else { Issue.record("a queued item"); return }
-            try await writer.write(item.frame)
-            await channels.consumed(id)
-        }
+        output.mode.withLock { $0 = .take }
         await Self.publish(source, [6])
-        #expect(Self.ids(writer) == ["1.1", "1.2", "1.3", "1.4", "1.5", "1.6"])
+        #expect(Self.ids(output) == ["1.1", "1.2", "1.3", "1.4"])
+        output.makeWritable()
+        #expect(Self.ids(output) == ["1.1", "1.2", "1.3", "1.4", "1.5", "1.6"])
         // A partial write: the rest goes first, then what came meanwhile.
-        writer.mode.withLock { $0 = .partial }
+        output.mode.withLock { $0 = .partial }
         await Self.publish(source, [7])
-        writer.mode.withLock { $0 = .take }
+        output.mode.withLock { $0 = .take }
         await Self.publish(source, [8])
-        guard case .flush? = await iterator.next() else { Issue.record("a flush"); return }
-        try await writer.write([])
-        await channels.consumed(id)
-        guard case .item(let eight)? = await iterator.next() else { Issue.record("item 8"); return }
-        try await writer.write(eight.frame)
-        await channels.consumed(id)
-        #expect(Self.ids(writer) == ["1.1", "1.2", "1.3", "1.4", "1.5", "1.6", "1.7", "1.8"])
+        output.makeWritable()
+        #expect(Self.ids(output) == ["1.1", "1.2", "1.3", "1.4", "1.5", "1.6", "1.7", "1.8"])
         await channels.unsubscribe(id)
+        #expect(!sink.isOpen && output.closed.value == false, "unsubscribing closes the stream")
     }
 
     @Test func oneSourcePerHostStoppedAfterTheLastSubscriberAndLaggardsDropped() async throws {
         let source = Source()
         let channels = EventChannels(bufferLimit: 4) { host, publish in try await source.run(host, publish) }
         var ids: [Int] = []
-        var streams: [AsyncStream<EventChannels.Delivery>] = []
+        var sinks: [EventSink] = []
         for _ in 0..<5 {
-            let (id, stream) = await channels.subscribe([1], wants: { _ in true }, writer: Writer())
-            ids.append(id)
-            streams.append(stream)
+            let sink = EventSink(output: Output(), chunked: false)
+            ids.append(await channels.subscribe([1], wants: { _ in true }, target: .sink(sink)))
+            sinks.append(sink)
         }
-        let (both, bothStream) = await channels.subscribe([1, 2], wants: { $0.seq % 2 == 0 }, writer: nil)
+        // (The stream is kept: a queue whose reader is gone is dropped too.)
+        let (deliveries, queue) = AsyncStream.makeStream(of: EventChannels.Delivery.self, bufferingPolicy: .bufferingOldest(4))
+        let both = await channels.subscribe([1, 2], wants: { $0.seq % 2 == 0 }, target: .queue(queue))
         for _ in 0..<200 where source.running.value < 2 { try await Task.sleep(for: .milliseconds(5)) }
         let started = await channels.counts
         #expect(source.starts.value == 2 && started == (2, 6))
-        // Nobody reads: a subscriber more than 4 items behind is dropped; the one that wants only
-        // even items is not (4 of 8).
+        // Nobody's replay ends, nobody reads: a subscriber more than 4 items behind is dropped
+        // (its stream closed); the one that wants only even items is not (4 of 8).
         await Self.publish(source, [1, 2, 3, 4, 5, 6, 7, 8])
         let lagging = await channels.counts
         #expect(lagging == (2, 1))
+        #expect(sinks.allSatisfy { !$0.isOpen })
+        withExtendedLifetime(deliveries) {}
         for id in ids + [both] { await channels.unsubscribe(id) }
-        #expect(streams.count == 5 && bothStream is AsyncStream<EventChannels.Delivery>)
         for _ in 0..<200 where source.running.value > 0 { try await Task.sleep(for: .milliseconds(5)) }
         let ended = await channels.counts
         #expect(source.running.value == 0 && ended == (0, 0))
+    }
+
+    @Test func aSinkTooFarBehindIsDroppedAndTheHostsUpstreamStopsWithIt() async throws {
+        let source = Source()
+        let channels = EventChannels { host, publish in try await source.run(host, publish) }
+        let output = Output()
+        let sink = Self.liveSink(output, pendingLimit: 1024)
+        let id = await channels.subscribe([1], wants: { _ in true }, target: .sink(sink))
+        await channels.ready(id, through: 0)
+        output.mode.withLock { $0 = .refuse }
+        await Self.publish(source, Array(1...40))
+        #expect(!sink.isOpen && output.closed.value == false)
+        let counts = await channels.counts
+        #expect(counts == (0, 0))
+        for _ in 0..<200 where source.running.value > 0 { try await Task.sleep(for: .milliseconds(5)) }
+        #expect(source.running.value == 0)
     }
 }

@@ -141,8 +141,8 @@ import WharfWire
             for probe in probes { #expect(await probe.wait { $0.contains("data: early 100\n") }) }
             let output = try #require(setup.runner.output(of: job.id))
             let deadline = ContinuousClock.now + .seconds(5)
-            while output.waiting < 10, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
-            #expect(output.waiting == 10, "every watcher waits on the one tail")
+            while output.watching < 10, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+            #expect(output.watching == 10, "every watcher follows the one tail")
             // One leaves (its network dropped) after event 100 and comes back with Last-Event-ID.
             probes[0].cancel()
             gate.open()

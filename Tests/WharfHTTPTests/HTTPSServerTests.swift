@@ -21,6 +21,20 @@ import WharfWire
                 }
             })
         }
+        // An event sink: the replay in the attach phase, then sends from another task (over TLS
+        // the sink writes from a short-lived task, as OpenSSL cannot take a write without waiting).
+        routes.add(.get, "/sink-ticks", permission: .test) { _, _ in
+            .eventSink { sink in
+                try await sink.write(Array("tick 0\n".utf8))
+                Task {
+                    for tick in 1..<4 {
+                        sink.send(Array("tick \(tick)\n".utf8))
+                        try await Task.sleep(for: .milliseconds(10))
+                    }
+                    sink.finish()
+                }
+            }
+        }
         // Reads the client's stream to its end (a close_notify), then answers on the other direction.
         routes.add(.post, "/half-close", permission: .test) { _, _ in
             .switchingProtocols(headers: ["Upgrade": "tcp"]) { client in
@@ -48,6 +62,8 @@ import WharfWire
                 let streamed = try await client.get("/ticks")
                 #expect(streamed.body == "tick 0\ntick 1\ntick 2\n")
                 #expect(try await client.get("/hello").body == "hello\n", "still kept alive after a chunked stream")
+                #expect(try await client.get("/sink-ticks").body == "tick 0\ntick 1\ntick 2\ntick 3\n")
+                #expect(try await client.get("/hello").body == "hello\n", "still kept alive after an event sink's stream")
                 // A body of many TLS records, read by the handler while it arrives.
                 let body = [UInt8](repeating: UInt8(ascii: "w"), count: 1_000_000) + Array("end".utf8)
                 let echoed = try await client.post("/echo", body: body)

@@ -1,3 +1,4 @@
+import Synchronization
 import WharfWire
 import WharfDocker
 import WharfHTTP
@@ -106,36 +107,26 @@ struct ContainerLogFollowers: Sendable {
     /// Streams `container`'s output as server-sent events: the last `tail` lines (or, for a
     /// browser that reconnects, every line after its `Last-Event-ID`), then new lines as they
     /// come. Each event: `id` the line's timestamp, `event` `out` or `err`, `data` the text.
-    /// When the container stops, an `end` event says so and the stream closes.
+    /// When the container stops, an `end` event says so and the stream closes. Once the history
+    /// is out, the channel writes to the browser's ``EventSink`` itself: no task per follower.
     /// - Parameter since: only lines from this Unix time on (seconds), instead of the last `tail`.
     func events(
         _ container: ContainerService.Reference, scope: HostScope, tail: Int, since sinceSeconds: Int64? = nil, after lastEventID: String?
     ) -> HTTPResponse {
         let key = Key(hostID: scope.host.id, containerID: container.id)
         let fanout = self.fanout
-        return .eventStream { stream in
-            let id: Int, live: AsyncStream<Fanout<Key, LogLine>.Event>
-            var replay: [LogLine]
-            (id, live, replay) = await fanout.subscribe(key)
-            defer { Task { await fanout.unsubscribe(key, id: id) } }
-            var last: LogLine?
-            // A browser that reconnects has everything up to its Last-Event-ID; `since` asks for
-            // nothing before it.
-            let floor = lastEventID ?? sinceSeconds.map { String(AuditTime.iso($0 * 1000).dropLast()) } ?? ""
-            func send(_ line: LogLine) async throws {
-                if !line.timestamp.isEmpty {
-                    if line.timestamp <= floor { return }
-                    if let last, line.timestamp < last.timestamp || line.timestamp == last.timestamp && line.text == last.text { return }
-                }
-                try await stream.send(ServerSentEvent(id: line.timestamp.isEmpty ? nil : line.timestamp, event: line.stream.rawValue, data: line.text))
-                last = line
-            }
+        // A browser that reconnects has everything up to its Last-Event-ID; `since` asks for
+        // nothing before it.
+        let follower = LogFollower(floor: lastEventID ?? sinceSeconds.map { String(AuditTime.iso($0 * 1000).dropLast()) } ?? "")
+        return .eventSink { sink in
+            let (id, replay) = await fanout.subscribe(key) { event in follower.offer(event, to: sink) }
+            sink.onClose { Task { await fanout.unsubscribe(key, id: id) } }
             // History first: everything after the browser's last line, or the last `tail` lines;
             // from the channel's memory when it reaches back far enough, else from the engine.
             let since = lastEventID.flatMap(LogLineSplitter.since) ?? sinceSeconds.map { "\($0)" }
             let covered = since == nil
                 ? replay.count >= tail
-                : replay.first.map { !$0.timestamp.isEmpty && $0.timestamp <= floor } ?? false
+                : replay.first.map { !$0.timestamp.isEmpty && $0.timestamp <= follower.floor } ?? false
             if !covered {
                 let history = try await scope.engine(subject: container.name) { client in
                     try await client.containerLogs(
@@ -145,20 +136,74 @@ struct ContainerLogFollowers: Sendable {
                 var splitter = LogLineSplitter()
                 defer { history.close() }
                 for try await chunk in history {
-                    for line in splitter.feed(chunk) { try await send(line) }
+                    for line in splitter.feed(chunk) { try await follower.write(line, to: sink) }
                 }
-                for line in splitter.flush() { try await send(line) }
+                for line in splitter.flush() { try await follower.write(line, to: sink) }
             }
-            for line in since == nil && covered ? Array(replay.suffix(tail)) : replay { try await send(line) }
-            replay = []  // a follower may stay for hours: it keeps no copy of the history it sent
-            for await event in live {
-                switch event {
-                case .element(let line): try await send(line)
-                case .end(let failure):
-                    try await stream.send(ServerSentEvent(event: "end", data: failure ?? "The container stopped."))
-                    return
-                }
+            for line in since == nil && covered ? Array(replay.suffix(tail)) : replay { try await follower.write(line, to: sink) }
+            follower.goLive(to: sink)
+        }
+    }
+}
+
+/// One browser following a container's output: which lines it already has, and the lines the
+/// channel delivered while its history was still being written (held, then sent in order).
+final class LogFollower: Sendable {
+    /// Lines held while the history is written; a follower with more waiting is dropped.
+    static let holdLimit = 4096
+
+    /// Lines at or before this timestamp are not sent (the browser has them).
+    let floor: String
+    private let state = Mutex<(held: [Fanout<ContainerLogFollowers.Key, LogLine>.Event]?, last: LogLine?)>(([], nil))
+
+    init(floor: String) { self.floor = floor }
+
+    /// The event for `line`, unless the browser has it (before its floor, or the line just sent:
+    /// the history and the channel overlap by a second).
+    private func event(for line: LogLine, last: inout LogLine?) -> ServerSentEvent? {
+        if !line.timestamp.isEmpty {
+            if line.timestamp <= floor { return nil }
+            if let last, line.timestamp < last.timestamp || line.timestamp == last.timestamp && line.text == last.text { return nil }
+        }
+        last = line
+        return ServerSentEvent(id: line.timestamp.isEmpty ? nil : line.timestamp, event: line.stream.rawValue, data: line.text)
+    }
+
+    /// Writes a line of the history, waiting while the browser is slow.
+    func write(_ line: LogLine, to sink: EventSink) async throws {
+        if let event = state.withLock({ event(for: line, last: &$0.last) }) { try await sink.write(event) }
+    }
+
+    /// The channel's delivery: held until ``goLive(to:)``, then sent at once. False to leave.
+    func offer(_ event: Fanout<ContainerLogFollowers.Key, LogLine>.Event, to sink: EventSink) -> Bool {
+        state.withLock { s in
+            guard s.held == nil else {
+                guard s.held!.count < Self.holdLimit else { return false }
+                s.held!.append(event)
+                return true
             }
+            return deliver(event, last: &s.last, to: sink)
+        }
+    }
+
+    /// The history is out: sends what was held, and from now on each line as it comes.
+    func goLive(to sink: EventSink) {
+        state.withLock { s in
+            let held = s.held ?? []
+            s.held = nil
+            for event in held where !deliver(event, last: &s.last, to: sink) { break }
+        }
+    }
+
+    private func deliver(_ event: Fanout<ContainerLogFollowers.Key, LogLine>.Event, last: inout LogLine?, to sink: EventSink) -> Bool {
+        switch event {
+        case .element(let line):
+            guard let event = self.event(for: line, last: &last) else { return sink.isOpen }
+            return sink.send(event)
+        case .end(let failure):
+            sink.send(ServerSentEvent(event: "end", data: failure ?? "The container stopped."))
+            sink.finish()
+            return false
         }
     }
 }

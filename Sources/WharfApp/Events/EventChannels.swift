@@ -1,35 +1,30 @@
 import WharfHTTP
 
 /// The hub's fan-out: one upstream per host, started by its first subscriber and cancelled after
-/// its last, and every item handed to every subscriber of its host. Not ``Fanout``: a browser's
-/// stream here gets each event written **directly** — a non-blocking `send` from this actor,
-/// once per subscriber, in one pass — instead of waking a task per subscriber (with a thousand
-/// followers that wake-up, not the write, was most of the time: 25 µs each); and one subscriber
-/// can follow several hosts through one queue.
+/// its last, and every item handed to every subscriber of its host. Not ``Fanout``: one
+/// subscriber can follow several hosts, and a browser's stream gets each event written
+/// **directly** to its ``EventSink`` — a non-blocking `send` from this actor, once per
+/// subscriber, in one pass — instead of waking a task per subscriber (with a thousand followers
+/// that wake-up, not the write, was most of the time: 25 µs each).
 ///
-/// A subscriber's queue takes over whenever the direct write cannot be used, and keeps order:
-/// while anything is queued (its replay at first, an item a full socket refused, the rest of a
-/// partial write), items are queued behind it, and the subscriber's task writes them, telling
-/// ``consumed(_:)`` after each; when its queue is empty again, direct writes resume. A subscriber
-/// `bufferLimit` items behind is dropped (its stream ends; the browser resumes with
-/// `Last-Event-ID`).
+/// A browser's items are held until its replay is out (``ready(_:through:)``), then sent in
+/// order after it, those already in the replay left out; one holding more than `bufferLimit`
+/// items, or whose sink is too far behind, is dropped (its stream ends; the browser resumes with
+/// `Last-Event-ID`). Consumers inside Wharf read a queue instead (``follow(_:)``).
 actor EventChannels {
+    /// What a consumer inside Wharf reads.
     enum Delivery: Sendable {
         case item(HostEventItem)
-        /// Write what a partial direct write left.
-        case flush
-        /// A comment line that keeps proxies and browsers from closing an idle stream.
-        case heartbeat
         /// Every host this subscriber followed stopped (removed from Wharf).
         case end(String)
     }
 
-    /// One follower: what it wants, where direct writes go (nil for consumers inside Wharf), and
-    /// its queue.
-    struct Subscriber: Sendable {
-        let wants: @Sendable (HostEventItem) -> Bool
-        let writer: (any ResponseBodyWriter)?
-        let queue: AsyncStream<Delivery>.Continuation
+    /// Where a subscriber's items go.
+    enum Target: Sendable {
+        /// A browser's stream.
+        case sink(EventSink)
+        /// A consumer inside Wharf.
+        case queue(AsyncStream<Delivery>.Continuation)
     }
 
     typealias Source = @Sendable (Int64, _ publish: @escaping @Sendable ([HostEventItem]) async -> Void) async throws -> Void
@@ -38,120 +33,111 @@ actor EventChannels {
     /// copies nothing per member.
     private final class Member {
         let id: Int
-        let subscriber: Subscriber
+        let wants: @Sendable (HostEventItem) -> Bool
+        let target: Target
         var hosts: Set<Int64>
-        /// Deliveries queued and not yet written; 1 until the replay is out (``ready(_:through:)``).
-        var queued = 1
+        /// A sink's items that came before its replay was out (nil once it is).
+        var held: [HostEventItem]? = []
         /// Items up to this sequence number were in the replay.
         var through: UInt64 = 0
         /// False once unsubscribed or ended (a publish pass may still hold it).
         var active = true
 
-        init(id: Int, subscriber: Subscriber, hosts: Set<Int64>) {
+        init(id: Int, wants: @escaping @Sendable (HostEventItem) -> Bool, target: Target, hosts: Set<Int64>) {
             self.id = id
-            self.subscriber = subscriber
+            self.wants = wants
+            self.target = target
             self.hosts = hosts
         }
     }
 
     private struct Channel {
         var upstream: Task<Void, Never>?
-        var heartbeat: Task<Void, Never>?
         var members: [Member] = []
     }
 
-    static let heartbeatFrame = Array(": heartbeat\n\n".utf8)
-
     private let source: Source
     private let bufferLimit: Int
-    private let heartbeatInterval: Duration
     private var channels: [Int64: Channel] = [:]
     private var members: [Int: Member] = [:]
     private var nextID = 0
 
-    init(bufferLimit: Int = 1024, heartbeat: Duration = .seconds(15), source: @escaping Source) {
+    init(bufferLimit: Int = 1024, source: @escaping Source) {
         self.source = source
         self.bufferLimit = bufferLimit
-        heartbeatInterval = heartbeat
     }
 
-    /// A new subscriber of `hosts` (each host's upstream starts if it is the first); its
-    /// deliveries are queued until ``ready(_:through:)``.
-    func subscribe(_ hosts: [Int64], wants: @escaping @Sendable (HostEventItem) -> Bool, writer: (any ResponseBodyWriter)?)
-        -> (id: Int, deliveries: AsyncStream<Delivery>)
-    {
+    /// A new subscriber of `hosts` (each host's upstream starts if it is the first). A sink's
+    /// items are held until ``ready(_:through:)``; a queue's flow at once, and its reader skips
+    /// those up to the replay's last sequence number.
+    func subscribe(_ hosts: [Int64], wants: @escaping @Sendable (HostEventItem) -> Bool, target: Target) -> Int {
         nextID += 1
-        let id = nextID
-        let (stream, queue) = AsyncStream.makeStream(of: Delivery.self, bufferingPolicy: .bufferingOldest(bufferLimit))
-        let member = Member(id: id, subscriber: Subscriber(wants: wants, writer: writer, queue: queue), hosts: Set(hosts))
-        members[id] = member
+        let member = Member(id: nextID, wants: wants, target: target, hosts: Set(hosts))
+        if case .queue = target { member.held = nil }
+        members[member.id] = member
         for host in Set(hosts) {
             channels[host, default: Channel()].members.append(member)
             if channels[host]?.upstream == nil { start(host) }
         }
-        return (id, stream)
+        return member.id
     }
 
-    /// The subscriber's replay is written; items up to `through` were in it.
+    /// The subscriber's replay is written; items up to `through` were in it. A sink's held
+    /// items follow it.
     func ready(_ id: Int, through: UInt64) {
-        members[id]?.through = through
-        consumed(id)
+        guard let member = members[id] else { return }
+        member.through = through
+        guard case .sink(let sink) = member.target, let held = member.held else { return }
+        member.held = nil
+        for item in held where item.seq == 0 || item.seq > through {
+            if !sink.send(item.frame) { return unsubscribe(id) }
+        }
     }
 
-    /// The subscriber's task wrote one queued delivery.
-    func consumed(_ id: Int) {
-        if let member = members[id], member.queued > 0 { member.queued -= 1 }
-    }
-
-    /// Removes the subscriber; a host left without subscribers has its upstream cancelled. After
-    /// this returns, nothing is written to the subscriber's writer any more.
+    /// Removes the subscriber (closing its stream if still open); a host left without
+    /// subscribers has its upstream cancelled. After this returns, nothing is sent to it.
     func unsubscribe(_ id: Int) {
         guard let member = members.removeValue(forKey: id) else { return }
         member.active = false
-        member.subscriber.queue.finish()
+        switch member.target {
+        case .sink(let sink): sink.close()
+        case .queue(let queue): queue.finish()
+        }
         for host in member.hosts { leave(host, member) }
     }
 
-    /// Hands `items` of `host` to its subscribers: written directly where possible, queued
-    /// otherwise.
+    /// Hands `items` of `host` to its subscribers.
     func publish(_ host: Int64, _ items: [HostEventItem]) {
         guard let channel = channels[host] else { return }
         for item in items {
             for member in channel.members where member.active {
                 if item.seq != 0, item.seq <= member.through { continue }
-                guard member.subscriber.wants(item) else { continue }
-                deliver(member, .item(item), frame: item.frame)
+                guard member.wants(item) else { continue }
+                deliver(item, to: member)
             }
         }
     }
 
-    /// Consumers inside Wharf (no writer) get no heartbeats.
-    private func heartbeat(_ host: Int64) {
-        for member in channels[host]?.members ?? [] where member.active && member.subscriber.writer != nil {
-            deliver(member, .heartbeat, frame: Self.heartbeatFrame)
-        }
-    }
-
-    private func deliver(_ member: Member, _ delivery: Delivery, frame: [UInt8]) {
-        var queued = delivery
-        if member.queued == 0, let writer = member.subscriber.writer {
-            switch writer.writeNow(frame) {
-            case .written: return
-            case .partial: queued = .flush
-            case .refused: break
+    private func deliver(_ item: HostEventItem, to member: Member) {
+        switch member.target {
+        case .sink(let sink):
+            if member.held != nil {
+                if member.held!.count >= bufferLimit { return unsubscribe(member.id) }
+                member.held!.append(item)
+            } else if !sink.send(item.frame) {
+                unsubscribe(member.id)  // gone, or too far behind
             }
-        }
-        member.queued += 1
-        switch member.subscriber.queue.yield(queued) {
-        case .enqueued: break
-        case .dropped, .terminated: unsubscribe(member.id)  // too far behind, or its reader is gone
-        @unknown default: unsubscribe(member.id)
+        case .queue(let queue):
+            switch queue.yield(.item(item)) {
+            case .enqueued: break
+            case .dropped, .terminated: unsubscribe(member.id)  // too far behind, or its reader is gone
+            @unknown default: unsubscribe(member.id)
+            }
         }
     }
 
     private func start(_ host: Int64) {
         let source = self.source
-        let interval = heartbeatInterval
         channels[host]?.upstream = Task {
             var failure: String?
             do {
@@ -163,33 +149,34 @@ actor EventChannels {
             }
             self.ended(host, failure)
         }
-        channels[host]?.heartbeat = Task {
-            while !Task.isCancelled {
-                try? await Task.sleep(for: interval)
-                self.heartbeat(host)
-            }
-        }
     }
 
     private func leave(_ host: Int64, _ member: Member) {
         channels[host]?.members.removeAll { $0 === member }
         if channels[host]?.members.isEmpty == true, let channel = channels.removeValue(forKey: host) {
             channel.upstream?.cancel()
-            channel.heartbeat?.cancel()
         }
     }
 
     /// `host`'s upstream returned (the host was removed) or failed for good.
     private func ended(_ host: Int64, _ failure: String?) {
         guard let channel = channels.removeValue(forKey: host) else { return }
-        channel.heartbeat?.cancel()
         for member in channel.members where member.active {
             member.hosts.remove(host)
-            if member.hosts.isEmpty {
-                member.active = false
-                member.subscriber.queue.yield(.end(failure ?? "This host's event stream ended."))
-                member.subscriber.queue.finish()
-                members[member.id] = nil
+            guard member.hosts.isEmpty else { continue }
+            member.active = false
+            members[member.id] = nil
+            let message = failure ?? "This host's event stream ended."
+            switch member.target {
+            case .sink(let sink):
+                if let held = member.held {
+                    for item in held where item.seq == 0 || item.seq > member.through { sink.send(item.frame) }
+                }
+                sink.send(ServerSentEvent(event: "end", data: message))
+                sink.finish()
+            case .queue(let queue):
+                queue.yield(.end(message))
+                queue.finish()
             }
         }
     }
@@ -200,17 +187,14 @@ actor EventChannels {
         channels = [:]
         for member in members.values {
             member.active = false
-            member.subscriber.queue.finish()
+            switch member.target {
+            case .sink(let sink): sink.finish()
+            case .queue(let queue): queue.finish()
+            }
         }
         members = [:]
-        for channel in all.values {
-            channel.upstream?.cancel()
-            channel.heartbeat?.cancel()
-        }
-        for channel in all.values {
-            await channel.upstream?.value
-            await channel.heartbeat?.value
-        }
+        for channel in all.values { channel.upstream?.cancel() }
+        for channel in all.values { await channel.upstream?.value }
     }
 
     var counts: (upstreams: Int, subscribers: Int) { (channels.count, members.count) }

@@ -36,43 +36,22 @@ package struct EventHub: Sendable {
         }
     }
 
-    /// `hosts`' items, written to `writer` as server-sent events until the client leaves: what
-    /// it missed since `cursor` (or the last `recent` of each host) first, then live items as
-    /// `filter` selects them, each written directly by the fan-out when the client keeps up.
-    func serve(
-        _ hosts: [DockerHost], filter: EventFilter, after cursor: EventCursor?, recent: Int, to writer: any ResponseBodyWriter
-    ) async throws {
+    /// Attaches a browser's stream to `hosts`' items: what it missed since `cursor` (or the last
+    /// `recent` of each host) is written first, then live items as `filter` selects them are
+    /// sent to `sink` by the fan-out itself, until the client leaves.
+    func attach(_ hosts: [DockerHost], filter: EventFilter, after cursor: EventCursor?, recent: Int, to sink: EventSink) async throws {
         let wants: @Sendable (HostEventItem) -> Bool = { item in
             guard let event = item.event else { return true }
             return filter.isEmpty || filter.matches(event)
         }
-        let (id, deliveries) = await channels.subscribe(hosts.map(\.id), wants: wants, writer: writer)
+        let channels = self.channels
+        let id = await channels.subscribe(hosts.map(\.id), wants: wants, target: .sink(sink))
+        sink.onClose { Task { await channels.unsubscribe(id) } }
         // Subscribed first, then the replay: an item recorded meanwhile is in both, and the
-        // queued copy is dropped by its sequence number.
-        let outcome: Result<Void, any Error>
-        do {
-            let replay = await history.replay(hosts, after: cursor, recent: recent)
-            for item in replay where wants(item) { try await writer.write(item.frame) }
-            let through = replay.map(\.seq).max() ?? 0
-            await channels.ready(id, through: through)
-            for await delivery in deliveries {
-                switch delivery {
-                case .item(let item):
-                    if item.seq == 0 || item.seq > through { try await writer.write(item.frame) }
-                case .flush: try await writer.write([])
-                case .heartbeat: try await writer.write(EventChannels.heartbeatFrame)
-                case .end(let message):
-                    try await writer.write(ServerSentEvent(event: "end", data: message).encoded)
-                }
-                await channels.consumed(id)
-            }
-            outcome = .success(())
-        } catch {
-            outcome = .failure(error)
-        }
-        // Before the connection may close its socket: no direct write can come after this.
-        await channels.unsubscribe(id)
-        try outcome.get()
+        // held copy is left out by its sequence number.
+        let replay = await history.replay(hosts, after: cursor, recent: recent).filter(wants)
+        if !replay.isEmpty { try await sink.write(replay.flatMap(\.frame)) }
+        await channels.ready(id, through: replay.map(\.seq).max() ?? 0)
     }
 
     /// `hosts`' items as one sequence (replay, then live), for consumers inside Wharf. Ends
@@ -80,7 +59,8 @@ package struct EventHub: Sendable {
     package func follow(_ hosts: [DockerHost], after cursor: EventCursor? = nil, recent: Int = 0) -> AsyncStream<HostEventItem> {
         let (stream, continuation) = AsyncStream.makeStream(of: HostEventItem.self, bufferingPolicy: .bufferingNewest(4096))
         let task = Task {
-            let (id, deliveries) = await channels.subscribe(hosts.map(\.id), wants: { _ in true }, writer: nil)
+            let (deliveries, queue) = AsyncStream.makeStream(of: EventChannels.Delivery.self, bufferingPolicy: .bufferingOldest(1024))
+            let id = await channels.subscribe(hosts.map(\.id), wants: { _ in true }, target: .queue(queue))
             let replay = await history.replay(hosts, after: cursor, recent: recent)
             for item in replay { continuation.yield(item) }
             let through = replay.map(\.seq).max() ?? 0

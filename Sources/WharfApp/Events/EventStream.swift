@@ -2,8 +2,9 @@ import WharfHTTP
 
 /// A server-sent event stream of hosts' events for one browser or API client: the replay (what
 /// it missed since its `Last-Event-ID`, or the recent events for a page that opens), then live
-/// items, all from the hub's shared upstreams, filtered for this client (``EventHub/serve``).
-/// Heartbeats come from the hub too, so a stream costs its connection, one task and one queue.
+/// items, all from the hub's shared upstreams, filtered for this client (``EventHub/attach``).
+/// Once the replay is out the hub writes to the client's ``EventSink`` itself: a stream costs
+/// its connection and a few small objects, no task.
 enum EventStream {
     /// Where a client resumes: its `Last-Event-ID`, else the `after` parameter, which a page
     /// renders with the hub's position when it drew what it shows (an `EventSource` cannot send
@@ -19,8 +20,8 @@ enum EventStream {
 
     static func response(hub: EventHub, hosts: [DockerHost], filter: EventFilter, lastEventID: String?) -> HTTPResponse {
         let cursor = lastEventID.flatMap(EventCursor.init)
-        return HTTPResponse(status: .ok, headers: HTTPResponse.eventStreamHeaders, body: .probedStream(probe: Array(":\n".utf8)) { writer in
-            try await hub.serve(hosts, filter: filter, after: cursor, recent: cursor == nil ? 100 : 0, to: writer)
-        })
+        return .eventSink { sink in
+            try await hub.attach(hosts, filter: filter, after: cursor, recent: cursor == nil ? 100 : 0, to: sink)
+        }
     }
 }

@@ -1,9 +1,12 @@
 import Synchronization
+import WharfHTTP
 import WharfSQLite
 
 /// A running job's output: events numbered in order as the job produces them, held in one bounded
 /// in-memory tail that every watcher reads (a thousand watchers share it), and written to
-/// `job_events` in batches by a flusher task every ``Limits/flushInterval``.
+/// `job_events` in batches by a flusher task every ``Limits/flushInterval``. A watcher that has
+/// caught up ``watch(_:after:)``es: each new event is then sent to its ``EventSink`` as it is
+/// appended, with no task per watcher.
 ///
 /// Invariant: the tail holds every event not yet stored, so any event is either in the tail or
 /// in the table, and a watcher behind the tail reads the table (``read(after:limit:)`` says
@@ -28,7 +31,7 @@ final class JobOutput: Sendable {
         case events([JobEvent])
         /// The next events are no longer in memory: read the table through this id.
         case behind(through: Int64)
-        /// Nothing new yet: ``waitForEvents(after:)``.
+        /// Nothing new yet: ``watch(_:after:)``.
         case wait
         /// The watcher has everything, the end included.
         case ended
@@ -43,13 +46,25 @@ final class JobOutput: Sendable {
         var nextSeq: Int64
         var storedSeq: Int64
         var ended = false
-        var waiters: [Int: CheckedContinuation<Void, Never>] = [:]
-        var nextWaiter = 0
+        /// Watchers that have caught up: new events are sent to them as they come.
+        var watchers: [Int: EventSink] = [:]
+        var nextWatcher = 0
         var producer: CheckedContinuation<Void, Never>?
         var finalCommit: (@Sendable (SQLiteConnection) throws -> Void)?
         var finished: CheckedContinuation<Void, Never>?
 
         var pendingCount: Int64 { nextSeq - 1 - storedSeq }
+
+        /// The newest event a watcher may have: the end only once it is stored with the job's
+        /// final status, so a watcher that sees it and asks for the job finds it ended.
+        var available: Int64 { ended && storedSeq < nextSeq - 1 ? nextSeq - 2 : nextSeq - 1 }
+
+        /// Sends `event` to every watcher; drops those whose stream closed.
+        mutating func send(_ event: JobEvent) {
+            guard !watchers.isEmpty else { return }
+            let frame = event.serverSentEvent.encoded
+            for (id, sink) in watchers where !sink.send(frame) { watchers[id] = nil }
+        }
 
         /// Drops stored events beyond the tail's limits.
         mutating func evict(_ limits: Limits) {
@@ -84,19 +99,17 @@ final class JobOutput: Sendable {
 
     /// Adds an event; waits while too much output is not yet stored.
     func append(_ kind: JobEvent.Kind, _ data: String) async {
-        let (waiters, full) = state.withLock { s -> ([CheckedContinuation<Void, Never>], Bool) in
-            guard !s.ended else { return ([], false) }
+        let full = state.withLock { s -> Bool in
+            guard !s.ended else { return false }
             let event = JobEvent(seq: s.nextSeq, kind: kind, data: data)
             s.nextSeq += 1
             s.tail.append(event)
             s.tailBytes += event.byteCount
             s.pendingBytes += event.byteCount
-            if kind == .end { s.ended = true }
-            let waiters = Array(s.waiters.values)
-            s.waiters.removeAll(keepingCapacity: true)
-            return (waiters, s.pendingCount >= Int64(limits.maxPendingEvents) || s.pendingBytes >= limits.maxPendingBytes)
+            // The end goes to watchers once it is stored (``runFlusher()``).
+            if kind == .end { s.ended = true } else { s.send(event) }
+            return s.pendingCount >= Int64(limits.maxPendingEvents) || s.pendingBytes >= limits.maxPendingBytes
         }
-        for waiter in waiters { waiter.resume() }
         if full { await waitUntilStored() }
     }
 
@@ -133,28 +146,22 @@ final class JobOutput: Sendable {
         }
     }
 
-    /// Returns once an event after `cursor` exists (or the task is cancelled: the watcher left).
-    func waitForEvents(after cursor: Int64) async {
-        let id = state.withLock { s in
-            s.nextWaiter += 1
-            return s.nextWaiter
+    /// Makes `sink` a watcher if it has every event through `cursor` and that is all there is:
+    /// from now on each new event is sent to it as it is appended, and the end once stored (then
+    /// the sink is finished). Returns its id for ``unwatch(_:)``, or nil when there is more to
+    /// read first (the caller reads on, then asks again).
+    func watch(_ sink: EventSink, after cursor: Int64) -> Int? {
+        state.withLock { s in
+            guard s.available == cursor, !(s.ended && s.storedSeq >= s.nextSeq - 1) else { return nil }
+            s.nextWatcher += 1
+            s.watchers[s.nextWatcher] = sink
+            return s.nextWatcher
         }
-        await withTaskCancellationHandler {
-            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                // The cancellation flag is set before the handler runs: checking it under the
-                // lock means a waiter is either never registered or always found by the handler.
-                let now = state.withLock { s -> Bool in
-                    // (The unstored end does not count: watchers are woken again once it is stored.)
-                    let available = s.ended && s.storedSeq < s.nextSeq - 1 ? s.nextSeq - 2 : s.nextSeq - 1
-                    if available > cursor || Task.isCancelled { return true }
-                    s.waiters[id] = continuation
-                    return false
-                }
-                if now { continuation.resume() }
-            }
-        } onCancel: {
-            state.withLock { $0.waiters.removeValue(forKey: id) }?.resume()
-        }
+    }
+
+    /// Removes a watcher (its client left).
+    func unwatch(_ id: Int) {
+        _ = state.withLock { $0.watchers.removeValue(forKey: id) }
     }
 
     /// Whether the end was appended (the job is finishing or finished).
@@ -163,8 +170,8 @@ final class JobOutput: Sendable {
     /// Events held in memory (the tail, which includes those not yet stored) and their bytes.
     var memory: (events: Int, bytes: Int) { state.withLock { ($0.tail.count - $0.head, $0.tailBytes) } }
 
-    /// How many watchers are waiting (for tests and metrics).
-    var waiting: Int { state.withLock { $0.waiters.count } }
+    /// How many watchers follow live (for tests and metrics).
+    var watching: Int { state.withLock { $0.watchers.count } }
 
     private func waitUntilStored() async {
         await withTaskCancellationHandler {
@@ -213,17 +220,23 @@ final class JobOutput: Sendable {
                 // the next start-up marks it interrupted. Before the end, keep trying (the
                 // producer waits meanwhile, so memory stays bounded).
                 if commit != nil, failures >= 40 {
-                    state.withLock { s in
-                        defer { s.finished = nil }
-                        return s.finished
-                    }?.resume()
+                    let (finished, watchers) = state.withLock { s in
+                        defer {
+                            s.finished = nil
+                            s.watchers.removeAll()
+                        }
+                        return (s.finished, Array(s.watchers.values))
+                    }
+                    finished?.resume()
+                    // Their browsers reconnect and read how the job ended from its row.
+                    for watcher in watchers { watcher.finish() }
                     return
                 }
                 try? await Task.sleep(for: .milliseconds(min(1000, 50 * failures)))
                 continue
             }
             let (producer, finished, watchers) = state.withLock {
-                s -> (CheckedContinuation<Void, Never>?, CheckedContinuation<Void, Never>?, [CheckedContinuation<Void, Never>]) in
+                s -> (CheckedContinuation<Void, Never>?, CheckedContinuation<Void, Never>?, [EventSink]) in
                 if let last = batch.last, last.seq > s.storedSeq {
                     s.pendingBytes -= batch.reduce(0) { $0 + $1.byteCount }
                     s.storedSeq = last.seq
@@ -235,16 +248,18 @@ final class JobOutput: Sendable {
                     s.producer = nil
                 }
                 let finished = commit != nil ? s.finished : nil
-                var watchers: [CheckedContinuation<Void, Never>] = []
+                var watchers: [EventSink] = []
                 if commit != nil {
                     s.finished = nil
-                    watchers = Array(s.waiters.values)
-                    s.waiters.removeAll()
+                    // The end is stored with the job's status: now it goes to the watchers.
+                    if let end = s.tail.last, end.kind == .end { s.send(end) }
+                    watchers = Array(s.watchers.values)
+                    s.watchers.removeAll()
                 }
                 return (producer, finished, watchers)
             }
             producer?.resume()
-            for watcher in watchers { watcher.resume() }
+            for watcher in watchers { watcher.finish() }
             if let finished {
                 finished.resume()
                 return

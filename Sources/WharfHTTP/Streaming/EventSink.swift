@@ -159,7 +159,8 @@ package final class EventSink: Sendable {
     }
 
     /// Runs `handler` once when the stream closes, for whatever reason; at once if it has.
-    /// One handler: a later one replaces it.
+    /// One handler: a later one replaces it. It may run inside a ``send(_:)`` that found the
+    /// client gone, so it must not take a lock the sender may hold: hop to a task instead.
     package func onClose(_ handler: @escaping @Sendable () -> Void) {
         let now = state.withLock { s -> Bool in
             if s.phase == .closed { return true }
