@@ -4,28 +4,6 @@ package import WharfWire
 /// returns (waiting while the client is slow: backpressure), so an event written is an event sent.
 package protocol ResponseBodyWriter: Sendable {
     func write(_ bytes: [UInt8]) async throws
-
-    /// Writes `bytes` now, without waiting, if the connection takes them: for one sender that
-    /// serves many streams (an event to a thousand followers) and must not wait for any of them.
-    /// A `.partial` write keeps the rest, which the next ``write(_:)`` (`write([])` to only that)
-    /// sends first; after one, every `writeNow` is `.refused` until then. Never call it while a
-    /// `write` of the same body may be running. Writers that cannot (the default) refuse, and
-    /// their callers fall back to `write`.
-    func writeNow(_ bytes: [UInt8]) -> ResponseWriteNow
-}
-
-/// What ``ResponseBodyWriter/writeNow(_:)`` did.
-package enum ResponseWriteNow: Sendable, Equatable {
-    /// All of it is on its way.
-    case written
-    /// Part of it left; the rest waits for the next `write`.
-    case partial
-    /// Nothing was written (the connection would block, is busy, or is gone).
-    case refused
-}
-
-extension ResponseBodyWriter {
-    package func writeNow(_ bytes: [UInt8]) -> ResponseWriteNow { .refused }
 }
 
 /// A response body: nothing, bytes, a stream produced while it is sent, or a switch to another
