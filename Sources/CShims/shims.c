@@ -34,6 +34,11 @@ int cshims_set_thread_name(const char *name) {
 }
 
 #include <malloc.h>
+size_t cshims_malloc_held_free_bytes(void) {
+    struct mallinfo2 info = mallinfo2();
+    return info.fordblks > info.keepcost ? info.fordblks - info.keepcost : 0;
+}
+
 int cshims_malloc_trim(void) {
     return malloc_trim(0);
 }

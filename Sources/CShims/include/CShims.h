@@ -45,4 +45,8 @@ int cshims_set_thread_name(const char *name);
 /// `malloc_trim(0)`: returns free heap pages to the kernel (glibc keeps them otherwise).
 int cshims_malloc_trim(void);
 
+/// Free bytes malloc holds inside its heaps (`mallinfo2`: `fordblks - keepcost`, all arenas):
+/// memory freed between blocks still in use, which `free` cannot give back by itself.
+size_t cshims_malloc_held_free_bytes(void);
+
 #endif

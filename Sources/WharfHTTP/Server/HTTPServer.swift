@@ -21,6 +21,8 @@ package final class HTTPServer: Sendable {
     private let draining = Atomic<Bool>(false)
     /// The most connections open since memory was last trimmed.
     private let connectionHighWater = Atomic<Int>(0)
+    /// The least free memory malloc held since the last trim (``trimMemoryAfterBurst()``).
+    private let heldFreeLowWater = Atomic<Int>(.max)
     private let maxConnections: Int
     private let addressCounts: AddressConnectionCounts
     private let upgradedStreams = Atomic<Int>(0)
@@ -185,6 +187,7 @@ package final class HTTPServer: Sendable {
         let cutoff = Deadline(nanoseconds: Deadline.now.nanoseconds &- UInt64(configuration.limits.keepAliveTimeout * 1e9))
         for connection in connections.takeIdle(before: cutoff) { connection.closeIfParked() }
         trimMemoryAfterLargeDrop()
+        if connections === perLoop.first { trimMemoryAfterBurst() }
         let stopped = state.withLock { $0.stopped }
         if !stopped {
             let timer = connections.loop.schedule(at: .after(seconds: 1)) { [weak self] in self?.sweep(connections) }
@@ -204,6 +207,21 @@ package final class HTTPServer: Sendable {
         guard peak - open >= 1000, open < peak / 2 else { return }
         connectionHighWater.store(open, ordering: .relaxed)
         Memory.releaseFreePages()
+    }
+
+    /// When memory was taken and freed again since the last look (held free memory rose by
+    /// 8 MiB over its lowest since the last trim), give it back. A burst of requests (a thousand
+    /// followers opening their streams at once) frees its handlers' frames between the objects
+    /// that stay (the streams), where `free` cannot return them, and RSS would keep them.
+    private func trimMemoryAfterBurst() {
+        let held = Memory.heldFreeBytes
+        let lowest = min(heldFreeLowWater.load(ordering: .relaxed), held)
+        if held - lowest >= 8 * 1024 * 1024 {
+            Memory.releaseFreePages()
+            heldFreeLowWater.store(Memory.heldFreeBytes, ordering: .relaxed)
+        } else {
+            heldFreeLowWater.store(lowest, ordering: .relaxed)
+        }
     }
 
     // MARK: Shutdown
