@@ -218,13 +218,19 @@ final class HTTPConnection: @unchecked Sendable {
             // shallow frames of sending, carries the stream and then the connection. A sink's
             // stream holds no task at all once it is live.
             if body.isComplete, buffer.isEmpty { buffer.release() }
-            Task(executorPreference: io.loop) {
+            let (response, context) = (response, context)
+            let carry: @Sendable () async -> Void = {
                 switch await self.finish(response, for: head, body: body, context: context, started: started) {
                 case .next: await self.serve()
                 case .close: self.close()
                 case .handedOver: break
                 }
             }
+            // A sink's stream outlives its attach phase: its objects are made off the loop, in
+            // another thread's malloc arena, so they are not scattered among the frames of the
+            // requests the loop serves meanwhile (a thousand followers arriving at once would
+            // otherwise pin a page of freed frames each).
+            if response.body.isSink { Task { await carry() } } else { Task(executorPreference: io.loop) { await carry() } }
             return .handedOver
         }
         return await finish(response, for: head, body: body, context: context, started: started)
@@ -245,10 +251,11 @@ final class HTTPConnection: @unchecked Sendable {
             // A sink's stream ends with no task to drain the rest of a body.
             if response.body.isSink { keepAlive = false }
         }
-        let status = response.status.code
+        // What the access log needs when a sink's stream ends, without keeping the request.
+        let (method, path, status, requestID) = (head.method.rawValue, head.path, response.status.code, context.requestID)
+        let client = response.body.isSink ? clientName(head.headers) : nil
         let sent = await send(response, for: head, context: context, keepAlive: keepAlive) { [self] bytes, complete in
-            log(method: head.method.rawValue, path: head.path, status: status, bytes: bytes, started: started,
-                requestID: context.requestID, headers: head.headers)
+            log(method: method, path: path, status: status, bytes: bytes, started: started, requestID: requestID, client: client)
             if complete, !server.isDraining { park() } else { close() }
         }
         if sent.detached {
@@ -284,11 +291,21 @@ final class HTTPConnection: @unchecked Sendable {
     func log(
         method: String, path: String, status: Int, bytes: Int, started: Deadline, requestID: String, headers: HTTPHeaders?
     ) {
+        log(method: method, path: path, status: status, bytes: bytes, started: started, requestID: requestID, client: clientName(headers))
+    }
+
+    /// The client as the access log names it (a trusted proxy's forwarded address, else the peer).
+    func clientName(_ headers: HTTPHeaders?) -> String? {
+        guard server.configuration.accessLog != nil else { return nil }
+        return headers.flatMap { server.configuration.clientAddress?(peer, $0) } ?? peer.host
+    }
+
+    func log(method: String, path: String, status: Int, bytes: Int, started: Deadline, requestID: String, client: String?) {
         guard let accessLog = server.configuration.accessLog else { return }
         var now = timespec()
         clock_gettime(CLOCK_REALTIME_COARSE, &now)
         accessLog.record(AccessLogEntry(
-            time: now.tv_sec, client: headers.flatMap { server.configuration.clientAddress?(peer, $0) } ?? peer.host, method: method, path: path, status: status, bytes: bytes,
+            time: now.tv_sec, client: client ?? peer.host, method: method, path: path, status: status, bytes: bytes,
             durationMicroseconds: (Deadline.now.nanoseconds &- started.nanoseconds) / 1000, requestID: requestID))
     }
 }
