@@ -21,8 +21,8 @@ package final class HTTPServer: Sendable {
     private let draining = Atomic<Bool>(false)
     /// The most connections open since memory was last trimmed.
     private let connectionHighWater = Atomic<Int>(0)
-    /// The least free memory malloc held since the last trim (``trimMemoryAfterBurst()``).
-    private let heldFreeLowWater = Atomic<Int>(.max)
+    /// Resident memory after the last trim, or its lowest since (``trimMemoryAfterBurst()``).
+    private let residentAfterTrim = Atomic<Int>(.max)
     private let maxConnections: Int
     private let addressCounts: AddressConnectionCounts
     private let upgradedStreams = Atomic<Int>(0)
@@ -209,18 +209,18 @@ package final class HTTPServer: Sendable {
         Memory.releaseFreePages()
     }
 
-    /// When memory was taken and freed again since the last look (held free memory rose by
-    /// 8 MiB over its lowest since the last trim), give it back. A burst of requests (a thousand
-    /// followers opening their streams at once) frees its handlers' frames between the objects
-    /// that stay (the streams), where `free` cannot return them, and RSS would keep them.
+    /// When resident memory grew 8 MiB over its level after the last trim while malloc holds at
+    /// least that much freed, give it back. A burst of requests (a thousand followers opening
+    /// their streams at once) frees its handlers' frames between the objects that stay (the
+    /// streams), where `free` cannot return them, and RSS would keep them.
     private func trimMemoryAfterBurst() {
-        let held = Memory.heldFreeBytes
-        let lowest = min(heldFreeLowWater.load(ordering: .relaxed), held)
-        if held - lowest >= 8 * 1024 * 1024 {
+        guard let resident = Memory.residentBytes else { return }
+        let base = residentAfterTrim.load(ordering: .relaxed)
+        if resident < base {
+            residentAfterTrim.store(resident, ordering: .relaxed)
+        } else if resident - base >= 8 * 1024 * 1024, Memory.heldFreeBytes >= 8 * 1024 * 1024 {
             Memory.releaseFreePages()
-            heldFreeLowWater.store(Memory.heldFreeBytes, ordering: .relaxed)
-        } else {
-            heldFreeLowWater.store(lowest, ordering: .relaxed)
+            residentAfterTrim.store(Memory.residentBytes ?? resident, ordering: .relaxed)
         }
     }
 
