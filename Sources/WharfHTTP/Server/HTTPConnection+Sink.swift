@@ -35,7 +35,10 @@ extension HTTPConnection {
             sink.attachEnded(failed: true)
             return
         }
-        // Live: a client that leaves closes the sink (a hang-up during the attach phase is seen here).
+        // Live: nothing refers to the finished task (its object holds the task's first allocator
+        // slab), and a client that leaves closes the sink (a hang-up during the attach phase is
+        // seen here).
+        canceller.withLock { $0 = .stream({ sink.finish() }) }
         io.onHangUp(readEnd: true) { [io] in
             io.onHangUp(readEnd: false) { sink.close() }
             sink.send(probe)
