@@ -139,6 +139,7 @@ extension ContainerRoutes {
             "url": .text("/hosts/\(scope.host.id)/containers/\(detail.id)"),
         ])
         all["tab"] = .text(tab)
+        all["nav"] = HostNav.value(scope.host, current: "containers")
         return try pages.render(template, title: "\(detail.name) · \(scope.host.name)", context: context, section: "hosts", values: all)
     }
 

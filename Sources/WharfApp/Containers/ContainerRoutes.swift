@@ -23,6 +23,7 @@ struct ContainerRoutes {
             let containers = try await service.list(scope, query)
             return try pages.render("containers/index", title: "Containers · \(scope.host.name)", context: context, section: "hosts", values: [
                 "host": Self.hostValue(scope),
+                "nav": HostNav.value(scope.host, current: "containers"),
                 "containers": .list(containers.map { ContainerViews.row($0, now: time.now(), canOperate: scope.canOperate) }),
                 "count": .int(containers.count),
                 "filters": ContainerViews.filterValues(query),

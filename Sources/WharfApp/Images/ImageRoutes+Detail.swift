@@ -16,6 +16,7 @@ extension ImageRoutes {
             return try pages.render("images/show", title: "\(image.tags.first ?? image.shortId) · \(scope.host.name)", context: context,
                                     section: "hosts", values: [
                 "host": ContainerRoutes.hostValue(scope),
+                "nav": HostNav.value(scope.host, current: "images"),
                 "image": ImageViews.detail(image, now: time.now()),
                 "history": ImageViews.history(history, now: time.now()),
                 "json": .text(json),

@@ -18,6 +18,7 @@ struct ImageRoutes: Sendable {
             let base = "/hosts/\(scope.host.id)/images"
             return try pages.render("images/index", title: "Images · \(scope.host.name)", context: context, section: "hosts", values: [
                 "host": ContainerRoutes.hostValue(scope),
+                "nav": HostNav.value(scope.host, current: "images"),
                 "images": .list(images.map { ImageViews.row($0, now: time.now()) }),
                 "count": .int(images.count),
                 "total": .text(ByteText.format(images.reduce(0) { $0 + $1.size })),
