@@ -241,3 +241,39 @@ import WharfWire
         return (status, child.standardOutput, child.standardError)
     }
 }
+
+/// Failed handshakes logged line by line up to a budget, then counted.
+@Suite struct HandshakeFailureLogTests {
+    @Test func aBudgetLogsTheFirstOfAWindowAndCountsTheRest() {
+        let budget = LogBudget(burst: 3, windowSeconds: 10)
+        let start = Deadline(nanoseconds: 1_000_000_000)
+        func at(_ seconds: Double) -> Deadline { Deadline(nanoseconds: start.nanoseconds + UInt64(seconds * 1e9)) }
+        #expect((0..<5).map { budget.allow(at: at(Double($0))) } == [true, true, true, false, false])
+        #expect(budget.leftOut(at: at(9)) == nil, "the window is not over")
+        #expect(!budget.allow(at: at(11)), "left-out ones are counted until their count is written")
+        #expect(budget.leftOut(at: at(11)) == 3)
+        #expect(budget.leftOut(at: at(12)) == nil)
+        #expect(budget.allow(at: at(12)), "a new window")
+        #expect(budget.allow(at: at(30)) && budget.leftOut(at: at(31)) == nil)
+    }
+
+    @Test func aFloodOfPlainHTTPOnTheTLSPortLogsABurstThenOneCount() async throws {
+        let certificate = try TestCertificate.make()
+        defer { certificate.remove() }
+        let limits = HTTPLimits.test {
+            $0.handshakeFailureLogBurst = 3
+            $0.handshakeFailureLogWindow = 1
+        }
+        try await TestHTTPServer.run(limits: limits, tls: try certificate.context(), routes: HTTPSServerTests.routes) { server in
+            for _ in 0..<12 {
+                let plain = try await server.connect()
+                try await plain.send(Wire.request("GET", "/hello"))
+                _ = try await plain.readUntilClose()
+            }
+            #expect(await eventually(timeout: 5) {
+                server.errorMessages.contains { $0.contains("9 more TLS handshakes failed, not logged one by one") }
+            }, "\(server.errorMessages)")
+            #expect(server.errorMessages.filter { $0.contains("TLS handshake with 127.0.0.1:") }.count == 3)
+        }
+    }
+}

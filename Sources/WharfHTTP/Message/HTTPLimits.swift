@@ -19,6 +19,11 @@ package struct HTTPLimits: Sendable {
     /// Seconds from accepting an HTTPS connection until its TLS handshake must be done; a client
     /// that stays silent or trickles its handshake is dropped then. Default 10.
     package var tlsHandshakeTimeout: Double = 10
+    /// Failed TLS handshakes logged one line each per ``handshakeFailureLogWindow``; past that
+    /// they are counted and one line gives the count. Default 10.
+    package var handshakeFailureLogBurst = 10
+    /// Seconds of ``handshakeFailureLogBurst``. Default 60.
+    package var handshakeFailureLogWindow: Double = 60
     /// Seconds an idle keep-alive connection is kept open. Default 60.
     package var keepAliveTimeout: Double = 60
     /// Seconds a request body may stall between two reads before 408 and close. Default 30.

@@ -8,7 +8,8 @@ extension HTTPServer {
     /// `WANT_READ`/`WANT_WRITE` wait for readiness) with ``HTTPLimits/tlsHandshakeTimeout`` as
     /// its deadline, then parks the connection like a plain one. A failed handshake is one log
     /// line naming the client and what went wrong (plain HTTP on the port is answered `400` first,
-    /// by ``TLSConnection/accept(over:context:deadline:)``); nothing waits on it but its own task,
+    /// by ``TLSConnection/accept(over:context:deadline:)``), up to
+    /// ``HTTPLimits/handshakeFailureLogBurst`` a window, then one line counts the rest; nothing waits on it but its own task,
     /// so a slow or broken client holds no loop.
     func handshake(
         _ socket: Socket, peer: SocketAddress, addressKey: ClientAddressKey?, connections: LoopConnections, context: TLSServerContext
@@ -22,7 +23,7 @@ extension HTTPServer {
                 tls = try await TLSConnection.accept(over: socket, context: context, deadline: deadline)
             } catch {
                 handshaking.withLock { $0[id] = nil }
-                if !isDraining { configuration.errorLog("TLS handshake with \(peer) failed: \(error)") }
+                if !isDraining, handshakeFailures.allow() { configuration.errorLog("TLS handshake with \(peer) failed: \(error)") }
                 connectionEnded(addressKey: addressKey)
                 return
             }

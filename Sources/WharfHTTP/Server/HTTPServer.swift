@@ -30,6 +30,8 @@ package final class HTTPServer: Sendable {
     /// HTTPS connections whose handshake is under way (``HTTPServer/handshake``), so shutdown
     /// can end them; they count as open connections.
     let handshaking = Mutex<[ObjectIdentifier: Socket]>([:])
+    /// How many failed handshakes are logged line by line (``HTTPLimits/handshakeFailureLogBurst``).
+    let handshakeFailures: LogBudget
 
     private struct State {
         var listeners: [Socket] = []
@@ -45,6 +47,8 @@ package final class HTTPServer: Sendable {
         perLoop = group.loops.map(LoopConnections.init)
         maxConnections = HTTPServer.connectionCapacity(wanted: configuration.limits.maxConnections)
         addressCounts = AddressConnectionCounts(limits: configuration.limits)
+        handshakeFailures = LogBudget(
+            burst: configuration.limits.handshakeFailureLogBurst, windowSeconds: configuration.limits.handshakeFailureLogWindow)
     }
 
     /// The addresses actually bound (with the real port when 0 was asked for).
@@ -187,7 +191,14 @@ package final class HTTPServer: Sendable {
         let cutoff = Deadline(nanoseconds: Deadline.now.nanoseconds &- UInt64(configuration.limits.keepAliveTimeout * 1e9))
         for connection in connections.takeIdle(before: cutoff) { connection.closeIfParked() }
         trimMemoryAfterLargeDrop()
-        if connections === perLoop.first { trimMemoryAfterBurst() }
+        if connections === perLoop.first {
+            trimMemoryAfterBurst()
+            if let count = handshakeFailures.leftOut() {
+                let limits = configuration.limits
+                configuration.errorLog(
+                    "\(count) more TLS handshakes failed, not logged one by one (at most \(limits.handshakeFailureLogBurst) lines per \(Int(limits.handshakeFailureLogWindow)) s)")
+            }
+        }
         let stopped = state.withLock { $0.stopped }
         if !stopped {
             let timer = connections.loop.schedule(at: .after(seconds: 1)) { [weak self] in self?.sweep(connections) }
