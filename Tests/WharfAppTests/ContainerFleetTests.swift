@@ -309,6 +309,8 @@ import WharfTestSupport
             let stale = try await setup.api(
                 .post, "/api/v1/hosts/1/prune/containers", json: #"{"label":["wharf.prune=\#(label)"],"ids":["\#(ids[0])"]}"#)
             #expect(stale.status == .conflict)
+            let message = try setup.object(stale)["error"]?["message"]?.stringValue ?? ""
+            #expect(message.contains(" is new") && message.contains("nothing was removed"), "the 409 says what changed: \(message)")
             #expect(try setup.object(try await setup.api(.get, "/api/v1/hosts/1/containers?all=true&label=wharf.prune=\(label)"))["containers"]?.arrayValue?.count == 3)
             let idList = previewed.map { "\"\($0)\"" }.joined(separator: ",")
             let done = try await setup.api(

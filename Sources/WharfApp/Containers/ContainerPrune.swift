@@ -16,43 +16,19 @@ struct ContainerPrune: Sendable {
         return try await service.list(scope, query).filter { filters.matches(created: $0.created, labels: $0.labels) }
     }
 
-    /// Removes exactly `ids`, if they are still what `filters` select. - Throws: 409 when the
-    /// selection changed since the preview, naming what changed.
+    /// Removes exactly `ids`, if they are still what `filters` select (``PruneSelection``);
+    /// audited once as `container.prune`. - Throws: 409 when the selection changed since the
+    /// preview (nothing is removed), or when some could not be removed (the others are).
     static func confirm(
         _ ids: [String], filters: PruneFilters, scope: HostScope, context: RequestContext, service: ContainerService
     ) async throws -> (removed: [ContainerJSON], reclaimed: Int64) {
         let current = try await preview(scope, filters: filters, service: service)
-        let wanted = Set(ids)
-        let now = Set(current.map(\.id))
-        guard !wanted.isEmpty, wanted == now else {
-            let gone = current.filter { !wanted.contains($0.id) }.map(\.name) + ids.filter { !now.contains($0) }.map { String($0.prefix(12)) }
-            throw HTTPError(
-                .conflict,
-                wanted.isEmpty
-                    ? "Nothing was selected to remove."
-                    : "What would be removed changed since the preview (\(gone.joined(separator: ", "))): review the list again.")
-        }
-        var removed: [ContainerJSON] = []
-        var failures: [String] = []
-        for container in current {
-            do {
-                try await scope.engine(subject: container.name) { client in try await client.removeContainer(container.id) }
-                removed.append(container)
-            } catch let error as any PublicError {
-                failures.append("\(container.name): \(error.publicMessage)")
-            }
-        }
-        let reclaimed = removed.reduce(0) { $0 + max(0, $1.sizeRw ?? 0) }
-        var parameters = ["removed": removed.map { "\($0.name) (\($0.shortId))" }.joined(separator: ", ")]
-        if !filters.untilText.isEmpty { parameters["until"] = filters.untilText }
-        if !filters.labels.isEmpty { parameters["label"] = filters.labels.joined(separator: " ") }
-        try await scope.record(
-            "container.prune", target: "\(removed.count) containers", parameters: parameters, context: context, audit: service.audit,
-            status: failures.isEmpty ? .ok : .conflict, error: failures.isEmpty ? nil : failures.joined(separator: "; "))
-        if !failures.isEmpty {
-            throw HTTPError(.conflict, "Removed \(removed.count) of \(current.count); not removed: \(failures.joined(separator: "; "))")
-        }
-        return (removed, reclaimed)
+        try PruneSelection.check(confirmed: ids, current: current.map { ($0.id, $0.name) }, what: "containers")
+        let removed = try await PruneSelection.removeEach(
+            current, action: "container.prune", noun: "containers", name: { "\($0.name) (\($0.shortId))" },
+            parameters: { _ in filters.auditParameters }, scope: scope, context: context, audit: service.audit
+        ) { container in try await scope.engine(subject: container.name) { client in try await client.removeContainer(container.id) } }.removed
+        return (removed, removed.reduce(0) { $0 + max(0, $1.sizeRw ?? 0) })
     }
 
     struct Request: Decodable {

@@ -34,45 +34,30 @@ enum ImagePrune {
         }
     }
 
-    /// Removes exactly `ids` if they are still what `selection` selects (`image.prune`): each name
-    /// of a tagged image, then the image. - Throws: 409 naming what changed since the preview.
+    /// Removes exactly `ids` if they are still what `selection` selects (``PruneSelection``;
+    /// audited once as `image.prune`), each with ``remove(_:tags:with:)``. - Throws: 409 when the
+    /// selection changed since the preview (nothing is removed), or when some could not be removed.
     static func confirm(
         _ ids: [String], _ selection: Selection, scope: HostScope, context: RequestContext, service: ImageService
     ) async throws -> (removed: [ImageJSON], reclaimed: Int64) {
         let current = try await preview(scope, selection, service: service)
-        let wanted = Set(ids)
-        let now = Set(current.map(\.id))
-        guard !wanted.isEmpty, wanted == now else {
-            let changed = current.filter { !wanted.contains($0.id) }.map { $0.tags.first ?? $0.shortId } + ids.filter { !now.contains($0) }.map(ImageJSON.shortID)
-            throw HTTPError(
-                .conflict,
-                wanted.isEmpty ? "Nothing was selected to remove."
-                    : "What would be removed changed since the preview (\(changed.joined(separator: ", "))): review the list again.")
-        }
-        var removed: [ImageJSON] = []
-        var failures: [String] = []
-        for image in current {
-            do {
-                try await scope.engine(subject: image.tags.first ?? image.shortId) { client in
-                    for tag in image.tags { _ = try await client.removeImage(tag) }
-                    if image.tags.isEmpty { _ = try await client.removeImage(image.id) }
-                }
-                removed.append(image)
-            } catch let error as any PublicError {
-                failures.append("\(image.tags.first ?? image.shortId): \(error.publicMessage)")
-            }
-        }
-        let reclaimed = removed.reduce(0) { $0 + max(0, $1.size) }
-        var parameters = ["mode": selection.mode, "removed": removed.map { "\($0.tags.first ?? "<none>") (\($0.shortId))" }.joined(separator: ", ")]
-        if !selection.filters.untilText.isEmpty { parameters["until"] = selection.filters.untilText }
-        if !selection.filters.labels.isEmpty { parameters["label"] = selection.filters.labels.joined(separator: " ") }
-        try await scope.record(
-            "image.prune", target: "\(removed.count) images", parameters: parameters, context: context, audit: service.audit,
-            status: failures.isEmpty ? .ok : .conflict, error: failures.isEmpty ? nil : failures.joined(separator: "; "))
-        if !failures.isEmpty {
-            throw HTTPError(.conflict, "Removed \(removed.count) of \(current.count); not removed: \(failures.joined(separator: "; "))")
-        }
-        return (removed, reclaimed)
+        try PruneSelection.check(confirmed: ids, current: current.map { ($0.id, $0.tags.first ?? $0.shortId) }, what: "images")
+        let removed = try await PruneSelection.removeEach(
+            current, action: "image.prune", noun: "images", name: { "\($0.tags.first ?? "<none>") (\($0.shortId))" },
+            parameters: { _ in selection.filters.auditParameters.merging(["mode": selection.mode]) { $1 } },
+            scope: scope, context: context, audit: service.audit
+        ) { image in
+            try await scope.engine(subject: image.tags.first ?? image.shortId) { client in try await remove(image.id, tags: image.tags, with: client) }
+        }.removed
+        return (removed, removed.reduce(0) { $0 + max(0, $1.size) })
+    }
+
+    /// Removes an image no container uses, never by force: each of its names, then (untagged)
+    /// the image itself. Should a container take it up meanwhile, the engine refuses the last
+    /// step instead of removing an image in use.
+    static func remove(_ id: String, tags: [String], with client: DockerClient) async throws {
+        for tag in tags { _ = try await client.removeImage(tag) }
+        if tags.isEmpty { _ = try await client.removeImage(id) }
     }
 
     struct Request: Decodable {

@@ -2,9 +2,8 @@ import FoundationEssentials
 import WharfDocker
 import WharfHTTP
 
-/// The image and build-cache parts of a host's prune, through the engine directly: small
-/// functions here until the images pages (`Images/`, being built beside this) offer their own.
-/// Images come from `system/df` (which counts each image's containers and its shared bytes);
+/// The image and build-cache parts of a host's prune, through the engine directly (images are
+/// removed as the images page's prune removes them). Images come from `system/df` (which counts each image's containers and its shared bytes);
 /// build-cache records too.
 enum HostPruneEngine {
     /// Unused images: dangling ones (no tag), or with `all` every image no container uses.
@@ -18,7 +17,7 @@ enum HostPruneEngine {
             return HostPruneItem(
                 id: image.id, name: tags.first ?? "<none> (\(image.id.replacing("sha256:", with: "").prefix(12)))",
                 size: max(0, image.size - max(0, image.sharedSize ?? 0)),
-                detail: tags.count > 1 ? tags.dropFirst().joined(separator: ", ") : nil)
+                detail: tags.count > 1 ? tags.dropFirst().joined(separator: ", ") : nil, tags: tags)
         }.sorted { $0.name < $1.name }
     }
 
@@ -32,12 +31,13 @@ enum HostPruneEngine {
         }.sorted { $0.id < $1.id }
     }
 
-    /// Removes each image (all its tags: none is used by a container); audited as `image.prune`.
+    /// Removes each image as the images page's prune does (name by name, never by force);
+    /// audited as `image.prune`.
     static func removeImages(_ items: [HostPruneItem], scope: HostScope, context: RequestContext, audit: AuditLog) async throws -> (removed: [HostPruneItem], failures: [String]) {
         try await PruneSelection.removeEach(
             items, action: "image.prune", noun: "images", name: \.name, parameters: reclaimed, throwing: false,
             scope: scope, context: context, audit: audit
-        ) { item in _ = try await scope.engine(subject: item.name) { client in try await client.removeImage(item.id, force: true) } }
+        ) { item in try await scope.engine(subject: item.name) { client in try await ImagePrune.remove(item.id, tags: item.tags, with: client) } }
     }
 
     /// Removes each build-cache record (`POST /build/prune` with its id; `all`, so any type);

@@ -9,6 +9,10 @@ struct HostPruneItem: Encodable, Sendable, Equatable {
     /// Bytes it frees (a container's writable layer, a volume's data, an image's own layers).
     let size: Int64?
     let detail: String?
+    /// An image's names, removed one by one (``ImagePrune/remove(_:tags:with:)``); not sent.
+    var tags: [String] = []
+
+    private enum CodingKeys: String, CodingKey { case id, name, size, detail }
 
     static let schema = JSONSchema.named("PruneItem", .object([
         "id": .string(description: "What to send back to remove it (an id; a volume's name)."), "name": .string(),

@@ -35,6 +35,14 @@ struct PruneFilters: Sendable, Equatable {
         return AuditTime.parse(text).map { $0.milliseconds / 1000 }
     }
 
+    /// The filters as a prune's audit row records them (`until`, `label`), those set only.
+    var auditParameters: [String: String] {
+        var parameters: [String: String] = [:]
+        if !untilText.isEmpty { parameters["until"] = untilText }
+        if !labels.isEmpty { parameters["label"] = labels.joined(separator: " ") }
+        return parameters
+    }
+
     func matches(created: Int64, labels: [String: String]) -> Bool {
         if let before, created >= before { return false }
         for label in self.labels {
