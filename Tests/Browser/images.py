@@ -178,7 +178,7 @@ def run(binary):
         wait.until(EC.url_contains("/images/sha256:"))
         a.check(XSS in a.text(driver), "labels are shown as text")
         a.shoot(driver, "images-show")
-        driver.get(base + "/hosts/1/images/prune?mode=unused")
+        driver.get(base + "/hosts/1/prune/images?mode=unused")
         a.shoot(driver, "images-prune")
         driver.get(base + "/jobs")
         a.shoot(driver, "jobs-list")

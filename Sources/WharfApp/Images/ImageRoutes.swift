@@ -72,7 +72,7 @@ struct ImageRoutes: Sendable {
             let names = request.queryItems.filter { $0.name == "name" }.map(\.value)
             return try await ImageSave.response(names, service: service, scope: scope, context: context)
         }
-        router.hostPage(.get, "/images/prune", permission: .hostOperate) { request, context, scope in
+        router.hostPage(.get, "/prune/images", permission: .hostOperate) { request, context, scope in
             let selection = try ImagePrune.Selection(
                 mode: request.queryValue("mode"), until: request.queryValue("until"),
                 labels: request.queryItems.filter { $0.name == "label" }.map(\.value), now: time.now() / 1000)
@@ -89,7 +89,7 @@ struct ImageRoutes: Sendable {
                 "labelText": .text(selection.filters.labels.first ?? ""),
             ])
         }
-        router.hostAction("/images/prune", permission: .hostOperate, maxBodyBytes: 1024 * 1024, fallback: { "/hosts/\($0.host.id)/images/prune" }) { request, context, scope in
+        router.hostAction("/prune/images", permission: .hostOperate, maxBodyBytes: 1024 * 1024, fallback: { "/hosts/\($0.host.id)/prune/images" }) { request, context, scope in
             let form = try await Form.read(request, limit: 1024 * 1024)
             let selection = try ImagePrune.Selection(
                 mode: form["mode"], until: form["until"], labels: form.pairs.filter { $0.name == "label" }.map(\.value), now: time.now() / 1000)
