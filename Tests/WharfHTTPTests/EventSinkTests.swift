@@ -170,4 +170,40 @@ import WharfWire
         #expect(try await client.readChunk() == nil)
         #expect(await source.closed.wait())
     }
+
+    @Test func anHTTP10ClientGetsTheEventsUnchunkedUntilTheConnectionCloses() async throws {
+        let source = Source()
+        try await TestHTTPServer.run { routes in
+            Self.route(&routes, source) { sink in try await sink.write(ServerSentEvent(id: "1", data: "replayed")) }
+        } test: { server in
+            let client = try await server.connect()
+            try await client.send(Wire.request("GET", "/sink", version: "HTTP/1.0"))
+            #expect(await eventually { source.live != nil })
+            source.live?.send(ServerSentEvent(id: "2", data: "live"))
+            source.live?.finish()
+            let text = String(decoding: try await client.readUntilClose(), as: UTF8.self)
+            #expect(text.hasPrefix("HTTP/1.1 200"), "\(text)")
+            #expect(!text.lowercased().contains("transfer-encoding"), "no chunked coding for HTTP/1.0")
+            #expect(text.hasSuffix("\r\n\r\nid: 1\ndata: replayed\n\nid: 2\ndata: live\n\n"), "\(text)")
+            #expect(await source.closed.wait())
+        }
+    }
+
+    @Test func aHeadRequestGetsTheHeadAloneAndNoStream() async throws {
+        let source = Source()
+        try await TestHTTPServer.run { routes in
+            commonRoutes(&routes)
+            Self.route(&routes, source)
+        } test: { server in
+            let client = try await server.connect()
+            try await client.send(Wire.request("HEAD", "/sink"))
+            let head = try await client.readResponseHead()
+            #expect(head.status == 200)
+            #expect(head["Content-Type"] == "text/event-stream; charset=utf-8")
+            try await client.send(Wire.request("GET", "/hello"))
+            #expect(try await client.readResponse().status == 200, "kept alive: no body came after the head")
+            #expect(source.live == nil, "nothing was attached")
+            #expect(server.server.eventStreamCount == 0)
+        }
+    }
 }
