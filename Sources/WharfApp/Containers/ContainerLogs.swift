@@ -85,7 +85,7 @@ struct ContainerLogFollowers: Sendable {
         let containerID: String
     }
 
-    let fanout: Fanout<Key, LogLine>
+    let fanout: Fanout<Key, FollowedLine>
 
     init(hosts: HostServices) {
         fanout = Fanout(bufferLimit: 4096, replayLimit: Self.replayLimit) { key, publish in
@@ -98,9 +98,9 @@ struct ContainerLogFollowers: Sendable {
             defer { logs.close() }
             var splitter = LogLineSplitter()
             for try await chunk in logs {
-                for line in splitter.feed(chunk) { await publish(line) }
+                for line in splitter.feed(chunk) { await publish(FollowedLine(line)) }
             }
-            for line in splitter.flush() { await publish(line) }
+            for line in splitter.flush() { await publish(FollowedLine(line)) }
         }
     }
 
@@ -119,7 +119,8 @@ struct ContainerLogFollowers: Sendable {
         // nothing before it.
         let follower = LogFollower(floor: lastEventID ?? sinceSeconds.map { String(AuditTime.iso($0 * 1000).dropLast()) } ?? "")
         return .eventSink { sink in
-            let (id, replay) = await fanout.subscribe(key) { event in follower.offer(event, to: sink) }
+            let (id, remembered) = await fanout.subscribe(key) { event in follower.offer(event, to: sink) }
+            var replay = remembered.map(\.line)
             sink.onClose { Task { await fanout.unsubscribe(key, id: id) } }
             // History first: everything after the browser's last line, or the last `tail` lines;
             // from the channel's memory when it reaches back far enough, else from the engine.
@@ -146,6 +147,17 @@ struct ContainerLogFollowers: Sendable {
     }
 }
 
+/// A line of a followed container, with its server-sent event encoded once for every follower.
+struct FollowedLine: Sendable {
+    let line: LogLine
+    let frame: SinkFrame
+
+    init(_ line: LogLine) {
+        self.line = line
+        frame = SinkFrame(LogFollower.event(line))
+    }
+}
+
 /// One browser following a container's output: which lines it already has, and the lines the
 /// channel delivered while its history was still being written (held, then sent in order).
 final class LogFollower: Sendable {
@@ -154,28 +166,33 @@ final class LogFollower: Sendable {
 
     /// Lines at or before this timestamp are not sent (the browser has them).
     let floor: String
-    private let state = Mutex<(held: [Fanout<ContainerLogFollowers.Key, LogLine>.Event]?, last: LogLine?)>(([], nil))
+    private let state = Mutex<(held: [Fanout<ContainerLogFollowers.Key, FollowedLine>.Event]?, last: LogLine?)>(([], nil))
 
     init(floor: String) { self.floor = floor }
 
-    /// The event for `line`, unless the browser has it (before its floor, or the line just sent:
-    /// the history and the channel overlap by a second).
-    private func event(for line: LogLine, last: inout LogLine?) -> ServerSentEvent? {
+    /// `line` as a server-sent event: `id` its timestamp, `event` `out` or `err`, `data` the text.
+    static func event(_ line: LogLine) -> ServerSentEvent {
+        ServerSentEvent(id: line.timestamp.isEmpty ? nil : line.timestamp, event: line.stream.rawValue, data: line.text)
+    }
+
+    /// Whether the browser lacks `line` (it is after its floor, and not the line just sent: the
+    /// history and the channel overlap by a second); if so, `line` becomes the last one sent.
+    private func isNew(_ line: LogLine, last: inout LogLine?) -> Bool {
         if !line.timestamp.isEmpty {
-            if line.timestamp <= floor { return nil }
-            if let last, line.timestamp < last.timestamp || line.timestamp == last.timestamp && line.text == last.text { return nil }
+            if line.timestamp <= floor { return false }
+            if let last, line.timestamp < last.timestamp || line.timestamp == last.timestamp && line.text == last.text { return false }
         }
         last = line
-        return ServerSentEvent(id: line.timestamp.isEmpty ? nil : line.timestamp, event: line.stream.rawValue, data: line.text)
+        return true
     }
 
     /// Writes a line of the history, waiting while the browser is slow.
     func write(_ line: LogLine, to sink: EventSink) async throws {
-        if let event = state.withLock({ event(for: line, last: &$0.last) }) { try await sink.write(event) }
+        if state.withLock({ isNew(line, last: &$0.last) }) { try await sink.write(Self.event(line)) }
     }
 
     /// The channel's delivery: held until ``goLive(to:)``, then sent at once. False to leave.
-    func offer(_ event: Fanout<ContainerLogFollowers.Key, LogLine>.Event, to sink: EventSink) -> Bool {
+    func offer(_ event: Fanout<ContainerLogFollowers.Key, FollowedLine>.Event, to sink: EventSink) -> Bool {
         state.withLock { s in
             guard s.held == nil else {
                 guard s.held!.count < Self.holdLimit else { return false }
@@ -195,11 +212,11 @@ final class LogFollower: Sendable {
         }
     }
 
-    private func deliver(_ event: Fanout<ContainerLogFollowers.Key, LogLine>.Event, last: inout LogLine?, to sink: EventSink) -> Bool {
+    private func deliver(_ event: Fanout<ContainerLogFollowers.Key, FollowedLine>.Event, last: inout LogLine?, to sink: EventSink) -> Bool {
         switch event {
-        case .element(let line):
-            guard let event = self.event(for: line, last: &last) else { return sink.isOpen }
-            return sink.send(event)
+        case .element(let followed):
+            guard isNew(followed.line, last: &last) else { return sink.isOpen }
+            return sink.send(followed.frame)
         case .end(let failure):
             sink.send(ServerSentEvent(event: "end", data: failure ?? "The container stopped."))
             sink.finish()

@@ -90,7 +90,7 @@ actor EventChannels {
         guard case .sink(let sink) = member.target, let held = member.held else { return }
         member.held = nil
         for item in held where item.seq == 0 || item.seq > through {
-            if !sink.send(item.frame) { return unsubscribe(id) }
+            if !sink.send(item.sinkFrame) { return unsubscribe(id) }
         }
     }
 
@@ -124,7 +124,7 @@ actor EventChannels {
             if member.held != nil {
                 if member.held!.count >= bufferLimit { return unsubscribe(member.id) }
                 member.held!.append(item)
-            } else if !sink.send(item.frame) {
+            } else if !sink.send(item.sinkFrame) {
                 unsubscribe(member.id)  // gone, or too far behind
             }
         case .queue(let queue):
@@ -170,7 +170,7 @@ actor EventChannels {
             switch member.target {
             case .sink(let sink):
                 if let held = member.held {
-                    for item in held where item.seq == 0 || item.seq > member.through { sink.send(item.frame) }
+                    for item in held where item.seq == 0 || item.seq > member.through { sink.send(item.sinkFrame) }
                 }
                 sink.send(ServerSentEvent(event: "end", data: message))
                 sink.finish()

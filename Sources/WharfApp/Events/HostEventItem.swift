@@ -1,5 +1,5 @@
 import FoundationEssentials
-import WharfHTTP
+package import WharfHTTP
 
 /// One item of a host's shared event stream, as the hub hands it to every subscriber: an engine
 /// event, a gap, or the stream's state, with its server-sent event encoded once for all
@@ -16,7 +16,9 @@ package struct HostEventItem: Sendable {
     package let seq: UInt64
     package let payload: Payload
     /// `id: <epoch>.<seq>` (none for a status), `event: engine|gap|status`, `data: <JSON>`.
-    package let frame: [UInt8]
+    /// Its server-sent event, encoded once for every follower.
+    package let sinkFrame: SinkFrame
+    package var frame: [UInt8] { sinkFrame.bytes }
 
     init(hostID: Int64, seq: UInt64, payload: Payload, cursor: String?) {
         self.hostID = hostID
@@ -27,7 +29,7 @@ package struct HostEventItem: Sendable {
         case .gap(let gap): ("gap", (try? JSONBody.encode(gap)) ?? [])
         case .status(let status): ("status", (try? JSONBody.encode(status)) ?? [])
         }
-        frame = ServerSentEvent(id: cursor, event: name, data: String(decoding: data, as: UTF8.self)).encoded
+        sinkFrame = SinkFrame(ServerSentEvent(id: cursor, event: name, data: String(decoding: data, as: UTF8.self)))
     }
 
     package var event: EngineEventJSON? {

@@ -62,7 +62,7 @@ final class JobOutput: Sendable {
         /// Sends `event` to every watcher; drops those whose stream closed.
         mutating func send(_ event: JobEvent) {
             guard !watchers.isEmpty else { return }
-            let frame = event.serverSentEvent.encoded
+            let frame = SinkFrame(event.serverSentEvent)
             for (id, sink) in watchers where !sink.send(frame) { watchers[id] = nil }
         }
 

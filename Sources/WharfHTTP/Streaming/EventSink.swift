@@ -17,6 +17,22 @@ package protocol EventSinkOutput: AnyObject, Sendable {
     func ended(complete: Bool, bodyBytes: Int)
 }
 
+/// Whole events for many sinks: framed once as an HTTP/1.1 chunk, so a source sending one event
+/// to a thousand followers copies nothing per follower (``EventSink/send(_:)-(SinkFrame)``).
+package struct SinkFrame: Sendable {
+    /// The events' bytes.
+    package let bytes: [UInt8]
+    /// The same as one chunk.
+    let chunk: [UInt8]
+
+    package init(_ bytes: [UInt8]) {
+        self.bytes = bytes
+        chunk = HTTPHeadEncoder.chunk(bytes)
+    }
+
+    package init(_ event: ServerSentEvent) { self.init(event.encoded) }
+}
+
 /// A streamed response that holds **no task** while it waits: the server-sent event stream of
 /// one follower among many (a job's watchers, a container's log followers, a host's event
 /// pages). A thousand followers then cost a thousand small objects, not a thousand tasks with
@@ -111,14 +127,24 @@ package final class EventSink: Sendable {
     @discardableResult
     package func send(_ bytes: [UInt8]) -> Bool {
         guard !bytes.isEmpty else { return isOpen }
-        let framed = frame(bytes)
+        return send(framed: frame(bytes), bodyCount: bytes.count)
+    }
+
+    /// Sends `frame` as ``send(_:)-([UInt8])`` does, with the framing done once for every sink.
+    @discardableResult
+    package func send(_ frame: SinkFrame) -> Bool {
+        guard !frame.bytes.isEmpty else { return isOpen }
+        return send(framed: chunked ? frame.chunk : frame.bytes, bodyCount: frame.bytes.count)
+    }
+
+    private func send(framed: [UInt8], bodyCount: Int) -> Bool {
         var accepted = true
         let next = state.withLock { s -> Next in
             guard s.phase != .closed, !s.finishing else {
                 accepted = false
                 return .nothing
             }
-            s.bodyBytes += bytes.count
+            s.bodyBytes += bodyCount
             if s.phase == .live, !s.waiting, s.pendingCount == 0 {
                 return writeDirectly(framed, &s)
             }
