@@ -251,13 +251,7 @@ final class HTTPConnection: @unchecked Sendable {
             // A sink's stream ends with no task to drain the rest of a body.
             if response.body.isSink { keepAlive = false }
         }
-        // What the access log needs when a sink's stream ends, without keeping the request.
-        let (method, path, status, requestID) = (head.method.rawValue, head.path, response.status.code, context.requestID)
-        let client = response.body.isSink ? clientName(head.headers) : nil
-        let sent = await send(response, for: head, context: context, keepAlive: keepAlive) { [self] bytes, complete in
-            log(method: method, path: path, status: status, bytes: bytes, started: started, requestID: requestID, client: client)
-            if complete, !server.isDraining { park() } else { close() }
-        }
+        let sent = await send(response, for: head, context: context, keepAlive: keepAlive, sinkEnded: sinkEnded(response, head, context, started))
         if sent.detached {
             body.detach()
             return .handedOver
@@ -269,6 +263,21 @@ final class HTTPConnection: @unchecked Sendable {
         log(method: head.method.rawValue, path: head.path, status: sent.status, bytes: sent.bytes, started: started,
             requestID: context.requestID, headers: head.headers)
         return keepAlive && sent.complete ? .next : .close
+    }
+
+    /// What runs when a sink's stream is over: its access-log line (keeping only what it prints,
+    /// not the request), then the connection parks for its next request or closes. Nothing is
+    /// made for other responses.
+    private func sinkEnded(
+        _ response: HTTPResponse, _ head: HTTPRequestHead, _ context: RequestContext, _ started: Deadline
+    ) -> @Sendable (_ bytes: Int, _ complete: Bool) -> Void {
+        guard response.body.isSink else { return { _, _ in } }
+        let (method, path, status, requestID) = (head.method.rawValue, head.path, response.status.code, context.requestID)
+        let client = clientName(head.headers)
+        return { [self] bytes, complete in
+            log(method: method, path: path, status: status, bytes: bytes, started: started, requestID: requestID, client: client)
+            if complete, !server.isDraining { park() } else { close() }
+        }
     }
 
     /// The answer to an error that escaped every middleware.
