@@ -28,6 +28,15 @@ import WharfWire
         }
     }
 
+    /// Opens `/sink` and waits until its stream is live; returns the client and the sink.
+    static func open(_ server: TestHTTPServer, _ source: Source) async throws -> (RawHTTPClient, EventSink) {
+        let client = try await server.connect()
+        try await client.send(Wire.request("GET", "/sink"))
+        _ = try await client.readResponseHead()
+        #expect(await eventually { source.live != nil })
+        return (client, try #require(source.live))
+    }
+
     @Test func theReplayComesFirstThenWhatWasSentMeanwhileThenLiveEventsThenTheEndAndKeepAlive() async throws {
         let source = Source()
         let replaying = AsyncSignal()
@@ -101,11 +110,7 @@ import WharfWire
         try await TestHTTPServer.run { routes in
             Self.route(&routes, source, pendingLimit: 64 * 1024 * 1024)
         } test: { server in
-            let client = try await server.connect()
-            try await client.send(Wire.request("GET", "/sink"))
-            _ = try await client.readResponseHead()
-            #expect(await eventually { source.live != nil })
-            let sink = try #require(source.live)
+            let (client, sink) = try await Self.open(server, source)
             // 8 MiB in 4 KiB events, sent at once: far more than the socket buffers take.
             let events = 2048
             let started = TestClock.now
@@ -139,11 +144,7 @@ import WharfWire
         try await TestHTTPServer.run { routes in
             Self.route(&routes, source, pendingLimit: 64 * 1024)
         } test: { server in
-            let client = try await server.connect()
-            try await client.send(Wire.request("GET", "/sink"))
-            _ = try await client.readResponseHead()
-            #expect(await eventually { source.live != nil })
-            let sink = try #require(source.live)
+            let (client, sink) = try await Self.open(server, source)
             // A client that reads nothing: the kernel's buffers fill, then the queue passes its limit.
             var accepted = 0
             let frame = Array(String(repeating: "x", count: 16 * 1024 - 2).utf8) + [0x0A, 0x0A]
