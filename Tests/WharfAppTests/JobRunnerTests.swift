@@ -1,5 +1,6 @@
 import FoundationEssentials
 import Testing
+import WharfTestSupport
 @testable import WharfApp
 import WharfHTTP
 import WharfSQLite
@@ -182,6 +183,54 @@ import WharfWire
             #expect(stored == 20_001)
             // A watcher far behind is sent to the table, then to the tail.
             #expect(output.read(after: 0, limit: 10) == .behind(through: 20_001 - Int64(output.memory.events)))
+        }
+    }
+
+    @Test func watchersOfALoudJobGetEveryEventInOrderInFewWritesAndTheProducerNeverWaitsForThem() async throws {
+        /// A client that reads at once; counts the writes it is given.
+        final class Client: EventSinkOutput {
+            let text = Locked("")
+            let writes = Locked(0)
+            let finished = Locked<Bool?>(nil)
+            func write(_ bytes: [UInt8]) async throws {
+                let piece = String(decoding: bytes, as: UTF8.self)
+                text.withLock { $0 += piece }
+                writes.withLock { $0 += 1 }
+            }
+            func writeNow(_ bytes: UnsafeRawBufferPointer) throws -> Int? {
+                let piece = String(decoding: bytes, as: UTF8.self)
+                text.withLock { $0 += piece }
+                writes.withLock { $0 += 1 }
+                return bytes.count
+            }
+            func whenWritable(_ handler: @escaping @Sendable () -> Void) -> Bool { false }
+            func abort() {}
+            func ended(complete: Bool, bodyBytes: Int) { finished.withLock { $0 = complete } }
+        }
+        try await Self.withSetup { setup in
+            _ = try await setup.start { _ in JobOutcome(imageId: nil, tags: []) }
+            _ = try await setup.waitUntilFinal(1)
+            try await setup.app.app.database.write { connection in try connection.execute("DELETE FROM job_events WHERE job_id = 1") }
+            let output = JobOutput(jobID: 1, database: setup.app.app.database, log: { _ in })
+            let flusher = Task { await output.runFlusher() }
+            var clients: [Client] = []
+            for _ in 0..<10 {
+                let client = Client()
+                let sink = EventSink(output: client, chunked: false, pendingLimit: 64 * 1024 * 1024)
+                sink.attachEnded(failed: false)
+                #expect(output.watch(sink, after: 0) != nil)
+                clients.append(client)
+            }
+            for index in 1...20_000 { await output.append(.line, "line \(index)") }
+            await output.finish(JobEnd(status: "succeeded", message: nil)) { _ in }
+            await flusher.value
+            for client in clients {
+                #expect(await eventually { client.finished.value == true }, "finished after the end")
+                let ids = Self.events(client.text.value).map(\.id)
+                #expect(ids == (1...20_001).map { String($0) }, "every event once, in order")
+                #expect(client.writes.value < 5_000, "batched: \(client.writes.value) writes for 20,001 events")
+            }
+            #expect(output.watching == 0)
         }
     }
 

@@ -5,8 +5,9 @@ import WharfSQLite
 /// A running job's output: events numbered in order as the job produces them, held in one bounded
 /// in-memory tail that every watcher reads (a thousand watchers share it), and written to
 /// `job_events` in batches by a flusher task every ``Limits/flushInterval``. A watcher that has
-/// caught up ``watch(_:after:)``es: each new event is then sent to its ``EventSink`` as it is
-/// appended, with no task per watcher.
+/// caught up ``watch(_:after:)``es: from then on a fan-out pass, off the producer's path, sends
+/// it what came since its last pass (a loud build's lines in a few writes, not one write each),
+/// with no task per watcher.
 ///
 /// Invariant: the tail holds every event not yet stored, so any event is either in the tail or
 /// in the table, and a watcher behind the tail reads the table (``read(after:limit:)`` says
@@ -46,9 +47,11 @@ final class JobOutput: Sendable {
         var nextSeq: Int64
         var storedSeq: Int64
         var ended = false
-        /// Watchers that have caught up: new events are sent to them as they come.
-        var watchers: [Int: EventSink] = [:]
+        /// Watchers that have caught up, each with the last event it was sent.
+        var watchers: [Int: (sink: EventSink, cursor: Int64)] = [:]
         var nextWatcher = 0
+        /// A fan-out pass is scheduled or running (``fanOut()``).
+        var fanning = false
         var producer: CheckedContinuation<Void, Never>?
         var finalCommit: (@Sendable (SQLiteConnection) throws -> Void)?
         var finished: CheckedContinuation<Void, Never>?
@@ -59,11 +62,11 @@ final class JobOutput: Sendable {
         /// final status, so a watcher that sees it and asks for the job finds it ended.
         var available: Int64 { ended && storedSeq < nextSeq - 1 ? nextSeq - 2 : nextSeq - 1 }
 
-        /// Sends `event` to every watcher; drops those whose stream closed.
-        mutating func send(_ event: JobEvent) {
-            guard !watchers.isEmpty else { return }
-            let frame = SinkFrame(event.serverSentEvent)
-            for (id, sink) in watchers where !sink.send(frame) { watchers[id] = nil }
+        /// Whether a fan-out pass must be started now (one is not already on its way).
+        mutating func needsPass() -> Bool {
+            guard !fanning, watchers.values.contains(where: { $0.cursor < available }) else { return false }
+            fanning = true
+            return true
         }
 
         /// Drops stored events beyond the tail's limits.
@@ -99,17 +102,17 @@ final class JobOutput: Sendable {
 
     /// Adds an event; waits while too much output is not yet stored.
     func append(_ kind: JobEvent.Kind, _ data: String) async {
-        let full = state.withLock { s -> Bool in
-            guard !s.ended else { return false }
+        let (pass, full) = state.withLock { s -> (Bool, Bool) in
+            guard !s.ended else { return (false, false) }
             let event = JobEvent(seq: s.nextSeq, kind: kind, data: data)
             s.nextSeq += 1
             s.tail.append(event)
             s.tailBytes += event.byteCount
             s.pendingBytes += event.byteCount
-            // The end goes to watchers once it is stored (``runFlusher()``).
-            if kind == .end { s.ended = true } else { s.send(event) }
-            return s.pendingCount >= Int64(limits.maxPendingEvents) || s.pendingBytes >= limits.maxPendingBytes
+            if kind == .end { s.ended = true }  // watchers get it once it is stored
+            return (s.needsPass(), s.pendingCount >= Int64(limits.maxPendingEvents) || s.pendingBytes >= limits.maxPendingBytes)
         }
+        if pass { startFanOut() }
         if full { await waitUntilStored() }
     }
 
@@ -147,14 +150,14 @@ final class JobOutput: Sendable {
     }
 
     /// Makes `sink` a watcher if it has every event through `cursor` and that is all there is:
-    /// from now on each new event is sent to it as it is appended, and the end once stored (then
-    /// the sink is finished). Returns its id for ``unwatch(_:)``, or nil when there is more to
-    /// read first (the caller reads on, then asks again).
+    /// from now on the fan-out sends it what comes, and the end once stored (then the sink is
+    /// finished). Returns its id for ``unwatch(_:)``, or nil when there is more to read first (the
+    /// caller reads on, then asks again).
     func watch(_ sink: EventSink, after cursor: Int64) -> Int? {
         state.withLock { s in
             guard s.available == cursor, !(s.ended && s.storedSeq >= s.nextSeq - 1) else { return nil }
             s.nextWatcher += 1
-            s.watchers[s.nextWatcher] = sink
+            s.watchers[s.nextWatcher] = (sink, cursor)
             return s.nextWatcher
         }
     }
@@ -162,6 +165,71 @@ final class JobOutput: Sendable {
     /// Removes a watcher (its client left).
     func unwatch(_ id: Int) {
         _ = state.withLock { $0.watchers.removeValue(forKey: id) }
+    }
+
+    private func startFanOut() {
+        Task { self.fanOut() }
+    }
+
+    /// One fan-out pass, repeated while there is more: every watcher gets the events after its
+    /// cursor in one write, each event encoded once for all (watchers at the same cursor share
+    /// the bytes). Watchers whose stream closed are dropped, and so is one whose next event left
+    /// memory (its browser resumes from the table with `Last-Event-ID`). Once the stored end is
+    /// out, every watcher is finished. Sends happen outside the lock: the producer never waits
+    /// for them.
+    func fanOut() {
+        while true {
+            let work = state.withLock { s -> (events: [JobEvent], targets: [(id: Int, sink: EventSink, cursor: Int64)], behind: [EventSink])? in
+                let upTo = s.available
+                var targets: [(id: Int, sink: EventSink, cursor: Int64)] = []
+                var behind: [EventSink] = []
+                let first = s.head < s.tail.count ? s.tail[s.head].seq : s.nextSeq
+                for (id, watcher) in s.watchers where watcher.cursor < upTo {
+                    if watcher.cursor + 1 < first {
+                        behind.append(watcher.sink)
+                        s.watchers[id] = nil
+                    } else {
+                        targets.append((id, watcher.sink, watcher.cursor))
+                    }
+                }
+                guard !targets.isEmpty || !behind.isEmpty else {
+                    s.fanning = false
+                    return nil
+                }
+                let from = targets.map(\.cursor).min() ?? upTo
+                let start = s.head + Int(from + 1 - first)
+                let end = s.head + Int(upTo + 1 - first)
+                return (start < end ? Array(s.tail[start..<end]) : [], targets, behind)
+            }
+            guard let work else { return }
+            for sink in work.behind { sink.close() }
+            guard let last = work.events.last else { continue }
+            // Each event encoded once; a watcher gets the suffix after its cursor.
+            var bytes: [UInt8] = []
+            var offsets: [Int64: Int] = [:]
+            for event in work.events {
+                offsets[event.seq - 1] = bytes.count
+                bytes += event.serverSentEvent.encoded
+            }
+            var frames: [Int64: SinkFrame] = [:]
+            var failed: [Int] = []
+            for target in work.targets {
+                let frame = frames[target.cursor] ?? SinkFrame(Array(bytes[(offsets[target.cursor] ?? 0)...]))
+                frames[target.cursor] = frame
+                if !target.sink.send(frame) { failed.append(target.id) }
+            }
+            let ended = last.kind == .end
+            let finished = state.withLock { s -> [EventSink] in
+                for id in failed { s.watchers[id] = nil }
+                for target in work.targets where !failed.contains(target.id) {
+                    if let watcher = s.watchers[target.id], watcher.cursor < last.seq { s.watchers[target.id]?.cursor = last.seq }
+                }
+                guard ended else { return [] }
+                defer { s.watchers.removeAll() }
+                return s.watchers.values.map(\.sink)
+            }
+            for sink in finished { sink.finish() }
+        }
     }
 
     /// Whether the end was appended (the job is finishing or finished).
@@ -225,7 +293,7 @@ final class JobOutput: Sendable {
                             s.finished = nil
                             s.watchers.removeAll()
                         }
-                        return (s.finished, Array(s.watchers.values))
+                        return (s.finished, s.watchers.values.map(\.sink))
                     }
                     finished?.resume()
                     // Their browsers reconnect and read how the job ended from its row.
@@ -235,8 +303,8 @@ final class JobOutput: Sendable {
                 try? await Task.sleep(for: .milliseconds(min(1000, 50 * failures)))
                 continue
             }
-            let (producer, finished, watchers) = state.withLock {
-                s -> (CheckedContinuation<Void, Never>?, CheckedContinuation<Void, Never>?, [EventSink]) in
+            let (producer, finished, pass) = state.withLock {
+                s -> (CheckedContinuation<Void, Never>?, CheckedContinuation<Void, Never>?, Bool) in
                 if let last = batch.last, last.seq > s.storedSeq {
                     s.pendingBytes -= batch.reduce(0) { $0 + $1.byteCount }
                     s.storedSeq = last.seq
@@ -248,18 +316,12 @@ final class JobOutput: Sendable {
                     s.producer = nil
                 }
                 let finished = commit != nil ? s.finished : nil
-                var watchers: [EventSink] = []
-                if commit != nil {
-                    s.finished = nil
-                    // The end is stored with the job's status: now it goes to the watchers.
-                    if let end = s.tail.last, end.kind == .end { s.send(end) }
-                    watchers = Array(s.watchers.values)
-                    s.watchers.removeAll()
-                }
-                return (producer, finished, watchers)
+                // Stored now: the end (with the job's status) is available to the watchers.
+                if commit != nil { s.finished = nil }
+                return (producer, finished, s.needsPass())
             }
             producer?.resume()
-            for watcher in watchers { watcher.finish() }
+            if pass { startFanOut() }
             if let finished {
                 finished.resume()
                 return
