@@ -146,7 +146,8 @@ package final class EventSink: Sendable {
             }
             s.bodyBytes += bodyCount
             if s.phase == .live, !s.waiting, s.pendingCount == 0 {
-                return writeDirectly(framed, &s)
+                s.pending = framed  // shared, not copied: written now unless the socket is full
+                return pump(&s)
             }
             if s.pendingCount + framed.count > pendingLimit {
                 accepted = false
@@ -215,26 +216,6 @@ package final class EventSink: Sendable {
     // MARK: Inside
 
     private func frame(_ bytes: [UInt8]) -> [UInt8] { chunked ? HTTPHeadEncoder.chunk(bytes) : bytes }
-
-    /// Writes `framed` now (nothing is queued); queues what the client did not take.
-    private func writeDirectly(_ framed: [UInt8], _ s: inout State) -> Next {
-        let written: Int?
-        do {
-            written = try framed.withUnsafeBytes { raw in try output.writeNow(raw) }
-        } catch {
-            return closing(complete: false, &s)
-        }
-        guard let written else {
-            s.pending = framed
-            s.waiting = true
-            s.writerRunning = true
-            return .startWriter
-        }
-        if written == framed.count { return .nothing }
-        s.pending = Array(framed[written...])
-        s.waiting = true
-        return .armWritable
-    }
 
     /// Writes the queue while the client takes it; says what comes next.
     private func pump(_ s: inout State) -> Next {
