@@ -532,35 +532,39 @@ bench_events() {
   echo "== 1. An engine event to $followers browsers following one host (GET /hosts/1/events/stream?type=volume)"
   echo "   vs the same engine's GET /events read directly; arrival = kernel receive time (SO_TIMESTAMPNS), client on CPU 1"
   curl -fsS -o /dev/null -H "Authorization: Bearer $token" "$base/api/v1/hosts/1/volumes"
-  local before held after listeners_before listeners_held cold_before cold_held cold_after cold_live
+  local before held after listeners_before listeners_held cold_before cold_held cold_after cold_live live
+  # Starts the followers (coproc FOLLOW) and waits until every stream is live, then 2 s more;
+  # sets `live` to their number. stop_followers closes them all and waits for the script.
+  start_followers() {
+    coproc FOLLOW { taskset -c 1 python3 deploy/bench/event_followers.py --wharf "127.0.0.1:$wport" --token "$token" \
+      --path "/hosts/1/events/stream?type=volume" --engine "$engine" --count "$followers" --timeout "$1"; }
+    local ready
+    read -r ready live <&"${FOLLOW[0]}"
+    [ "$ready" = ready ] || { echo "followers failed" >&2; return 1; }
+    sleep 2
+  }
+  stop_followers() {
+    echo close >&"${FOLLOW[1]}"
+    read -r _ <&"${FOLLOW[0]}"
+    wait "$FOLLOW_PID" 2>/dev/null || true
+  }
   # A fresh process grows its malloc arenas, thread stacks and tables with its first thousand
   # followers, once: a first 1,000 open and leave (printed), then the measured 1,000.
   cold_before=$(rss_kib "$wharf_pid")
-  coproc WARMUP { taskset -c 1 python3 deploy/bench/event_followers.py --wharf "127.0.0.1:$wport" --token "$token" \
-    --path "/hosts/1/events/stream?type=volume" --engine "$engine" --count "$followers" --timeout 120; }
-  read -r ready cold_live <&"${WARMUP[0]}"
-  [ "$ready" = ready ] || { echo "followers failed" >&2; return 1; }
-  sleep 2
+  start_followers 120
+  cold_live=$live
   cold_held=$(rss_kib "$wharf_pid")
-  echo close >&"${WARMUP[1]}"
-  read -r _ <&"${WARMUP[0]}"
-  wait "$WARMUP_PID" 2>/dev/null || true
+  stop_followers
   sleep 3
   cold_after=$(rss_kib "$wharf_pid")
   listeners_before=$(listeners)
   before=$(rss_kib "$wharf_pid")
-  coproc FOLLOW { taskset -c 1 python3 deploy/bench/event_followers.py --wharf "127.0.0.1:$wport" --token "$token" \
-    --path "/hosts/1/events/stream?type=volume" --engine "$engine" --count "$followers" --timeout 300; }
-  read -r ready live <&"${FOLLOW[0]}"
-  [ "$ready" = ready ] || { echo "followers failed" >&2; return 1; }
-  sleep 2
+  start_followers 300
   held=$(rss_kib "$wharf_pid")
   listeners_held=$(listeners)
   echo go >&"${FOLLOW[1]}"
   read -r _ samples p50 p99 max complete <&"${FOLLOW[0]}"
-  echo close >&"${FOLLOW[1]}"
-  read -r _ <&"${FOLLOW[0]}"
-  wait "$FOLLOW_PID" 2>/dev/null || true
+  stop_followers
   sleep 3
   after=$(rss_kib "$wharf_pid")
   printf '%-44s %s\n' "followers live:" "$live"
