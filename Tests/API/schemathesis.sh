@@ -34,6 +34,11 @@ container_ids() {
     $python -c 'import json,sys; print("\n".join(sorted(c["id"] for c in json.load(sys.stdin).get("containers", []))))'
 }
 cleanup() {
+  status=$?
+  if [ "$status" -ne 0 ] && [ -s "$data/serve.log" ]; then
+    echo "--- the server's log (last 80 lines) ---" >&2
+    tail -n 80 "$data/serve.log" >&2
+  fi
   if [ -n "${token:-}" ] && [ -n "$server" ]; then
     for id in $(comm -13 "$data/before" <(container_ids 2>/dev/null) 2>/dev/null); do
       curl -s -X DELETE -H "Authorization: Bearer $token" "$base/api/v1/hosts/engine-a/containers/$id?force=true" >/dev/null || true

@@ -6,7 +6,7 @@ import WharfHTTP
 /// Pure pieces of the image pages: references, build options, the layer and build folds,
 /// registry addresses, prune filters.
 @Suite struct ImageUnitTests {
-    @Test func referencesAreReadAsTheDockerCLIReadsThem() {
+    @Test func referencesAreReadAsTheDockerCLIReadsThem() throws {
         let cases: [(String, String?, String?, String?)] = [
             ("busybox", "busybox", "latest", nil),
             ("busybox:1.36", "busybox", "1.36", nil),
@@ -29,6 +29,12 @@ import WharfHTTP
         #expect(Registry.domain(of: "localhost/app") == "localhost")
         #expect(Registry.normalize("https://Index.Docker.io/v1/") == "docker.io")
         #expect(Registry.normalize("Registry.Example.com:5000/") == "registry.example.com:5000")
+        for address in [":", ":5000", "registry:", "https://", "registry:99999", "reg istry"] {
+            let input = RegistryService.Input(address: address, username: "ops", password: "secret")
+            #expect(throws: FieldErrors.self, "\(address)") { _ = try input.checked(requirePassword: true) }
+        }
+        #expect(try RegistryService.Input(address: "registry.example.com:5000", username: "ops", password: "secret")
+            .checked(requirePassword: true).address == "registry.example.com:5000")
     }
 
     @Test func buildOptionsAreReadPerFieldAndBuildArgValuesAreNotRecorded() throws {
@@ -119,6 +125,19 @@ import WharfHTTP
         #expect(!filters.matches(created: 0, labels: ["team": "ops", "keep": "1"]))
         #expect(!filters.matches(created: 0, labels: ["team": "dev"]))
         #expect(throws: FieldErrors.self) { _ = try PruneFilters(until: "soon", labels: [], now: 0) }
+    }
+
+    /// What schemathesis sent once and the server trapped on: a bare `!` (or `=`, `!=`) label
+    /// indexed an empty split, and a duration too long for an Int64 trapped in the conversion.
+    @Test func pruneFiltersTakeDegenerateLabelsAndHugeDurations() throws {
+        let labels = ["team": "ops"]
+        #expect(try PruneFilters(until: nil, labels: ["!", "!=", ""], now: 0).matches(created: 0, labels: labels))
+        #expect(try !PruneFilters(until: nil, labels: ["="], now: 0).matches(created: 0, labels: labels), "the empty key, empty value")
+        #expect(try !PruneFilters(until: nil, labels: ["!"], now: 0).matches(created: 0, labels: ["": "x"]))
+        for until in ["1e300h", "infh", "9e18s", "1e15d", "nanm"] {
+            #expect(throws: FieldErrors.self, "\(until)") { _ = try PruneFilters(until: until, labels: [], now: 100_000) }
+        }
+        #expect(try PruneFilters(until: "1000d", labels: [], now: 100_000_000).before == 100_000_000 - 86_400_000)
     }
 }
 

@@ -23,8 +23,8 @@ struct RegistryService: Sendable {
         func checked(requirePassword: Bool) throws -> Input {
             var problems: [String: String] = [:]
             let address = Registry.normalize(address)
-            let host = address.split(separator: ":", maxSplits: 1)
-            let validHost = !address.isEmpty && address.count <= 255
+            let host = address.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
+            let validHost = !host[0].isEmpty && address.count <= 255
                 && host[0].utf8.allSatisfy { ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2E || $0 == 0x2D }
                 && (host.count == 1 || (host[1].count <= 5 && UInt16(host[1]) != nil))
             if !validHost { problems["address"] = "Give the registry's host name and port as image names use them, like registry.example.com:5000." }

@@ -30,7 +30,8 @@ struct PruneFilters: Sendable, Equatable {
         if let seconds = Int64(text), seconds > 0 { return seconds }
         if let last = text.last, let amount = Double(text.dropLast()), amount >= 0 {
             let unit: Double? = switch last { case "s": 1; case "m": 60; case "h": 3600; case "d": 86_400; default: nil }
-            if let unit { return now - Int64(amount * unit) }
+            // Durations beyond 10,000 years are refused: `1e300h` would not fit an Int64.
+            if let unit, amount * unit < 3.2e11 { return now - Int64(amount * unit) }
         }
         return AuditTime.parse(text).map { $0.milliseconds / 1000 }
     }
@@ -45,13 +46,6 @@ struct PruneFilters: Sendable, Equatable {
 
     func matches(created: Int64, labels: [String: String]) -> Bool {
         if let before, created >= before { return false }
-        for label in self.labels {
-            let negated = label.hasPrefix("!") || label.contains("!=")
-            let expression = label.hasPrefix("!") ? String(label.dropFirst()) : label.replacing("!=", with: "=")
-            let parts = expression.split(separator: "=", maxSplits: 1).map(String.init)
-            let has = parts.count == 2 ? labels[parts[0]] == parts[1] : labels[parts[0]] != nil
-            if has == negated { return false }
-        }
-        return true
+        return LabelSelector.all(self.labels, match: labels)
     }
 }
