@@ -187,8 +187,8 @@ package final class WharfApplication: Sendable {
                 MetricsAccess(metrics: metrics, database: database, audit: AuditLog(database: database)),
                 AuthenticationMiddleware(services: accounts), FlashMiddleware(signer: flash), errorPages,
                 CSRFMiddleware(services: accounts),
-                AuthorizationMiddleware(services: accounts, hostScopes: { reference, principal in
-                    try await hosts.scope(reference, for: principal)
+                AuthorizationMiddleware(services: accounts, hostScopes: { reference, principal, context in
+                    try await hosts.scope(reference, for: principal, context: context)
                 }),
             ],
             notFound: { _, _ in throw HTTPError(.notFound, "There is no page at this address.") },

@@ -43,7 +43,7 @@ import WharfWire
         builder.add(.post, "/hosts/:host/edit", permission: Permission.hostAdmin) { _, _ in .text("edited") }
         let responder = HTTPResponder(router: try builder.build(), middleware: [
             AuthenticationMiddleware(services: accounts), CSRFMiddleware(services: accounts),
-            AuthorizationMiddleware(services: accounts, hostScopes: { reference, principal in try await hosts.scope(reference, for: principal) }),
+            AuthorizationMiddleware(services: accounts, hostScopes: { reference, principal, context in try await hosts.scope(reference, for: principal, context: context) }),
         ])
         func status(_ user: String, _ method: HTTPMethod, _ path: String) async -> Int {
             let request = HTTPRequest.make(method, path, headers: ["Host": "localhost", "Authorization": "Bearer \(tokens[user] ?? "")"])

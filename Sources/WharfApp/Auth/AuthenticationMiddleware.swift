@@ -29,7 +29,7 @@ package struct AuthenticationMiddleware: HTTPMiddleware {
         // The Docker endpoint takes tokens only: with no cookie read, no browser page can use it.
         let tokensOnly = context.route?.permission as? Permission == .dockerEndpoint
         if let authorization = request.headers["Authorization"] {
-            context.principal = try await bearer(authorization, context: context)
+            (context.principal, context.hostGrantRead) = try await bearer(authorization, context: context)
         } else if tokensOnly {
             // Anonymous: AuthorizationMiddleware answers 401 in the endpoint's own words.
         } else if let rawID = Cookies.value(Cookies.name(Self.sessionCookie, secure: secure), in: request) {
@@ -77,31 +77,33 @@ package struct AuthenticationMiddleware: HTTPMiddleware {
         }
     }
 
-    /// The principal for an `Authorization` header, or a thrown 401.
-    private func bearer(_ authorization: String, context: RequestContext) async throws -> Principal {
+    /// The principal for an `Authorization` header, or a thrown 401; and, on a host-scoped
+    /// route, its host and the caller's grant, read in the same transaction (``HostGrantRead``).
+    private func bearer(_ authorization: String, context: RequestContext) async throws -> (Principal, HostGrantRead?) {
         guard let secret = BearerCredential.token(authorization) else {
             throw HTTPError(
                 .unauthorized, "Only `Authorization: Bearer <token>` is accepted.",
                 headers: ["WWW-Authenticate": #"Bearer realm="wharf""#])
         }
         let now = services.time.now()
-        let found = try await services.database.read { connection -> (APIToken, User)? in
+        let permission = context.route?.permission as? Permission
+        let hostReference = permission?.namesHost == true ? context.parameters["host"] : nil
+        let endpoint = permission == .dockerEndpoint
+        let found = try await services.database.read { connection -> (APIToken, User, HostGrantRead?)? in
             guard let token = try APITokenStore.find(secret: secret, on: connection),
                   let user = try UserRepository.find(id: token.userID, on: connection) else { return nil }
-            return (token, user)
+            guard let hostReference, Self.refusal(token, user, now: now) == nil else { return (token, user, nil) }
+            let host = try HostGrantRead.read(
+                hostReference, userID: user.id, admin: min(token.role, user.role) == .admin, endpoint: endpoint, on: connection)
+            return (token, user, host)
         }
-        let refusal: String?
-        switch found {
-        case nil: refusal = "unknown"
-        case let (token, user)?:
-            refusal = token.isRevoked ? "revoked" : token.isExpired(now: now) ? "expired" : user.disabled ? "user disabled" : nil
-        }
+        let refusal = found.map { Self.refusal($0.0, $0.1, now: now) } ?? "unknown"
         if let refusal {
             let prefix = found?.0.prefix ?? (APITokenStore.looksLikeToken(secret) ? String(secret.prefix(14)) : nil)
             var entry = context.auditEntry(
                 "auth.token.denied", outcome: .denied, target: prefix, parameters: ["reason": refusal], httpStatus: .unauthorized)
             entry.source = .api
-            if let (token, user) = found {
+            if let (token, user, _) = found {
                 entry.actorID = token.userID
                 entry.actorName = user.username
             }
@@ -111,12 +113,18 @@ package struct AuthenticationMiddleware: HTTPMiddleware {
                 .unauthorized, "The API token is \(refusal == "user disabled" ? "not usable: its owner is disabled" : refusal).",
                 headers: ["WWW-Authenticate": #"Bearer realm="wharf", error="invalid_token""#])
         }
-        guard let (token, user) = found else { throw HTTPError(.unauthorized) }
+        guard let (token, user, host) = found else { throw HTTPError(.unauthorized) }
         if token.lastUsedMilliseconds.map({ now - $0 >= 60_000 }) ?? true {
             try await services.database.write { connection in try APITokenStore.touch(id: token.id, now: now, on: connection) }
         }
-        return Principal(
+        let principal = Principal(
             userID: user.id, username: user.username, role: min(token.role, user.role),
             credential: .token(id: token.id, prefix: token.prefix), csrfToken: nil)
+        return (principal, host)
+    }
+
+    /// Why `token` of `user` is refused (`revoked`, `expired`, `user disabled`); nil when it is good.
+    private static func refusal(_ token: APIToken, _ user: User, now: Int64) -> String? {
+        token.isRevoked ? "revoked" : token.isExpired(now: now) ? "expired" : user.disabled ? "user disabled" : nil
     }
 }

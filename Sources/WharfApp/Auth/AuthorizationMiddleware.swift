@@ -19,13 +19,14 @@ import WharfWire
 /// to sign-in is not audited. Allowed requests are not: the handler's own row is the record of an
 /// allowed change, and reads are not audited.
 package struct AuthorizationMiddleware: HTTPMiddleware {
-    /// Resolves a host reference for a principal (``HostScope/resolve(_:for:database:clients:)``).
-    package typealias HostScopeResolver = @Sendable (String, Principal) async throws -> HostScope?
+    /// Resolves a host reference for a principal, using what the request's context already read
+    /// (``HostScope/resolve(_:for:database:clients:known:)``).
+    package typealias HostScopeResolver = @Sendable (String, Principal, RequestContext) async throws -> HostScope?
 
     let services: AccountServices
     let hostScopes: HostScopeResolver
 
-    package init(services: AccountServices, hostScopes: @escaping HostScopeResolver = { _, _ in nil }) {
+    package init(services: AccountServices, hostScopes: @escaping HostScopeResolver = { _, _, _ in nil }) {
         self.services = services
         self.hostScopes = hostScopes
     }
@@ -81,7 +82,7 @@ package struct AuthorizationMiddleware: HTTPMiddleware {
         if permission == .hostAdmin, !principal.isAdmin {
             try await deny(request, context, status: .forbidden, reason: "admin role required", message: "Only admins can change hosts.")
         }
-        guard let reference = context.parameters["host"], let scope = try await hostScopes(reference, principal) else {
+        guard let reference = context.parameters["host"], let scope = try await hostScopes(reference, principal, context) else {
             if principal.isAdmin {
                 throw HTTPError(.notFound, "There is no such host. It may have been removed; go back to the list of hosts.")
             }

@@ -120,7 +120,7 @@ struct ContainerLogFollowers: Sendable {
         let follower = LogFollower(floor: lastEventID ?? sinceSeconds.map { String(AuditTime.iso($0 * 1000).dropLast()) } ?? "")
         return .eventSink { sink in
             let (id, remembered) = await fanout.subscribe(key) { event in follower.offer(event, to: sink) }
-            var replay = remembered.map(\.line)
+            let replay = remembered.map(\.line)
             sink.onClose { Task { await fanout.unsubscribe(key, id: id) } }
             // History first: everything after the browser's last line, or the last `tail` lines;
             // from the channel's memory when it reaches back far enough, else from the engine.

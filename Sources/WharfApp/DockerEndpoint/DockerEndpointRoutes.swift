@@ -51,17 +51,19 @@ struct DockerEndpointRoutes {
         guard let principal = context.principal, case .token = principal.credential else {
             throw HTTPError(.unauthorized, "Wharf's Docker endpoint takes only an API token, as `Authorization: Bearer <token>`.")
         }
-        // One read for everything the decision needs: the host, and the caller's grant on it
-        // (others) or the host's endpoint setting (admins).
+        // Everything the decision needs: the host, and the caller's grant on it (others) or the
+        // host's endpoint setting (admins), read with the token (``HostGrantRead``).
         let reference = context.parameters["host"] ?? ""
         let admin = principal.isAdmin
-        let (host, grant, capabilities) = try await accounts.database.read { connection in
-            guard let host = try HostRepository.find(reference: reference, on: connection) else {
-                return (DockerHost?.none, HostRole?.none, Set<EndpointCapability>())
+        let read: HostGrantRead
+        if let known = context.hostGrantRead, known.answers(reference, for: principal) {
+            read = known
+        } else {
+            read = try await accounts.database.read { connection in
+                try HostGrantRead.read(reference, userID: principal.userID, admin: admin, endpoint: true, on: connection)
             }
-            return (host, admin ? nil : try Grants.role(user: principal.userID, host: host.id, on: connection),
-                    admin ? try EndpointSettingsRepository.capabilities(hostID: host.id, on: connection) : [])
         }
+        let (host, grant, capabilities) = (read.host, read.grant, read.capabilities)
         let call = EndpointCall(context: context, method: request.method, path: "/" + rawPath, hostID: host?.id, queue: queue)
         /// Refuses the call with `status`, audited.
         func refuse(_ status: HTTPStatus, _ message: String, rule: String, outcome: AuditOutcome = .denied) -> HTTPError {

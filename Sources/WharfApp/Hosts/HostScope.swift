@@ -65,19 +65,22 @@ package struct HostScope: Sendable {
     }
 
     /// Resolves `reference` for `principal`: nil when the host does not exist, or the user holds
-    /// no grant on it (the two are not told apart for non-admins, so names do not leak).
+    /// no grant on it (the two are not told apart for non-admins, so names do not leak). `known`,
+    /// when it answers the same question (read with the caller's token), saves the read.
     static func resolve(
-        _ reference: String, for principal: Principal, database: Database, clients: HostClients
+        _ reference: String, for principal: Principal, database: Database, clients: HostClients, known: HostGrantRead? = nil
     ) async throws -> HostScope? {
-        let found = try await database.read { connection -> (DockerHost, HostRole?)? in
-            guard let host = try HostRepository.find(reference: reference, on: connection) else { return nil }
-            if principal.isAdmin { return (host, nil) }
-            guard let grant = try Grants.role(user: principal.userID, host: host.id, on: connection) else { return nil }
-            return (host, grant)
+        let read: HostGrantRead
+        if let known, known.answers(reference, for: principal) {
+            read = known
+        } else {
+            read = try await database.read { connection in
+                try HostGrantRead.read(reference, userID: principal.userID, admin: principal.isAdmin, endpoint: false, on: connection)
+            }
         }
-        guard let (host, grant) = found else { return nil }
+        guard let host = read.host, principal.isAdmin || read.grant != nil else { return nil }
         let ceiling = HostAccess(ceiling: principal.role)
-        let access = grant.map { min(HostAccess($0), ceiling) } ?? ceiling
+        let access = read.grant.map { min(HostAccess($0), ceiling) } ?? ceiling
         return HostScope(host: host, access: access, clients: clients)
     }
 }

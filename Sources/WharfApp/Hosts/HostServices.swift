@@ -1,4 +1,5 @@
 import Glibc
+package import WharfHTTP
 package import WharfIO
 package import WharfSQLite
 
@@ -31,7 +32,8 @@ package struct HostServices: Sendable {
     }
 
     /// The scope of a host-scoped route for `principal` (see ``HostScope``).
-    package func scope(_ reference: String, for principal: Principal) async throws -> HostScope? {
-        try await HostScope.resolve(reference, for: principal, database: registry.database, clients: clients)
+    package func scope(_ reference: String, for principal: Principal, context: RequestContext? = nil) async throws -> HostScope? {
+        try await HostScope.resolve(
+            reference, for: principal, database: registry.database, clients: clients, known: context?.hostGrantRead)
     }
 }

@@ -31,6 +31,14 @@ package enum Permission: RoutePermission, Equatable {
     /// host). Which calls each role may make is the endpoint's own policy (``EndpointPolicy``).
     case dockerEndpoint
 
+    /// Whether the route's `:host` parameter names the host the permission is checked on.
+    var namesHost: Bool {
+        switch self {
+        case .hostView, .hostOperate, .hostAdmin, .dockerEndpoint: true
+        case .anonymous, .signedIn, .account, .enrolling, .admin: false
+        }
+    }
+
     package var description: String {
         switch self {
         case .anonymous: "anonymous"
