@@ -52,12 +52,15 @@ package final class Database: Sendable {
     private let readers: ReaderPool
     /// A directory made by ``temporary(configuration:)``, removed by ``close()``.
     private let temporaryDirectory: String?
+    /// Whether anything was committed since an earlier look, by any process.
+    package let changes: DatabaseChanges
 
     private init(path: String, writer: SerializedConnection, readers: ReaderPool, temporaryDirectory: String?) {
         self.path = path
         self.writer = writer
         self.readers = readers
         self.temporaryDirectory = temporaryDirectory
+        changes = DatabaseChanges(walPath: path + "-wal")
     }
 
     /// Opens (creating if needed) the database at `path`: the writer first, which switches the file

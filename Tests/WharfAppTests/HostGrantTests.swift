@@ -82,4 +82,57 @@ import WharfWire
         await group.shutdown()
         await database.close()
     }
+
+    /// A token's answer is kept between calls (``BearerCache``) only while nothing is written:
+    /// a grant removed, a token revoked or a user disabled by another process (a second
+    /// `Database` on the same file, as a `wharf` subcommand opens it) is seen by the next call.
+    @Test func aKeptTokenAnswerEndsWithAnyWriteFromAnyProcess() async throws {
+        let database = try await migratedDatabase()
+        let accounts = try await AccountServices.make(
+            database: database, secretKey: try testSecretKey(), hasher: PasswordHasher(parameters: .testing),
+            grants: Grants(database: database))
+        let group = try EventLoopGroup(loops: 1)
+        let hosts = HostServices(database: database, secretKey: try testSecretKey(), group: group)
+        let olga = try await accounts.createUser(username: "olga", role: .operator, password: "a long enough password", by: cliActor)
+        let token = try await accounts.createToken(userID: olga.id, name: "t", role: nil, expiresInDays: nil, by: cliActor)
+        try await database.write { connection in
+            try connection.execute("INSERT INTO hosts (id, name, url, created_ms, updated_ms) VALUES (7, 'host7', 'unix:///nowhere.sock', 0, 0)")
+            try Grants.set(.operator, user: olga.id, host: 7, on: connection)
+        }
+        var builder = RouterBuilder()
+        builder.add(.post, "/hosts/:host/restart", permission: Permission.hostOperate) { _, _ in .text("done") }
+        let responder = HTTPResponder(router: try builder.build(), middleware: [
+            AuthenticationMiddleware(services: accounts), CSRFMiddleware(services: accounts),
+            AuthorizationMiddleware(services: accounts, hostScopes: { reference, principal, context in
+                try await hosts.scope(reference, for: principal, context: context)
+            }),
+        ])
+        func status() async -> Int {
+            let request = HTTPRequest.make(.post, "/hosts/7/restart", headers: ["Host": "localhost", "Authorization": "Bearer \(token.secret)"])
+            var context = RequestContext(requestID: "t")
+            responder.route(request.head, into: &context)
+            do {
+                return try await responder.respond(to: request, context: context).status.code
+            } catch let error as HTTPError {
+                return error.status.code
+            } catch {
+                return 500
+            }
+        }
+        let other = try await Database.open(path: database.path)
+        for _ in 0..<3 { #expect(await status() == 200) }
+        try await other.write { connection in try Grants.set(.viewer, user: olga.id, host: 7, on: connection) }
+        #expect(await status() == 403, "the grant was lowered")
+        try await other.write { connection in try Grants.set(.operator, user: olga.id, host: 7, on: connection) }
+        for _ in 0..<3 { #expect(await status() == 200) }
+        try await other.write { connection in try connection.execute("UPDATE users SET disabled = 1 WHERE id = ?", [.integer(olga.id)]) }
+        #expect(await status() == 401, "the user was disabled")
+        try await other.write { connection in try connection.execute("UPDATE users SET disabled = 0 WHERE id = ?", [.integer(olga.id)]) }
+        #expect(await status() == 200)
+        _ = try await other.write { connection in try APITokenStore.revoke(id: token.token.id, userID: olga.id, now: 1, on: connection) }
+        #expect(await status() == 401, "the token was revoked")
+        await other.close()
+        await group.shutdown()
+        await database.close()
+    }
 }

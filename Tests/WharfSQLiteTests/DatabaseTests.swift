@@ -41,6 +41,25 @@ import WharfSQLite
         await database.close()
     }
 
+    /// ``DatabaseChanges``: the stamp stays while nothing is committed, reads included, and moves
+    /// with every commit, this database's own and another's on the same file (another process).
+    @Test func changesMoveWithEveryCommitFromAnyConnection() async throws {
+        try await withTemporaryDatabase { database in
+            try await database.write { try $0.execute("CREATE TABLE t (x)") }
+            let first = try #require(database.changes.stamp())
+            _ = try await database.read { try $0.queryValue("SELECT count(*) FROM t", as: Int.self) }
+            #expect(database.changes.stamp() == first, "a read is not a change")
+            try await database.write { try $0.execute("INSERT INTO t VALUES (1)") }
+            let second = try #require(database.changes.stamp())
+            #expect(second != first)
+            #expect(database.changes.stamp() == second)
+            let other = try await Database.open(path: database.path)
+            try await other.write { try $0.execute("INSERT INTO t VALUES (2)") }
+            #expect(database.changes.stamp() != second, "a commit on another connection to the file")
+            await other.close()
+        }
+    }
+
     @Test func enforcesForeignKeys() async throws {
         try await withTemporaryDatabase { database in
             try await database.write { connection in

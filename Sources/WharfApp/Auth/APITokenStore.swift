@@ -64,8 +64,12 @@ package enum APITokenStore {
 
     /// The token whose text is `secret` (live, expired or revoked), nil when unknown.
     package static func find(secret: String, on connection: SQLiteConnection) throws -> APIToken? {
-        try connection.querySingle(
-            "SELECT \(APIToken.columns) FROM api_tokens WHERE token_hash = ?", [.text(hash(secret))]).map(APIToken.init(row:))
+        try find(hash: hash(secret), on: connection)
+    }
+
+    /// The token whose secret has ``hash(_:)`` `hash`, nil when there is none.
+    static func find(hash: String, on connection: SQLiteConnection) throws -> APIToken? {
+        try connection.querySingle("SELECT \(APIToken.columns) FROM api_tokens WHERE token_hash = ?", [.text(hash)]).map(APIToken.init(row:))
     }
 
     /// The token with row id `id`, nil when there is none.

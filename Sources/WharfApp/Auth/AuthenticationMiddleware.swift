@@ -12,13 +12,21 @@ import WharfWire
 /// with 401 and audited (`auth.token.denied`, coalesced per client and minute by
 /// ``DenialAudit``): a client that sends a token means to use it, so it is never silently treated
 /// as anonymous. Tokens in the query string are not looked at.
+///
+/// A token's lookup (with the host and grant of a host-scoped route, ``HostGrantRead``) is one
+/// read, kept for the next calls only until anything is written to the database by any process
+/// (``BearerCache``), so a revocation is seen by the very next call.
 package struct AuthenticationMiddleware: HTTPMiddleware {
     package static let sessionCookie = "wharf_session"
     package static let preSessionCookie = "wharf_pre"
 
     let services: AccountServices
+    private let cache: BearerCache
 
-    package init(services: AccountServices) { self.services = services }
+    package init(services: AccountServices) {
+        self.services = services
+        cache = BearerCache(changes: services.database.changes)
+    }
 
     package func handle(_ request: HTTPRequest, context: RequestContext, next: HTTPHandler) async throws -> HTTPResponse {
         var context = context
@@ -89,13 +97,21 @@ package struct AuthenticationMiddleware: HTTPMiddleware {
         let permission = context.route?.permission as? Permission
         let hostReference = permission?.namesHost == true ? context.parameters["host"] : nil
         let endpoint = permission == .dockerEndpoint
-        let found = try await services.database.read { connection -> (APIToken, User, HostGrantRead?)? in
-            guard let token = try APITokenStore.find(secret: secret, on: connection),
-                  let user = try UserRepository.find(id: token.userID, on: connection) else { return nil }
-            guard let hostReference, Self.refusal(token, user, now: now) == nil else { return (token, user, nil) }
-            let host = try HostGrantRead.read(
-                hostReference, userID: user.id, admin: min(token.role, user.role) == .admin, endpoint: endpoint, on: connection)
-            return (token, user, host)
+        let hash = APITokenStore.hash(secret)
+        let key = BearerCache.key(tokenHash: hash, host: hostReference, endpoint: endpoint)
+        let (cached, stamp) = cache.lookup(key)
+        let found: (APIToken, User, HostGrantRead?)?
+        if let cached {
+            found = (cached.token, cached.user, cached.host)
+        } else {
+            found = try await services.database.read { connection -> (APIToken, User, HostGrantRead?)? in
+                guard let token = try APITokenStore.find(hash: hash, on: connection),
+                      let user = try UserRepository.find(id: token.userID, on: connection) else { return nil }
+                guard let hostReference, Self.refusal(token, user, now: now) == nil else { return (token, user, nil) }
+                let host = try HostGrantRead.read(
+                    hostReference, userID: user.id, admin: min(token.role, user.role) == .admin, endpoint: endpoint, on: connection)
+                return (token, user, host)
+            }
         }
         let refusal = found.map { Self.refusal($0.0, $0.1, now: now) } ?? "unknown"
         if let refusal {
@@ -114,6 +130,7 @@ package struct AuthenticationMiddleware: HTTPMiddleware {
                 headers: ["WWW-Authenticate": #"Bearer realm="wharf", error="invalid_token""#])
         }
         guard let (token, user, host) = found else { throw HTTPError(.unauthorized) }
+        if cached == nil, let stamp { cache.store(.init(token: token, user: user, host: host), for: key, stamp: stamp) }
         if token.lastUsedMilliseconds.map({ now - $0 >= 60_000 }) ?? true {
             try await services.database.write { connection in try APITokenStore.touch(id: token.id, now: now, on: connection) }
         }

@@ -1,0 +1,77 @@
+import Glibc
+import Synchronization
+
+/// Tells, without a query, whether anything has been committed to the database since an earlier
+/// look: by this process or any other (`wharf` subcommands write to the same file).
+///
+/// In WAL mode every commit, from any connection in any process, writes frames to the `-wal`
+/// file, and the kernel queues an inotify event for it before the writing `write(2)` returns. So
+/// a caller that takes a ``stamp()`` before reading, and finds the same stamp later, knows that
+/// no commit has completed in between, and may use what it read then. Any commit moves the
+/// stamp (audit rows too), so what is kept this way stays valid only while nothing is written.
+///
+/// When changes cannot be watched (no `-wal` file yet, inotify unavailable, the file deleted or
+/// moved), ``stamp()`` answers nil and nothing may be kept.
+package final class DatabaseChanges: Sendable {
+    private struct State {
+        var descriptor: Int32 = -1
+        var watch: Int32 = -1
+        var generation: UInt64 = 0
+    }
+
+    private let walPath: String
+    private let state = Mutex(State())
+
+    init(walPath: String) {
+        self.walPath = walPath
+        let descriptor = inotify_init1(Int32(IN_NONBLOCK | IN_CLOEXEC))
+        state.withLock { $0.descriptor = descriptor }
+    }
+
+    deinit {
+        state.withLock { state in
+            if state.descriptor >= 0 { Glibc.close(state.descriptor) }
+        }
+    }
+
+    /// The number of times a change was seen so far, after taking in what the kernel queued;
+    /// nil when changes are not being watched.
+    package func stamp() -> UInt64? {
+        state.withLock { state -> UInt64? in
+            guard state.descriptor >= 0 else { return nil }
+            if state.watch < 0 {
+                let mask = UInt32(IN_MODIFY | IN_DELETE_SELF | IN_MOVE_SELF)
+                state.watch = inotify_add_watch(state.descriptor, walPath, mask)
+                // Whatever was kept before the watch began is not vouched for.
+                state.generation &+= 1
+                return state.watch < 0 ? nil : state.generation
+            }
+            var changed = false
+            var lost = false
+            withUnsafeTemporaryAllocation(byteCount: 4096, alignment: 8) { buffer in
+                guard let base = buffer.baseAddress else { return }
+                while true {
+                    let count = read(state.descriptor, base, buffer.count)
+                    if count < 0, errno == EAGAIN { return }
+                    // A failed read may have left events unread: count it as a change.
+                    changed = true
+                    guard count > 0 else { return }
+                    var offset = 0
+                    while offset + MemoryLayout<inotify_event>.size <= count {
+                        let event = base.advanced(by: offset).loadUnaligned(as: inotify_event.self)
+                        if event.mask & UInt32(IN_IGNORED | IN_DELETE_SELF | IN_MOVE_SELF) != 0 { lost = true }
+                        offset += MemoryLayout<inotify_event>.size + Int(event.len)
+                    }
+                }
+            }
+            if changed { state.generation &+= 1 }
+            if lost {
+                // The file went away: watch the next one from scratch.
+                inotify_rm_watch(state.descriptor, state.watch)
+                state.watch = -1
+                return nil
+            }
+            return state.generation
+        }
+    }
+}
