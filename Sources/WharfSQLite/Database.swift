@@ -152,6 +152,7 @@ package final class Database: Sendable {
     /// then checkpoints the WAL into the file and closes the writer. Later calls fail with
     /// `SQLiteError.misuse`. Idempotent.
     package func close() async {
+        changes.close()
         readers.close()
         for reader in readers.readers {
             await reader.close(checkpoint: false)

@@ -10,27 +10,31 @@ import Synchronization
 /// no commit has completed in between, and may use what it read then. Any commit moves the
 /// stamp (audit rows too), so what is kept this way stays valid only while nothing is written.
 ///
-/// When changes cannot be watched (no `-wal` file yet, inotify unavailable, the file deleted or
-/// moved), ``stamp()`` answers nil and nothing may be kept.
+/// When changes cannot be watched (no `-wal` file yet, inotify unavailable — a user has 128
+/// inotify instances by default —, the file deleted or moved, the database closed), ``stamp()``
+/// answers nil and nothing may be kept. The inotify instance is made at the first ``stamp()``, so
+/// a process that never asks (a `wharf` subcommand) holds none.
 package final class DatabaseChanges: Sendable {
     private struct State {
         var descriptor: Int32 = -1
         var watch: Int32 = -1
         var generation: UInt64 = 0
+        var closed = false
     }
 
     private let walPath: String
     private let state = Mutex(State())
 
-    init(walPath: String) {
-        self.walPath = walPath
-        let descriptor = inotify_init1(Int32(IN_NONBLOCK | IN_CLOEXEC))
-        state.withLock { $0.descriptor = descriptor }
-    }
+    init(walPath: String) { self.walPath = walPath }
 
-    deinit {
+    deinit { close() }
+
+    /// Stops watching; later stamps are nil. Idempotent.
+    func close() {
         state.withLock { state in
             if state.descriptor >= 0 { Glibc.close(state.descriptor) }
+            state.descriptor = -1
+            state.closed = true
         }
     }
 
@@ -38,6 +42,7 @@ package final class DatabaseChanges: Sendable {
     /// nil when changes are not being watched.
     package func stamp() -> UInt64? {
         state.withLock { state -> UInt64? in
+            if state.descriptor < 0, !state.closed { state.descriptor = inotify_init1(Int32(IN_NONBLOCK | IN_CLOEXEC)) }
             guard state.descriptor >= 0 else { return nil }
             if state.watch < 0 {
                 let mask = UInt32(IN_MODIFY | IN_DELETE_SELF | IN_MOVE_SELF)

@@ -48,8 +48,10 @@ final class BearerCache: Sendable {
         return (answer, stamp)
     }
 
-    /// Keeps `answer`, read after `stamp` was taken, unless something changed since.
+    /// Keeps `answer`, read after `stamp` was taken, unless something changed since (or the key,
+    /// which holds the client's `:host`, is longer than any real one).
     func store(_ answer: Answer, for key: String, stamp: UInt64) {
+        guard key.utf8.count <= 512 else { return }
         state.withLock { state in
             guard state.stamp == stamp else { return }
             if state.answers.count >= Self.limit { state.answers.removeAll() }
