@@ -35,7 +35,9 @@ import WharfDocker
     }
 
     @Test func pullFromTheRegistryReportsLayerProgress() async throws {
-        let client = try Fleet.engineA()
+        // Engine C: ImageFleetTests pulls the same image onto engine A in the same run, and a
+        // concurrent pull there finds the layers already present (no "Downloading" at all).
+        let client = try Fleet.engineC()
         let image = try Fleet.variable("WHARF_TEST_IMAGE_BIGDATA")
         // Start from nothing so the layers are downloaded (others may have pulled it before).
         _ = try? await client.removeImage(image, force: true)
