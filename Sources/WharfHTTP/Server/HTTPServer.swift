@@ -23,6 +23,8 @@ package final class HTTPServer: Sendable {
     private let connectionHighWater = Atomic<Int>(0)
     /// Resident memory after the last trim, or its lowest since (``trimMemoryAfterBurst()``).
     private let residentAfterTrim = Atomic<Int>(.max)
+    /// The free memory malloc held at the last trim, or its lowest since.
+    private let heldFreeAtTrim = Atomic<Int>(.max)
     private let maxConnections: Int
     private let addressCounts: AddressConnectionCounts
     private let upgradedStreams = Atomic<Int>(0)
@@ -220,20 +222,30 @@ package final class HTTPServer: Sendable {
         Memory.releaseFreePages()
     }
 
-    /// When resident memory grew 8 MiB over its level after the last trim while malloc holds at
-    /// least that much freed, give it back. A burst of requests (a thousand followers opening
-    /// their streams at once) frees its handlers' frames between the objects that stay (the
-    /// streams), where `free` cannot return them, and RSS would keep them.
+    /// Gives free heap pages back when malloc holds at least ``burstTrimBytes`` freed, and either
+    /// resident memory grew that much over its level after the last trim, or that much more was
+    /// freed since. A burst of requests (a thousand followers opening their streams at once)
+    /// frees its handlers' frames between the objects that stay (the streams), where `free`
+    /// cannot return them, and RSS would keep them. The second condition matters when a trim ran
+    /// in the middle of the burst: most of its memory is freed after that trim, without RSS
+    /// growing any further. Trimmed pages still count as free for malloc, so free memory that
+    /// stays as it is (scattered among live objects, nothing to give back) triggers no second trim.
     private func trimMemoryAfterBurst() {
         guard let resident = Memory.residentBytes else { return }
-        let base = residentAfterTrim.load(ordering: .relaxed)
-        if resident < base {
-            residentAfterTrim.store(resident, ordering: .relaxed)
-        } else if resident - base >= 8 * 1024 * 1024, Memory.heldFreeBytes >= 8 * 1024 * 1024 {
-            Memory.releaseFreePages()
-            residentAfterTrim.store(Memory.residentBytes ?? resident, ordering: .relaxed)
-        }
+        let free = Memory.heldFreeBytes
+        if resident < residentAfterTrim.load(ordering: .relaxed) { residentAfterTrim.store(resident, ordering: .relaxed) }
+        if free < heldFreeAtTrim.load(ordering: .relaxed) { heldFreeAtTrim.store(free, ordering: .relaxed) }
+        let grew = resident - residentAfterTrim.load(ordering: .relaxed) >= Self.burstTrimBytes
+        let freedMore = free - heldFreeAtTrim.load(ordering: .relaxed) >= Self.burstTrimBytes
+        guard free >= Self.burstTrimBytes, grew || freedMore else { return }
+        Memory.releaseFreePages()
+        residentAfterTrim.store(Memory.residentBytes ?? resident, ordering: .relaxed)
+        heldFreeAtTrim.store(free, ordering: .relaxed)
     }
+
+    /// 2 MiB: a thousand streams are to cost under 8 KiB each, and 8 MiB left unreturned after a
+    /// burst was as much again. A trim walks malloc's free lists: at most once a second.
+    static let burstTrimBytes = 2 * 1024 * 1024
 
     // MARK: Shutdown
 
