@@ -36,4 +36,9 @@ package struct HostServices: Sendable {
         try await HostScope.resolve(
             reference, for: principal, database: registry.database, clients: clients, known: context?.hostGrantRead)
     }
+
+    /// The scope of `reference` for `principal` from `known`, read already, when it answers that.
+    func scope(_ reference: String, for principal: Principal, known: HostGrantRead?) async throws -> HostScope? {
+        try await HostScope.resolve(reference, for: principal, database: registry.database, clients: clients, known: known)
+    }
 }

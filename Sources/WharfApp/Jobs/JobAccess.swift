@@ -16,9 +16,18 @@ struct JobAccess: Sendable {
     /// Returns the job and its host's scope (nil when the host was removed; admins only).
     func job(_ reference: String, _ request: HTTPRequest, _ context: RequestContext, operate: Bool = false) async throws -> (Job, HostScope?) {
         guard let principal = context.principal else { throw HTTPError(.unauthorized, "Sign in first.") }
-        let job = try await Int64(reference).asyncFlatMap { id in try await database.read { connection in try JobRepository.find(id, on: connection) } }
+        // The job, its host and the caller's grant on it, in one read.
+        let found = try await Int64(reference).asyncFlatMap { id in
+            try await database.read { connection -> (Job, HostGrantRead?)? in
+                guard let job = try JobRepository.find(id, on: connection) else { return nil }
+                let host = try job.hostID.map { hostID in
+                    try HostGrantRead.read(String(hostID), userID: principal.userID, admin: principal.isAdmin, endpoint: false, on: connection)
+                }
+                return (job, host)
+            }
+        }
         let permission = operate ? "job operator" : "job viewer"
-        guard let job else {
+        guard let (job, hostRead) = found else {
             if principal.isAdmin { throw HTTPError(.notFound, "There is no job \(reference).") }
             try await deny(request, context, reason: "no grant on host", permission: permission, message: "You have no access to this job, or it does not exist.")
         }
@@ -28,7 +37,7 @@ struct JobAccess: Sendable {
             }
             return (job, nil)
         }
-        guard let scope = try await hosts.scope(String(hostID), for: principal) else {
+        guard let scope = try await hosts.scope(String(hostID), for: principal, known: hostRead) else {
             try await deny(request, context, reason: "no grant on host", permission: permission, message: "You have no access to this job, or it does not exist.")
         }
         if operate, !scope.canOperate {
