@@ -16,6 +16,8 @@ protocol ConnectionIO: AnyObject, Sendable {
     var loop: EventLoop { get }
     /// One read that never waits: bytes read (0 at end of input) or `.wouldBlock`.
     func receive(into buffer: ByteBuffer, chunk: Int) throws -> IOResult<Int>
+    /// One read that never waits, into `raw`: bytes read (0 at end of input) or `.wouldBlock`.
+    func receive(into raw: UnsafeMutableRawBufferPointer) throws -> IOResult<Int>
     /// Reads at least one byte into `buffer`, waiting until `deadline` (`IOError.timedOut`);
     /// returns 0 at end of input.
     func read(into buffer: ByteBuffer, chunk: Int, deadline: Deadline?) async throws -> Int

@@ -32,7 +32,16 @@ final class TLSConnectionIO: ConnectionIO {
     var loop: EventLoop { tls.socket.loop }
 
     func receive(into buffer: ByteBuffer, chunk: Int) throws -> IOResult<Int> {
-        switch try tls.receive(into: buffer, chunk: chunk) {
+        noted(try tls.receive(into: buffer, chunk: chunk))
+    }
+
+    func receive(into raw: UnsafeMutableRawBufferPointer) throws -> IOResult<Int> {
+        noted(try tls.receive(into: raw))
+    }
+
+    /// `received` as an ``IOResult``, noting what the next wait must know.
+    private func noted(_ received: TLSConnection.Received) -> IOResult<Int> {
+        switch received {
         case .bytes(let count):
             readNeedsWrite.store(false, ordering: .relaxed)
             mayHaveInput.store(true, ordering: .relaxed)

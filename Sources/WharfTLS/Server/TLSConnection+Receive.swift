@@ -19,16 +19,20 @@ extension TLSConnection {
     /// nothing is there): up to `chunk` decrypted bytes into `buffer`.
     /// - Throws: ``TLSError`` or `SystemError` for a failed connection, `IOError.closed` after ``close()``.
     package func receive(into buffer: ByteBuffer, chunk: Int) throws -> Received {
-        var count = 0
-        let outcome = try step(.read) { ssl in
-            buffer.reserveWritable(max(chunk, 1))
-            var status: Int32 = 0
-            _ = buffer.writeWithUnsafeBytes { raw -> Int in
-                status = SSL_read_ex(ssl, raw.baseAddress, raw.count, &count)
-                return status == 1 ? count : 0
-            }
-            return status
+        buffer.reserveWritable(max(chunk, 1))
+        var received = Received.wantRead
+        _ = try buffer.writeWithUnsafeBytes { raw in
+            received = try receive(into: raw)
+            if case .bytes(let count) = received { return count }
+            return 0
         }
+        return received
+    }
+
+    /// ``receive(into:chunk:)`` into `raw` (a request body's chunk, read in place).
+    package func receive(into raw: UnsafeMutableRawBufferPointer) throws -> Received {
+        var count = 0
+        let outcome = try step(.read) { ssl in SSL_read_ex(ssl, raw.baseAddress, raw.count, &count) }
         switch outcome {
         case .success: return .bytes(count)
         case .endOfStream: return .bytes(0)
