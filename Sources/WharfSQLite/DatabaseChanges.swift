@@ -10,6 +10,13 @@ import Synchronization
 /// no commit has completed in between, and may use what it read then. Any commit moves the
 /// stamp (audit rows too), so what is kept this way stays valid only while nothing is written.
 ///
+/// One window remains: a commit's frames are written (and its event queued) a moment before the
+/// commit becomes visible to readers (the wal-index header in shared memory). A read that begins
+/// in that moment, after a look that took the event in, misses the commit, and no later event
+/// would say so. So what is read after a look that found changes (``Look/changed``) must not be
+/// kept: keep only what was read after a look that found the queue empty, since any commit not
+/// visible to that read writes after the look and moves the next stamp.
+///
 /// When changes cannot be watched (no `-wal` file yet, inotify unavailable — a user has 128
 /// inotify instances by default —, the file deleted or moved, the database closed), ``stamp()``
 /// answers nil and nothing may be kept. The inotify instance is made at the first ``stamp()``, so
@@ -38,10 +45,27 @@ package final class DatabaseChanges: Sendable {
         }
     }
 
+    /// What one look found: the stamp, and whether it moved at this look.
+    package struct Look: Sendable, Equatable {
+        /// The number of times a change was seen so far.
+        package let stamp: UInt64
+        /// Whether this look took in changes (or began the watch): what is read next may miss a
+        /// commit that is still becoming visible, and must not be kept.
+        package let changed: Bool
+
+        package init(stamp: UInt64, changed: Bool) {
+            self.stamp = stamp
+            self.changed = changed
+        }
+    }
+
     /// The number of times a change was seen so far, after taking in what the kernel queued;
     /// nil when changes are not being watched.
-    package func stamp() -> UInt64? {
-        state.withLock { state -> UInt64? in
+    package func stamp() -> UInt64? { look()?.stamp }
+
+    /// ``stamp()``, and whether it moved at this look; nil when changes are not being watched.
+    package func look() -> Look? {
+        state.withLock { state -> Look? in
             if state.descriptor < 0, !state.closed { state.descriptor = inotify_init1(Int32(IN_NONBLOCK | IN_CLOEXEC)) }
             guard state.descriptor >= 0 else { return nil }
             if state.watch < 0 {
@@ -49,7 +73,7 @@ package final class DatabaseChanges: Sendable {
                 state.watch = inotify_add_watch(state.descriptor, walPath, mask)
                 // Whatever was kept before the watch began is not vouched for.
                 state.generation &+= 1
-                return state.watch < 0 ? nil : state.generation
+                return state.watch < 0 ? nil : Look(stamp: state.generation, changed: true)
             }
             var changed = false
             var lost = false
@@ -76,7 +100,7 @@ package final class DatabaseChanges: Sendable {
                 state.watch = -1
                 return nil
             }
-            return state.generation
+            return Look(stamp: state.generation, changed: changed)
         }
     }
 }

@@ -35,17 +35,18 @@ final class BearerCache: Sendable {
     }
 
     /// What was read for `key` while nothing has changed since, with the stamp to store a new
-    /// answer under; a nil stamp means nothing may be stored.
+    /// answer under; a nil stamp means nothing may be stored (a commit may be becoming visible:
+    /// ``DatabaseChanges/Look/changed``).
     func lookup(_ key: String) -> (answer: Answer?, stamp: UInt64?) {
-        guard let stamp = changes.stamp() else { return (nil, nil) }
+        guard let look = changes.look() else { return (nil, nil) }
         let answer = state.withLock { state -> Answer? in
-            if state.stamp != stamp {
-                state.stamp = stamp
+            if state.stamp != look.stamp {
+                state.stamp = look.stamp
                 state.answers.removeAll()
             }
             return state.answers[key]
         }
-        return (answer, stamp)
+        return (answer, look.changed ? nil : look.stamp)
     }
 
     /// Keeps `answer`, read after `stamp` was taken, unless something changed since (or the key,
