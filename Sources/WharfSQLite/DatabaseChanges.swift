@@ -11,11 +11,13 @@ import Synchronization
 /// stamp (audit rows too), so what is kept this way stays valid only while nothing is written.
 ///
 /// One window remains: a commit's frames are written (and its event queued) a moment before the
-/// commit becomes visible to readers (the wal-index header in shared memory). A read that begins
-/// in that moment, after a look that took the event in, misses the commit, and no later event
-/// would say so. So what is read after a look that found changes (``Look/changed``) must not be
-/// kept: keep only what was read after a look that found the queue empty, since any commit not
-/// visible to that read writes after the look and moves the next stamp.
+/// commit becomes visible to readers (the wal-index header in shared memory, a few instructions
+/// later). A read that begins in that moment, after some look took the event in, misses the
+/// commit, and no later event would say so. So what is read while the stamp is unsettled
+/// (``Look/changed``: it moved at this look or within the last ``settleTime``) must not be kept;
+/// a commit that a read after a settled look misses has written after that look, or was stalled
+/// for longer than ``settleTime`` between its write and its header. Keepers bound what they keep
+/// in time as well (``BearerCache`` keeps an answer for at most 2 s).
 ///
 /// When changes cannot be watched (no `-wal` file yet, inotify unavailable — a user has 128
 /// inotify instances by default —, the file deleted or moved, the database closed), ``stamp()``
@@ -26,8 +28,12 @@ package final class DatabaseChanges: Sendable {
         var descriptor: Int32 = -1
         var watch: Int32 = -1
         var generation: UInt64 = 0
+        var changedAt = ContinuousClock.now
         var closed = false
     }
+
+    /// How long after the stamp moved what is read is still not kept.
+    package static let settleTime = Duration.milliseconds(20)
 
     private let walPath: String
     private let state = Mutex(State())
@@ -49,8 +55,8 @@ package final class DatabaseChanges: Sendable {
     package struct Look: Sendable, Equatable {
         /// The number of times a change was seen so far.
         package let stamp: UInt64
-        /// Whether this look took in changes (or began the watch): what is read next may miss a
-        /// commit that is still becoming visible, and must not be kept.
+        /// Whether the stamp moved at this look or within ``settleTime`` (or the watch began):
+        /// what is read next may miss a commit that is still becoming visible, and must not be kept.
         package let changed: Bool
 
         package init(stamp: UInt64, changed: Bool) {
@@ -73,6 +79,7 @@ package final class DatabaseChanges: Sendable {
                 state.watch = inotify_add_watch(state.descriptor, walPath, mask)
                 // Whatever was kept before the watch began is not vouched for.
                 state.generation &+= 1
+                state.changedAt = .now
                 return state.watch < 0 ? nil : Look(stamp: state.generation, changed: true)
             }
             var changed = false
@@ -93,14 +100,18 @@ package final class DatabaseChanges: Sendable {
                     }
                 }
             }
-            if changed { state.generation &+= 1 }
+            let now = ContinuousClock.now
+            if changed {
+                state.generation &+= 1
+                state.changedAt = now
+            }
             if lost {
                 // The file went away: watch the next one from scratch.
                 inotify_rm_watch(state.descriptor, state.watch)
                 state.watch = -1
                 return nil
             }
-            return Look(stamp: state.generation, changed: changed)
+            return Look(stamp: state.generation, changed: now - state.changedAt < Self.settleTime)
         }
     }
 }

@@ -9,8 +9,8 @@ import WharfSQLite
 /// first then cost no trip to a reader.
 ///
 /// Only tokens that were accepted are kept, keyed by the token's hash (never the secret), and
-/// expiry is still checked on every use. At most ``limit`` answers; the whole cache is dropped
-/// when it is full or anything changes.
+/// expiry is still checked on every use. At most ``limit`` answers, each for at most
+/// ``lifetime``; the whole cache is dropped when it is full or anything changes.
 final class BearerCache: Sendable {
     struct Answer: Sendable {
         let token: APIToken
@@ -20,14 +20,19 @@ final class BearerCache: Sendable {
 
     private struct State {
         var stamp: UInt64 = 0
-        var answers: [String: Answer] = [:]
+        var answers: [String: (answer: Answer, until: ContinuousClock.Instant)] = [:]
     }
 
     static let limit = 1024
     private let changes: DatabaseChanges
+    /// How long an answer is kept at most, whatever the stamp says (``DatabaseChanges``).
+    private let lifetime: Duration
     private let state = Mutex(State())
 
-    init(changes: DatabaseChanges) { self.changes = changes }
+    init(changes: DatabaseChanges, lifetime: Duration = .seconds(2)) {
+        self.changes = changes
+        self.lifetime = lifetime
+    }
 
     /// The key of a token (by its hash) on a route naming `host` (nil: none), for the endpoint or not.
     static func key(tokenHash: String, host: String?, endpoint: Bool) -> String {
@@ -44,7 +49,12 @@ final class BearerCache: Sendable {
                 state.stamp = look.stamp
                 state.answers.removeAll()
             }
-            return state.answers[key]
+            guard let kept = state.answers[key] else { return nil }
+            guard ContinuousClock.now < kept.until else {
+                state.answers[key] = nil
+                return nil
+            }
+            return kept.answer
         }
         return (answer, look.changed ? nil : look.stamp)
     }
@@ -56,7 +66,7 @@ final class BearerCache: Sendable {
         state.withLock { state in
             guard state.stamp == stamp else { return }
             if state.answers.count >= Self.limit { state.answers.removeAll() }
-            state.answers[key] = answer
+            state.answers[key] = (answer, ContinuousClock.now + lifetime)
         }
     }
 }
