@@ -32,8 +32,10 @@ package final class DatabaseChanges: Sendable {
         var closed = false
     }
 
-    /// How long after the stamp moved what is read is still not kept.
-    package static let settleTime = Duration.milliseconds(20)
+    /// How long after the stamp moved what is read is still not kept. The window it covers is a
+    /// few instructions long unless the writer is preempted inside it; longer would keep nothing
+    /// while the Docker endpoint's audit rows are written every 20 ms.
+    package static let settleTime = Duration.milliseconds(5)
 
     private let walPath: String
     private let state = Mutex(State())
