@@ -220,6 +220,20 @@ package final class Socket: @unchecked Sendable {
         }
     }
 
+    /// Sets `SO_SNDBUF` to `bytes` (the kernel doubles it, and caps it at `net.core.wmem_max`).
+    /// On TCP this turns off the kernel's own sizing of the buffer: use it on Unix sockets.
+    package func setSendBuffer(_ bytes: Int32) throws(SystemError) {
+        try Socket.setOption(fd, SOL_SOCKET, SO_SNDBUF, bytes)
+    }
+
+    /// The send buffer's size as the kernel keeps it (`SO_SNDBUF`).
+    package func sendBufferSize() throws(SystemError) -> Int32 {
+        var value: Int32 = 0
+        var length = socklen_t(MemoryLayout<Int32>.size)
+        _ = try syscallBlocking("getsockopt(SO_SNDBUF)") { Glibc.getsockopt(fd, SOL_SOCKET, SO_SNDBUF, &value, &length) }
+        return value
+    }
+
     /// Sets `TCP_NODELAY`, so a response written in one piece leaves at once (no Nagle/delayed-ACK stall).
     package func setNoDelay() throws(SystemError) {
         try Socket.setOption(fd, Int32(IPPROTO_TCP), cshims_tcp_nodelay(), 1)

@@ -34,6 +34,12 @@ package struct SocketTransport: DockerTransport {
         try await connectSocket(on: loop, timeouts: timeouts)
     }
 
+    /// `SO_SNDBUF` of a Unix socket to the engine: a Unix socket is writable again only once
+    /// three quarters of its buffer were read, so with the default 208 KiB an upload woke Wharf
+    /// for every 64 KiB chunk; with 4 MiB it writes a dozen per wake-up (a 1 GiB build context:
+    /// 0.57 s of Wharf's CPU instead of 0.87 s). TCP sizes its own buffers and is left alone.
+    static let unixSendBuffer: Int32 = 4 << 20
+
     /// Connects the plain socket; the TLS transport builds on this.
     package func connectSocket(on loop: EventLoop, timeouts: DockerTimeouts) async throws -> Socket {
         let deadline = timeouts.connect.map { Deadline.after(seconds: $0) }
@@ -55,7 +61,9 @@ package struct SocketTransport: DockerTransport {
         var lastReason = "no address"
         for candidate in addresses {
             do {
-                return try await Socket.connect(to: candidate, loop: loop, deadline: deadline)
+                let socket = try await Socket.connect(to: candidate, loop: loop, deadline: deadline)
+                if case .unix = target { try? socket.setSendBuffer(Self.unixSendBuffer) }
+                return socket
             } catch let error as SystemError {
                 lastReason = Self.reason(error)
             } catch IOError.timedOut {
