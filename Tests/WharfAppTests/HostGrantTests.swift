@@ -37,25 +37,9 @@ import WharfWire
         #expect(try await accounts.grants.role(user: 3, host: 7) == .operator)
         #expect(try await accounts.grants.role(user: 4, host: 7) == nil)
 
-        var builder = RouterBuilder()
-        builder.add(.get, "/hosts/:host", permission: Permission.hostView) { _, context in .text(context.hostScope?.host.name ?? "none") }
-        builder.add(.post, "/hosts/:host/restart", permission: Permission.hostOperate) { _, _ in .text("done") }
-        builder.add(.post, "/hosts/:host/edit", permission: Permission.hostAdmin) { _, _ in .text("edited") }
-        let responder = HTTPResponder(router: try builder.build(), middleware: [
-            AuthenticationMiddleware(services: accounts), CSRFMiddleware(services: accounts),
-            AuthorizationMiddleware(services: accounts, hostScopes: { reference, principal, context in try await hosts.scope(reference, for: principal, context: context) }),
-        ])
+        let responder = try Self.responder(accounts, hosts)
         func status(_ user: String, _ method: HTTPMethod, _ path: String) async -> Int {
-            let request = HTTPRequest.make(method, path, headers: ["Host": "localhost", "Authorization": "Bearer \(tokens[user] ?? "")"])
-            var context = RequestContext(requestID: "t")
-            responder.route(request.head, into: &context)
-            do {
-                return try await responder.respond(to: request, context: context).status.code
-            } catch let error as HTTPError {
-                return error.status.code
-            } catch {
-                return 500
-            }
+            await Self.status(responder, method, path, token: tokens[user] ?? "")
         }
         // Admins pass without a grant, and get 404 for a host that does not exist; for everyone
         // else an unknown host and an ungranted one answer alike (403), so names do not leak.
@@ -99,26 +83,8 @@ import WharfWire
             try connection.execute("INSERT INTO hosts (id, name, url, created_ms, updated_ms) VALUES (7, 'host7', 'unix:///nowhere.sock', 0, 0)")
             try Grants.set(.operator, user: olga.id, host: 7, on: connection)
         }
-        var builder = RouterBuilder()
-        builder.add(.post, "/hosts/:host/restart", permission: Permission.hostOperate) { _, _ in .text("done") }
-        let responder = HTTPResponder(router: try builder.build(), middleware: [
-            AuthenticationMiddleware(services: accounts), CSRFMiddleware(services: accounts),
-            AuthorizationMiddleware(services: accounts, hostScopes: { reference, principal, context in
-                try await hosts.scope(reference, for: principal, context: context)
-            }),
-        ])
-        func status() async -> Int {
-            let request = HTTPRequest.make(.post, "/hosts/7/restart", headers: ["Host": "localhost", "Authorization": "Bearer \(token.secret)"])
-            var context = RequestContext(requestID: "t")
-            responder.route(request.head, into: &context)
-            do {
-                return try await responder.respond(to: request, context: context).status.code
-            } catch let error as HTTPError {
-                return error.status.code
-            } catch {
-                return 500
-            }
-        }
+        let responder = try Self.responder(accounts, hosts)
+        func status() async -> Int { await Self.status(responder, .post, "/hosts/7/restart", token: token.secret) }
         let other = try await Database.open(path: database.path)
         for _ in 0..<3 { #expect(await status() == 200) }
         try await other.write { connection in try Grants.set(.viewer, user: olga.id, host: 7, on: connection) }
@@ -134,5 +100,33 @@ import WharfWire
         await other.close()
         await group.shutdown()
         await database.close()
+    }
+
+    /// Three host routes behind the real authentication, CSRF and authorization middleware.
+    private static func responder(_ accounts: AccountServices, _ hosts: HostServices) throws -> HTTPResponder {
+        var builder = RouterBuilder()
+        builder.add(.get, "/hosts/:host", permission: Permission.hostView) { _, context in .text(context.hostScope?.host.name ?? "none") }
+        builder.add(.post, "/hosts/:host/restart", permission: Permission.hostOperate) { _, _ in .text("done") }
+        builder.add(.post, "/hosts/:host/edit", permission: Permission.hostAdmin) { _, _ in .text("edited") }
+        return HTTPResponder(router: try builder.build(), middleware: [
+            AuthenticationMiddleware(services: accounts), CSRFMiddleware(services: accounts),
+            AuthorizationMiddleware(services: accounts, hostScopes: { reference, principal, context in
+                try await hosts.scope(reference, for: principal, context: context)
+            }),
+        ])
+    }
+
+    /// The status `responder` answers `method` `path` with, sent with the bearer `token`.
+    private static func status(_ responder: HTTPResponder, _ method: HTTPMethod, _ path: String, token: String) async -> Int {
+        let request = HTTPRequest.make(method, path, headers: ["Host": "localhost", "Authorization": "Bearer \(token)"])
+        var context = RequestContext(requestID: "t")
+        responder.route(request.head, into: &context)
+        do {
+            return try await responder.respond(to: request, context: context).status.code
+        } catch let error as HTTPError {
+            return error.status.code
+        } catch {
+            return 500
+        }
     }
 }
