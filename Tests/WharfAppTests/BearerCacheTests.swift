@@ -6,10 +6,8 @@ import WharfSQLite
 /// lifetime, whichever comes first.
 @Suite struct BearerCacheTests {
     @Test func answersAreKeptUntilACommitOrTheirLifetime() async throws {
-        let database = try await migratedDatabase()
-        let accounts = try await AccountServices.make(
-            database: database, secretKey: try testSecretKey(), hasher: PasswordHasher(parameters: .testing),
-            grants: Grants(database: database))
+        let accounts = try await testAccounts()
+        let database = accounts.database
         let ada = try await accounts.createUser(username: "ada", role: .operator, password: "a long enough password", by: cliActor)
         let secret = try await accounts.createToken(userID: ada.id, name: "t", role: nil, expiresInDays: nil, by: cliActor).secret
         let (token, user) = try await database.read { connection in

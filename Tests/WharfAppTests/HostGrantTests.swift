@@ -10,12 +10,8 @@ import WharfWire
 /// not come into it). Hosts 7 (`host7`) and 8 are rows written here directly.
 @Suite struct HostGrantTests {
     @Test func grantsDecideHostRoutesAndAdminsAlwaysPass() async throws {
-        let database = try await migratedDatabase()
-        let accounts = try await AccountServices.make(
-            database: database, secretKey: try testSecretKey(), hasher: PasswordHasher(parameters: .testing),
-            grants: Grants(database: database))
-        let group = try EventLoopGroup(loops: 1)
-        let hosts = HostServices(database: database, secretKey: try testSecretKey(), group: group)
+        let (accounts, group, hosts) = try await Self.services()
+        let database = accounts.database
         var tokens: [String: String] = [:]
         for (name, role) in [("root", Role.admin), ("vic", .viewer), ("olga", .operator), ("nobody", .operator)] {
             let user = try await accounts.createUser(username: name, role: role, password: "a long enough password", by: cliActor)
@@ -71,12 +67,8 @@ import WharfWire
     /// a grant removed, a token revoked or a user disabled by another process (a second
     /// `Database` on the same file, as a `wharf` subcommand opens it) is seen by the next call.
     @Test func aKeptTokenAnswerEndsWithAnyWriteFromAnyProcess() async throws {
-        let database = try await migratedDatabase()
-        let accounts = try await AccountServices.make(
-            database: database, secretKey: try testSecretKey(), hasher: PasswordHasher(parameters: .testing),
-            grants: Grants(database: database))
-        let group = try EventLoopGroup(loops: 1)
-        let hosts = HostServices(database: database, secretKey: try testSecretKey(), group: group)
+        let (accounts, group, hosts) = try await Self.services()
+        let database = accounts.database
         let olga = try await accounts.createUser(username: "olga", role: .operator, password: "a long enough password", by: cliActor)
         let token = try await accounts.createToken(userID: olga.id, name: "t", role: nil, expiresInDays: nil, by: cliActor)
         try await database.write { connection in
@@ -100,6 +92,13 @@ import WharfWire
         await other.close()
         await group.shutdown()
         await database.close()
+    }
+
+    /// Account and host services over one fresh database, with a loop for the hosts' clients.
+    private static func services() async throws -> (AccountServices, EventLoopGroup, HostServices) {
+        let accounts = try await testAccounts()
+        let group = try EventLoopGroup(loops: 1)
+        return (accounts, group, HostServices(database: accounts.database, secretKey: try testSecretKey(), group: group))
     }
 
     /// Three host routes behind the real authentication, CSRF and authorization middleware.

@@ -33,8 +33,7 @@ package struct HostServices: Sendable {
 
     /// The scope of a host-scoped route for `principal` (see ``HostScope``).
     package func scope(_ reference: String, for principal: Principal, context: RequestContext? = nil) async throws -> HostScope? {
-        try await HostScope.resolve(
-            reference, for: principal, database: registry.database, clients: clients, known: context?.hostGrantRead)
+        try await scope(reference, for: principal, known: context?.hostGrantRead)
     }
 
     /// The scope of `reference` for `principal` from `known`, read already, when it answers that.
