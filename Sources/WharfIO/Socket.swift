@@ -81,6 +81,8 @@ package final class Socket: @unchecked Sendable {
     }
 
     /// Connects to `address`, waiting for the non-blocking connect to finish before `deadline`.
+    /// A descriptor numbered at or past ``DescriptorBudget/connectCeiling`` is closed at once and
+    /// the connect fails with `EMFILE`, leaving the rest to the process's own files.
     /// - Throws: ``SystemError`` (e.g. `ECONNREFUSED`), ``IOError/timedOut(_:)`` with phase "connect".
     package static func connect(
         to address: SocketAddress, loop: EventLoop, deadline: Deadline? = nil
@@ -88,6 +90,10 @@ package final class Socket: @unchecked Sendable {
         // connect() runs before the descriptor joins epoll: an unconnected TCP socket reports
         // EPOLLHUP, which would mark a connection that is about to succeed as hung up.
         let fd = try makeDescriptor(address.family)
+        if Int(fd) >= DescriptorBudget.connectCeiling {
+            Glibc.close(fd)
+            throw SystemError(code: EMFILE, operation: "connect \(address) (the last \(DescriptorBudget.reserve / 2) descriptors are kept for Wharf's own files)")
+        }
         if address.family != .unix {
             do { try Socket.setOption(fd, Int32(IPPROTO_TCP), cshims_tcp_nodelay(), 1) } catch {
                 Glibc.close(fd)

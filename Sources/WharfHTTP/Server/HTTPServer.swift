@@ -26,6 +26,8 @@ package final class HTTPServer: Sendable {
     /// The free memory malloc held at the last trim, or its lowest since.
     private let heldFreeAtTrim = Atomic<Int>(.max)
     private let maxConnections: Int
+    /// Seconds on the monotonic clock when ``descriptorsRanLow(_:)`` last logged.
+    private let lastDescriptorWarning = Atomic<Int>(.min / 2)
     private let addressCounts: AddressConnectionCounts
     private let upgradedStreams = Atomic<Int>(0)
     private let eventStreams = Atomic<Int>(0)
@@ -127,6 +129,11 @@ package final class HTTPServer: Sendable {
                 return
             }
             guard let (fd, peer) = accepted else { break }
+            if Int(fd) >= DescriptorBudget.acceptCeiling {
+                descriptorsRanLow(fd)
+                refuse(fd, .serviceUnavailable, "The server is out of file descriptors; try again shortly.")
+                continue
+            }
             if openConnections.load(ordering: .relaxed) >= maxConnections || isDraining {
                 refuse(fd, .serviceUnavailable, "The server is at its connection limit; try again shortly.")
                 continue
@@ -161,6 +168,18 @@ package final class HTTPServer: Sendable {
 
     /// Over a connection cap: a canned answer (503 at the server's cap, 429 at the address's)
     /// and close, without registering the socket.
+    /// Logs, at most every 10 seconds, that connections are being refused to keep the
+    /// descriptor reserve.
+    private func descriptorsRanLow(_ fd: Int32) {
+        let now = Int(Deadline.now.nanoseconds / 1_000_000_000)
+        let last = lastDescriptorWarning.load(ordering: .relaxed)
+        guard now - last >= 10, lastDescriptorWarning.compareExchange(
+            expected: last, desired: now, ordering: .relaxed).exchanged else { return }
+        configuration.errorLog(
+            "accept: \(fd) descriptors open of a limit of \(DescriptorBudget.limit); answering 503 until some close "
+                + "(the last \(DescriptorBudget.reserve) are kept for the database, Docker connections and the runtime)")
+    }
+
     private func refuse(_ fd: Int32, _ status: HTTPStatus, _ message: String) {
         let body = message + "\n"
         let response = "HTTP/1.1 \(status)\r\nContent-Type: text/plain; charset=utf-8\r\n"
@@ -296,17 +315,11 @@ package final class HTTPServer: Sendable {
 
     // MARK: Limits
 
-    /// Raises the soft open-file limit to the hard one and caps connections to fit in it, keeping
-    /// room for database files, Docker connections and listeners.
+    /// Caps connections to fit in the open-file limit (raised to the hard one by
+    /// ``DescriptorBudget``), keeping room for database files, Docker connections and listeners.
+    /// Below a limit of about 300 the floor of 16 may not fit: the descriptor check in
+    /// ``acceptAll(_:_:)`` is what keeps the reserve then.
     private static func connectionCapacity(wanted: Int) -> Int {
-        var limit = rlimit()
-        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return wanted }
-        if limit.rlim_cur < limit.rlim_max {
-            var raised = limit
-            raised.rlim_cur = limit.rlim_max
-            if setrlimit(Int32(RLIMIT_NOFILE.rawValue), &raised) == 0 { limit = raised }
-        }
-        let available = Int(clamping: limit.rlim_cur) - 256
-        return min(wanted, max(16, available))
+        min(wanted, max(16, DescriptorBudget.limit - 256))
     }
 }
