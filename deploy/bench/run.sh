@@ -6,6 +6,7 @@
 #   deploy/bench/run.sh docker      Docker client vs curl on the fleet's mutual-TLS engine: warm latency, 1 GiB build upload
 #   deploy/bench/run.sh storage     Audit history: 1,000,000 appends, filtered 50-row pages at three depths, CSV export
 #   deploy/bench/run.sh jobs        Builds as jobs: 1 GiB uploads through Wharf vs curl, 1,000 SSE watchers, replay, loud builds
+#                                   (WHARF_BENCH_PARTS="2 3" runs only those of its four parts)
 #   deploy/bench/run.sh endpoint    Docker endpoint vs the engine directly: warm /_ping and /containers/json, an interactive
 #                                   exec echo round trip, docker build of 1 GiB
 #   deploy/bench/run.sh panel       Container pages and API: lists of 500 (and 3 × 500) vs the engine, log line latency
@@ -252,6 +253,9 @@ bench_jobs() {
   median() { sort -n | sed -n "$(( ($1 + 1) / 2 ))p"; }
 
   local bytes=$((1 << 30)) rounds=3 round
+  # WHARF_BENCH_PARTS picks parts of this section, e.g. "2" for the SSE watchers alone.
+  part() { [[ " ${WHARF_BENCH_PARTS:-1 2 3 4} " == *" $1 "* ]]; }
+  if part 1; then
   echo
   echo "== 1. A 1 GiB build context uploaded through Wharf (raw body, and multipart) vs straight to the engine, by the same client ($rounds rounds, alternating, median)"
   "$bench" tar --image "$image" --bytes "$bytes" > "$work/context.tar"
@@ -294,7 +298,9 @@ bench_jobs() {
   printf '%-38s %-12s %-14s %-24s %s\n' "client → Wharf, multipart" "$m s" "$(mibs "$m")" "$(share "$m")" "$(of_curl "$m") (target: at least 90%)"
   echo "Wharf RSS growth during an upload: largest +$(printf '%s\n' "${growth[@]}" | sort -n | tail -1) MiB (reference: under 32 MiB)"
   rm -f "$work/context.tar"
+  fi
 
+  if part 2; then
   echo
   echo "== 2. 1,000 SSE clients following one running job (printing 10 lines/s), beside a bare server's streams"
   local long; long=$(typed_build sse "FROM $image
@@ -329,7 +335,9 @@ RUN i=0; while [ \$i -lt 3000 ]; do echo line \$i; i=\$((i+1)); sleep 0.1; done"
       "$(per_client "$before" "$held" "$clients")" "$(given_back "$before" "$held" "$after")"
   done
   echo "(reference: under 8 KiB per client)"
+  fi
 
+  if part 3; then
   echo
   echo "== 3. Last-Event-ID replay of a job that printed 100,000 lines ($rounds rounds, median)"
   local replay; replay=$(typed_build replay "FROM $image
@@ -342,7 +350,9 @@ RUN busybox seq 1 100000")
   done
   local t; t=$(printf '%s\n' "${times[@]}" | median "$rounds")
   echo "$count events in $t s: $(awk -v n="$count" -v s="$t" 'BEGIN { printf "%.0f", n / s }') events/s (reference: over 100,000 lines/s)"
+  fi
 
+  if part 4; then
   echo
   echo "== 4. A build printing 20,000 lines/s for 10 s, through Wharf (stored as it runs) vs curl straight to the engine ($rounds rounds, alternating, median)"
   local loud="FROM $image
@@ -363,6 +373,7 @@ RUN i=0; while [ \$i -lt 10 ]; do busybox seq 1 20000; i=\$((i+1)); sleep 1; don
   s=$(printf '%s\n' "${straight[@]}" | median "$rounds"); w=$(printf '%s\n' "${through[@]}" | median "$rounds")
   echo "wall time: Wharf $w s vs curl $s s ($(awk -v a="$w" -v b="$s" 'BEGIN { printf "%+.1f%%", (a - b) * 100 / b }'); reference: the same)"
   echo "Wharf RSS at the end: $(rss_kib "$wharf_pid") KiB"
+  fi
 
   for tag in curl direct raw multipart sse replay loud; do engine -X DELETE "http://docker/images/wharf-bench:$tag?force=1" -o /dev/null || true; done
   engine -X POST "http://docker/images/prune?filters=%7B%22dangling%22%3A%5B%22true%22%5D%7D" -o /dev/null || true
