@@ -148,6 +148,20 @@ package final class Database: Sendable {
         }
     }
 
+    /// ``read(_:)`` for a short lookup (a row or a few by key): when a reader is idle, the query
+    /// runs at once on the calling thread instead of on the reader's queue, so the caller neither
+    /// suspends nor pays two thread switches; when every reader is busy it waits as `read` does.
+    /// On an event loop that keeps a burst of requests from each holding its memory across a
+    /// suspension. Not for scans: the calling thread is blocked while it runs, and cancellation
+    /// does not interrupt it.
+    package func readNow<T: Sendable>(_ body: @Sendable (SQLiteConnection) throws -> T) async throws -> T {
+        guard let reader = readers.tryAcquire() else { return try await read(body) }
+        defer { readers.release(reader) }
+        return try reader.performNow { connection in
+            try connection.transaction(.deferred) { try body($0) }
+        }
+    }
+
     /// Closes the database: stops lending readers, closes them once their current operation ends,
     /// then checkpoints the WAL into the file and closes the writer. Later calls fail with
     /// `SQLiteError.misuse`. Idempotent.

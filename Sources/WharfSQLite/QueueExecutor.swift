@@ -25,6 +25,13 @@ final class QueueExecutor: SerialExecutor {
         dispatchPrecondition(condition: .onQueue(queue))
     }
 
+    /// Runs `body` on the queue synchronously (`DispatchQueue.sync`): on an idle queue, on the
+    /// calling thread, with no thread hop. The caller must know nothing else is queued (a
+    /// connection lent to it alone), or it blocks until the queue has drained.
+    func sync<T>(_ body: () throws -> T) rethrows -> T {
+        try queue.sync(execute: body)
+    }
+
     /// Runs `body` on the queue and returns its result to the awaiting task, which is suspended
     /// meanwhile rather than blocked. Used to open a connection before its actor exists.
     func run<T>(_ body: @escaping @Sendable () throws -> sending T) async throws -> sending T {

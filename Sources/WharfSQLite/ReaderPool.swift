@@ -32,6 +32,11 @@ final class ReaderPool: Sendable {
         return try await body(reader)
     }
 
+    /// An idle reader, lent until ``release(_:)``; nil when every reader is busy or the pool closed.
+    func tryAcquire() -> SerializedConnection? {
+        state.withLock { state in state.isClosed ? nil : state.idle.popLast() }
+    }
+
     private func acquire() async throws -> SerializedConnection {
         enum FastPath { case reader(SerializedConnection), closed, wait(UInt64) }
         let fast = state.withLock { state -> FastPath in
@@ -68,7 +73,7 @@ final class ReaderPool: Sendable {
         }
     }
 
-    private func release(_ reader: SerializedConnection) {
+    func release(_ reader: SerializedConnection) {
         let waiter = state.withLock { state -> Waiter? in
             if state.waiters.isEmpty {
                 state.idle.append(reader)

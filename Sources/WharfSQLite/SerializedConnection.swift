@@ -43,6 +43,24 @@ actor SerializedConnection {
         }
     }
 
+    /// Runs `body` with the connection on the calling thread, on the connection's queue entered
+    /// with `DispatchQueue.sync`: for a short query on a connection lent to the caller alone, whose
+    /// two thread hops would cost more than the query. Cancellation does not interrupt it.
+    nonisolated func performNow<T: Sendable>(_ body: @Sendable (SQLiteConnection) throws -> T) throws -> T {
+        try executor.sync {
+            try assumeIsolated { isolated in try isolated.runNow(body) }
+        }
+    }
+
+    private func runNow<T: Sendable>(_ body: @Sendable (SQLiteConnection) throws -> T) throws -> T {
+        guard let connection else { throw SQLiteError.closed(label) }
+        defer {
+            connection.resetBusyStatements()
+            connection.rollbackAfterFailure()
+        }
+        return try body(connection)
+    }
+
     private func run<T: Sendable>(_ operation: UInt64, _ body: @Sendable (SQLiteConnection) throws -> T) throws -> T {
         guard let connection else { throw SQLiteError.closed(label) }
         // Mark the operation running before checking for cancellation: a cancel that lands after

@@ -141,6 +141,49 @@ import WharfSQLite
         }
     }
 
+    /// `readNow` runs on the calling thread while a reader is idle, sees committed writes, is
+    /// read-only like `read`, and waits its turn (on the reader's queue) when every reader is busy.
+    @Test func readNowRunsOnTheCallersThreadWhenAReaderIsIdle() async throws {
+        try await withTemporaryDatabase(Database.Configuration(readerCount: 1)) { database in
+            try await database.write { connection in
+                try connection.execute("CREATE TABLE t (x INTEGER)")
+                try connection.execute("INSERT INTO t VALUES (7)")
+            }
+            let (caller, inside) = try await Self.threadIDs { try await database.readNow { connection in
+                (try connection.queryValue("SELECT x FROM t", as: Int.self), Self.threadID())
+            } }
+            #expect(inside.0 == 7)
+            #expect(inside.1 == caller)
+            let error = await #expect(throws: SQLiteError.self) {
+                try await database.readNow { try $0.execute("INSERT INTO t VALUES (8)") }
+            }
+            #expect(error.map { SQLiteError.readonly ~= $0 } == true)
+
+            // The only reader is busy: readNow waits for it and runs on its queue.
+            let (started, startedContinuation) = AsyncStream<Void>.makeStream()
+            let release = DispatchSemaphore(value: 0)
+            async let held = database.read { connection -> Int? in
+                startedContinuation.yield()
+                _ = release.wait(timeout: .now() + 30)
+                return try connection.queryValue("SELECT x FROM t", as: Int.self)
+            }
+            for await _ in started { break }
+            async let waited = database.readNow { connection in try connection.queryValue("SELECT count(*) FROM t", as: Int.self) }
+            try await Task.sleep(for: .milliseconds(50))
+            release.signal()
+            #expect(try await held == 7)
+            #expect(try await waited == 1)
+        }
+    }
+
+    static func threadID() -> UInt { UInt(pthread_self()) }
+
+    /// The calling thread's id and what `body` returned, without a suspension between them.
+    static func threadIDs<T>(_ body: () async throws -> T) async rethrows -> (UInt, T) {
+        let caller = threadID()
+        return (caller, try await body())
+    }
+
     @Test func twoDatabasesOnOneFileWriteConcurrently() async throws {
         try await withTemporaryDirectory { directory in
             let path = directory.appendingPathComponent("shared.sqlite").path

@@ -104,7 +104,7 @@ package struct AuthenticationMiddleware: HTTPMiddleware {
         if let cached {
             found = (cached.token, cached.user, cached.host)
         } else {
-            found = try await services.database.read { connection -> (APIToken, User, HostGrantRead?)? in
+            found = try await services.database.readNow { connection -> (APIToken, User, HostGrantRead?)? in
                 guard let token = try APITokenStore.find(hash: hash, on: connection),
                       let user = try UserRepository.find(id: token.userID, on: connection) else { return nil }
                 guard let hostReference, Self.refusal(token, user, now: now) == nil else { return (token, user, nil) }

@@ -59,7 +59,7 @@ package struct SessionStore: Sendable {
     /// `requireTOTP` is read in the same snapshot, so the middleware needs one read per request.
     package func resolve(rawID: String) async throws -> (session: SessionRecord, user: User, requireTOTP: Bool)? {
         let hash = SessionStore.hash(rawID)
-        let found = try await database.read { connection -> (SessionRecord, User, Bool)? in
+        let found = try await database.readNow { connection -> (SessionRecord, User, Bool)? in
             guard let row = try connection.querySingle(
                 "SELECT \(SessionRecord.columns) FROM sessions s WHERE s.token_hash = ?", [.text(hash)]) else { return nil }
             let session = try SessionRecord(row: row)

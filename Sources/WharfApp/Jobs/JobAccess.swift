@@ -18,7 +18,7 @@ struct JobAccess: Sendable {
         guard let principal = context.principal else { throw HTTPError(.unauthorized, "Sign in first.") }
         // The job, its host and the caller's grant on it, in one read.
         let found = try await Int64(reference).asyncFlatMap { id in
-            try await database.read { connection -> (Job, HostGrantRead?)? in
+            try await database.readNow { connection -> (Job, HostGrantRead?)? in
                 guard let job = try JobRepository.find(id, on: connection) else { return nil }
                 let host = try job.hostID.map { hostID in
                     try HostGrantRead.read(String(hostID), userID: principal.userID, admin: principal.isAdmin, endpoint: false, on: connection)
