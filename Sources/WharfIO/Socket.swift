@@ -92,7 +92,8 @@ package final class Socket: @unchecked Sendable {
         let fd = try makeDescriptor(address.family)
         if Int(fd) >= DescriptorBudget.connectCeiling {
             Glibc.close(fd)
-            throw SystemError(code: EMFILE, operation: "connect \(address) (the last \(DescriptorBudget.reserve / 2) descriptors are kept for Wharf's own files)")
+            let kept = DescriptorBudget.reserve / 2
+            throw SystemError(code: EMFILE, operation: "connect \(address) (the last \(kept) descriptors are kept for the process's own files)")
         }
         if address.family != .unix {
             do { try Socket.setOption(fd, Int32(IPPROTO_TCP), cshims_tcp_nodelay(), 1) } catch {

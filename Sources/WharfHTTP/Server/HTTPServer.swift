@@ -166,8 +166,6 @@ package final class HTTPServer: Sendable {
         }
     }
 
-    /// Over a connection cap: a canned answer (503 at the server's cap, 429 at the address's)
-    /// and close, without registering the socket.
     /// Logs, at most every 10 seconds, that connections are being refused to keep the
     /// descriptor reserve.
     private func descriptorsRanLow(_ fd: Int32) {
@@ -176,10 +174,12 @@ package final class HTTPServer: Sendable {
         guard now - last >= 10, lastDescriptorWarning.compareExchange(
             expected: last, desired: now, ordering: .relaxed).exchanged else { return }
         configuration.errorLog(
-            "accept: \(fd) descriptors open of a limit of \(DescriptorBudget.limit); answering 503 until some close "
+            "accept: \(Int(fd) + 1) descriptors open of a limit of \(DescriptorBudget.limit); answering 503 until some close "
                 + "(the last \(DescriptorBudget.reserve) are kept for the database, Docker connections and the runtime)")
     }
 
+    /// Over a connection cap or past the descriptor reserve: a canned answer (503 at the
+    /// server's cap, 429 at the address's) and close, without registering the socket.
     private func refuse(_ fd: Int32, _ status: HTTPStatus, _ message: String) {
         let body = message + "\n"
         let response = "HTTP/1.1 \(status)\r\nContent-Type: text/plain; charset=utf-8\r\n"
