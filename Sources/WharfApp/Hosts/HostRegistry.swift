@@ -30,7 +30,7 @@ package struct HostRegistry: Sendable {
 
     /// The host a route's `:host` (id or name) or a CLI argument names.
     package func host(_ reference: String) async throws -> DockerHost? {
-        try await database.read { connection in try HostRepository.find(reference: reference, on: connection) }
+        try await database.readNow { connection in try HostRepository.find(reference: reference, on: connection) }
     }
 
     package func count() async throws -> Int {

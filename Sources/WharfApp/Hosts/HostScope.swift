@@ -74,7 +74,7 @@ package struct HostScope: Sendable {
         if let known, known.answers(reference, for: principal) {
             read = known
         } else {
-            read = try await database.read { connection in
+            read = try await database.readNow { connection in
                 try HostGrantRead.read(reference, userID: principal.userID, admin: principal.isAdmin, endpoint: false, on: connection)
             }
         }
