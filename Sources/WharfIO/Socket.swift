@@ -81,19 +81,21 @@ package final class Socket: @unchecked Sendable {
     }
 
     /// Connects to `address`, waiting for the non-blocking connect to finish before `deadline`.
-    /// A descriptor numbered at or past ``DescriptorBudget/connectCeiling`` is closed at once and
-    /// the connect fails with `EMFILE`, leaving the rest to the process's own files.
+    /// A descriptor numbered at or past `descriptorCeiling` (``DescriptorBudget/connectCeiling``;
+    /// other values are for tests) is closed at once and the connect fails with `EMFILE`, leaving
+    /// the rest to the process's own files.
     /// - Throws: ``SystemError`` (e.g. `ECONNREFUSED`), ``IOError/timedOut(_:)`` with phase "connect".
     package static func connect(
-        to address: SocketAddress, loop: EventLoop, deadline: Deadline? = nil
+        to address: SocketAddress, loop: EventLoop, deadline: Deadline? = nil,
+        descriptorCeiling: Int = DescriptorBudget.connectCeiling
     ) async throws -> Socket {
         // connect() runs before the descriptor joins epoll: an unconnected TCP socket reports
         // EPOLLHUP, which would mark a connection that is about to succeed as hung up.
         let fd = try makeDescriptor(address.family)
-        if Int(fd) >= DescriptorBudget.connectCeiling {
+        if Int(fd) >= descriptorCeiling {
             Glibc.close(fd)
-            let kept = DescriptorBudget.reserve / 2
-            throw SystemError(code: EMFILE, operation: "connect \(address) (the last \(kept) descriptors are kept for the process's own files)")
+            throw SystemError(
+                code: EMFILE, operation: "connect \(address) (descriptors from \(descriptorCeiling) on are kept for the process's own files)")
         }
         if address.family != .unix {
             do { try Socket.setOption(fd, Int32(IPPROTO_TCP), cshims_tcp_nodelay(), 1) } catch {
