@@ -57,6 +57,14 @@ struct MultipartParser: Sendable {
     /// Parses `chunk`, returning what it completes. - Throws: ``Failure`` for a malformed body.
     mutating func feed(_ chunk: [UInt8]) throws(Failure) -> [Event] {
         if case .end = state { return [] }  // the epilogue is ignored
+        // Inside a part's content with nothing held back, a chunk that holds no delimiter and
+        // does not end with the start of one is content as it is: handed on without a copy.
+        if case .body = state, buffer.isEmpty {
+            let plain = chunk.withUnsafeBytes { bytes in
+                Self.find(delimiter, in: bytes, from: 0) == nil && Self.heldBack(bytes, delimiter: delimiter) == 0
+            }
+            if plain { return chunk.isEmpty ? [] : [.data(chunk)] }
+        }
         buffer.append(contentsOf: chunk)
         var events: [Event] = []
         var consumed = 0
@@ -121,7 +129,10 @@ struct MultipartParser: Sendable {
                     state = .afterDelimiter
                 } else {
                     // Keep what could be the start of a delimiter; the rest is content.
-                    let safe = buffer.count - (delimiter.count - 1)
+                    let held = buffer.withUnsafeBytes { bytes in
+                        Self.heldBack(UnsafeRawBufferPointer(rebasing: bytes[consumed...]), delimiter: delimiter)
+                    }
+                    let safe = buffer.count - held
                     if safe > consumed {
                         events.append(.data(Array(buffer[consumed..<safe])))
                         consumed = safe
@@ -137,23 +148,43 @@ struct MultipartParser: Sendable {
         guard isComplete else { throw .truncated }
     }
 
-    /// The first index of `needle` in `buffer` at or after `from`: `memchr` finds each candidate
-    /// first byte (rare in binary content: a delimiter starts with CR), `memcmp` checks the rest.
+    /// The first index of `needle` in `buffer` at or after `from`.
     private func find(_ needle: [UInt8], from: Int) -> Int? {
-        let last = buffer.count - needle.count
-        guard last >= from, let first = needle.first else { return nil }
-        return buffer.withUnsafeBytes { haystack -> Int? in
-            needle.withUnsafeBytes { needle -> Int? in
-                guard let base = haystack.baseAddress, let pattern = needle.baseAddress else { return nil }
-                var position = from
-                while position <= last {
-                    guard let hit = memchr(base + position, Int32(first), last - position + 1) else { return nil }
-                    let index = base.distance(to: UnsafeRawPointer(hit))
-                    if memcmp(base + index, pattern, needle.count) == 0 { return index }
-                    position = index + 1
-                }
-                return nil
+        buffer.withUnsafeBytes { Self.find(needle, in: $0, from: from) }
+    }
+
+    /// The first index of `needle` in `haystack` at or after `from`: `memchr` finds each candidate
+    /// first byte (rare in binary content: a delimiter starts with CR), `memcmp` checks the rest.
+    private static func find(_ needle: [UInt8], in haystack: UnsafeRawBufferPointer, from: Int) -> Int? {
+        let last = haystack.count - needle.count
+        guard last >= from, let first = needle.first, let base = haystack.baseAddress else { return nil }
+        return needle.withUnsafeBytes { needle -> Int? in
+            guard let pattern = needle.baseAddress else { return nil }
+            var position = from
+            while position <= last {
+                guard let hit = memchr(base + position, Int32(first), last - position + 1) else { return nil }
+                let index = base.distance(to: UnsafeRawPointer(hit))
+                if memcmp(base + index, pattern, needle.count) == 0 { return index }
+                position = index + 1
             }
+            return nil
+        }
+    }
+
+    /// How many bytes at the end of `bytes` could be the start of `delimiter` (the longest end,
+    /// shorter than the delimiter, that is one of its beginnings): what must wait for the next
+    /// chunk. Usually none: the delimiter starts with CR.
+    private static func heldBack(_ bytes: UnsafeRawBufferPointer, delimiter: [UInt8]) -> Int {
+        guard let first = delimiter.first, let base = bytes.baseAddress else { return 0 }
+        return delimiter.withUnsafeBytes { pattern -> Int in
+            guard let prefix = pattern.baseAddress else { return 0 }
+            var length = min(delimiter.count - 1, bytes.count)
+            while length > 0 {
+                let start = bytes.count - length
+                if bytes[start] == first, memcmp(base + start, prefix, length) == 0 { return length }
+                length -= 1
+            }
+            return 0
         }
     }
 
