@@ -69,13 +69,17 @@ import WharfTestSupport
         }
     }
 
+    /// A frozen engine (a socket that accepts and never answers) must not delay the others: the
+    /// live engines are up while the frozen one is still being waited for. Its limit is 6 s and
+    /// the live ones must be up within 5 s of start: the order is what is asserted, with room
+    /// for a loaded machine (a 3 s limit and a 2.5 s bound missed by 0.3 s in 2 of 15 full runs).
     @Test func healthMarksDeadHostsDownWhileOthersStayUpAndPagesStayFast() async throws {
         guard let fleet = HostFleet.load() else { return }
         let directory = try ApplicationHarness.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let frozen = try makeUnixSocket(at: directory + "/frozen.sock")
         defer { close(frozen) }
-        try await withApp(configure: { $0.hostCheckInterval = 0.5; $0.hostProbeTimeout = 3 }) { app in
+        try await withApp(configure: { $0.hostCheckInterval = 0.5; $0.hostProbeTimeout = 6 }) { app in
             let registry = app.app.hosts.registry
             try await registry.create(HostInput(name: "a", url: fleet.engineA), by: cliActor)
             try await registry.create(HostInput(
@@ -87,9 +91,9 @@ import WharfTestSupport
             let start = ContinuousClock.now
             try app.app.start()
             let health = app.app.hosts.health
-            // The live engines are up long before the frozen one's 3 s limit runs out.
+            // The live engines are up before the frozen one's 6 s limit runs out.
             while await [1, 2, 3].asyncAll({ await health.status($0).state == .up }) == false {
-                try #require(ContinuousClock.now - start < .seconds(2.5), "live engines not up in time")
+                try #require(ContinuousClock.now - start < .seconds(5), "live engines not up in time")
                 try await Task.sleep(for: .milliseconds(50))
             }
             #expect(await health.status(5).state == .unknown, "the frozen engine is still being waited for")
@@ -100,7 +104,7 @@ import WharfTestSupport
             #expect(ContinuousClock.now - pageStart < .milliseconds(500))
             #expect(dashboard.text.contains("Up"))
             while await health.status(5).state == .unknown {
-                try #require(ContinuousClock.now - start < .seconds(10), "the frozen engine never timed out")
+                try #require(ContinuousClock.now - start < .seconds(15), "the frozen engine never timed out")
                 try await Task.sleep(for: .milliseconds(100))
             }
             let refused = await health.status(4)
