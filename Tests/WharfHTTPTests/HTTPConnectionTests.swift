@@ -334,6 +334,36 @@ import WharfWire
         }
     }
 
+    /// A client that sends a long body a few bytes at a time gets each piece handed out in an
+    /// array about its size, not in a 256 KiB read's: what a handler keeps stays small.
+    @Test func aSlowClientsSmallPiecesComeInArraysOfTheirSize() async throws {
+        let stats = Locked((bytes: 0, chunks: 0, largestCapacity: 0))
+        try await TestHTTPServer.run(ownLoop: true) { routes in
+            routes.add(.post, "/sink", permission: .test, maxBodyBytes: 16 * 1024 * 1024) { request, _ in
+                for try await chunk in request.body {
+                    stats.withLock { s in
+                        s.bytes += chunk.count
+                        s.chunks += 1
+                        s.largestCapacity = max(s.largestCapacity, chunk.capacity)
+                    }
+                    if stats.value.bytes >= 1000 { break }
+                }
+                return .text("\(stats.value.bytes)")
+            }
+        } test: { server in
+            let client = try await server.connect()
+            try await client.send(Wire.request("POST", "/sink", headers: [("Content-Length", String(8 * 1024 * 1024))]))
+            for _ in 0..<10 {
+                try await client.send([UInt8](repeating: 0x61, count: 100))
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            _ = try? await client.readResponse(timeout: 5)
+            let seen = stats.value
+            #expect(seen.bytes >= 1000 && seen.chunks >= 2)
+            #expect(seen.largestCapacity < 4096, "a chunk of a slow client kept \(seen.largestCapacity) bytes of capacity")
+        }
+    }
+
     @Test func largeChunkedRequestBodyIsStreamedInBoundedChunks() async throws {
         let total = 16 * 1024 * 1024
         let stats = Locked((bytes: 0, largest: 0))
