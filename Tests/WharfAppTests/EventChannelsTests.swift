@@ -1,6 +1,7 @@
 import Testing
 @testable import WharfApp
 import WharfHTTP
+import WharfIO
 import WharfTestSupport
 
 /// The events hub's fan-out in process: one source per host however many subscribers, stopped
@@ -80,8 +81,10 @@ import WharfTestSupport
     }
 
     /// The ids of the frames an output got, in order.
-    static func ids(_ output: Output) -> [String] {
-        output.text.value.split(separator: "\n").filter { $0.hasPrefix("id: ") }.map { String($0.dropFirst(4)) }
+    static func ids(_ output: Output) -> [String] { ids(output.text.value) }
+
+    static func ids(_ text: String) -> [String] {
+        text.split(separator: "\n").filter { $0.hasPrefix("id: ") }.map { String($0.dropFirst(4)) }
     }
 
     /// A sink whose attach phase is over (as the server's is once the replay is written).
@@ -169,5 +172,85 @@ import WharfTestSupport
         #expect(counts == (0, 0))
         for _ in 0..<200 where source.running.value > 0 { try await Task.sleep(for: .milliseconds(5)) }
         #expect(source.running.value == 0)
+    }
+
+    /// A client connection's output on an event loop: takes every write, and records whether
+    /// each live write ran on that loop's thread.
+    final class LoopOutput: EventSinkOutput {
+        let owner: EventLoop
+        let text = Locked("")
+        let offLoopWrites = Locked(0)
+        let closed = Locked<Bool?>(nil)
+
+        init(_ loop: EventLoop) { owner = loop }
+
+        var loop: EventLoop? { owner }
+
+        func write(_ bytes: [UInt8]) async throws { text.withLock { $0 += String(decoding: bytes, as: UTF8.self) } }
+
+        func writeNow(_ bytes: UnsafeRawBufferPointer) throws -> Int? {
+            if !owner.inEventLoop { offLoopWrites.withLock { $0 += 1 } }
+            text.withLock { $0 += String(decoding: bytes, as: UTF8.self) }
+            return bytes.count
+        }
+
+        func whenWritable(_ handler: @escaping @Sendable () -> Void) -> Bool { false }
+        func abort() {}
+        func ended(complete: Bool, bodyBytes: Int) { closed.withLock { $0 = complete } }
+    }
+
+    /// Publishes what the test hands it, until told to stop; then the host's stream ends.
+    final class EndingSource: Sendable {
+        struct Stopped: Error {}
+        let publish = Locked<(@Sendable ([HostEventItem]) async -> Void)?>(nil)
+        let stop = AsyncStream.makeStream(of: Void.self)
+
+        func run(_ publish: @escaping @Sendable ([HostEventItem]) async -> Void) async throws {
+            self.publish.withLock { $0 = publish }
+            for await _ in stop.stream { break }
+            throw Stopped()
+        }
+    }
+
+    @Test(arguments: [1, 2])
+    func followersOnEachLoopGetEveryItemInOrderThenTheEnd(loops: Int) async throws {
+        let group = try EventLoopGroup(loops: loops, name: "channels-test")
+        let source = EndingSource()
+        let channels = EventChannels { _, publish in try await source.run(publish) }
+        var outputs: [LoopOutput] = []
+        var ids: [Int] = []
+        for index in 0..<6 {
+            let output = LoopOutput(group.loops[index % loops])
+            let sink = EventSink(output: output, chunked: false)
+            sink.attachEnded(failed: false)
+            // Odd followers want even items only.
+            let everyOther = index % 2 == 1
+            let wants: @Sendable (HostEventItem) -> Bool = { !everyOther || $0.seq % 2 == 0 }
+            ids.append(await channels.subscribe([1], wants: wants, target: .sink(sink)))
+            await channels.ready(ids[index], through: 2)  // items 1 and 2 were in its replay
+            outputs.append(output)
+        }
+        for _ in 0..<200 where source.publish.value == nil { try await Task.sleep(for: .milliseconds(5)) }
+        let publish = try #require(source.publish.value)
+        for first in stride(from: 1, through: 55, by: 6) { await publish((UInt64(first)...UInt64(first + 5)).map { Self.item($0) }) }
+        // One follower leaves (once it has what came so far): nothing more reaches it, from
+        // whichever thread.
+        for _ in 0..<400 where Self.ids(outputs[5].text.value).last != "1.60" { try await Task.sleep(for: .milliseconds(5)) }
+        await channels.unsubscribe(ids[5])
+        await publish((61...70).map { Self.item($0) })
+        source.stop.continuation.yield()
+        for _ in 0..<400 where outputs.prefix(5).contains(where: { $0.closed.value == nil }) {
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        for (index, output) in outputs.prefix(5).enumerated() {
+            let text = output.text.value
+            #expect(Self.ids(text) == (3...70).filter { index % 2 == 0 || $0 % 2 == 0 }.map { "1.\($0)" })
+            #expect(text.hasSuffix("event: end\ndata: Stopped()\n\n"), "the end comes after every item")
+            #expect(output.closed.value == true, "the stream finished")
+            if loops > 1 { #expect(output.offLoopWrites.value == 0, "each loop sent to its own followers") }
+        }
+        #expect(Self.ids(outputs[5].text.value) == (3...60).filter { $0 % 2 == 0 }.map { "1.\($0)" })
+        #expect(outputs[5].closed.value == false, "unsubscribing closed it")
+        await group.shutdown()
     }
 }

@@ -1,11 +1,18 @@
 import WharfHTTP
+import WharfIO
 
 /// The hub's fan-out: one upstream per host, started by its first subscriber and cancelled after
 /// its last, and every item handed to every subscriber of its host. Not ``Fanout``: one
 /// subscriber can follow several hosts, and a browser's stream gets each event written
-/// **directly** to its ``EventSink`` — a non-blocking `send` from this actor, once per
-/// subscriber, in one pass — instead of waking a task per subscriber (with a thousand followers
-/// that wake-up, not the write, was most of the time: 25 µs each).
+/// **directly** to its ``EventSink`` — a non-blocking `send`, once per subscriber, in one pass —
+/// instead of waking a task per subscriber (with a thousand followers that wake-up, not the
+/// write, was most of the time: 25 µs each).
+///
+/// When a host's live browser streams are spread over several event loops (`--loops`), each
+/// loop gets its own streams' share of the pass, run on the loop thread that owns their sockets:
+/// the sends to a thousand followers then run on every core at once, where one thread's pass
+/// takes 5–10 µs per follower on loopback (the kernel's work, most of it). With one loop the
+/// pass runs here, leaving the loop free to serve.
 ///
 /// A browser's items are held until its replay is out (``ready(_:through:)``), then sent in
 /// order after it, those already in the replay left out; one holding more than `bufferLimit`
@@ -42,6 +49,8 @@ actor EventChannels {
         var through: UInt64 = 0
         /// False once unsubscribed or ended (a publish pass may still hold it).
         var active = true
+        /// Live, and sent to by its loop's pass (``Channel/passes``), not by the member loop.
+        var onLoop = false
 
         init(id: Int, wants: @escaping @Sendable (HostEventItem) -> Bool, target: Target, hosts: Set<Int64>) {
             self.id = id
@@ -51,9 +60,27 @@ actor EventChannels {
         }
     }
 
+    /// A live browser stream as a loop's pass sends to it: nothing in it changes, so the pass
+    /// reads it on the loop thread without the actor.
+    private struct LiveStream: Sendable {
+        let member: Int
+        let sink: EventSink
+        let wants: @Sendable (HostEventItem) -> Bool
+        /// Items up to this sequence number were in its replay.
+        let through: UInt64
+    }
+
+    /// One loop's live browser streams of a channel.
+    private struct Pass {
+        let loop: EventLoop
+        var streams: [LiveStream] = []
+    }
+
     private struct Channel {
         var upstream: Task<Void, Never>?
         var members: [Member] = []
+        /// The live browser streams whose sink has a loop, by that loop.
+        var passes: [ObjectIdentifier: Pass] = [:]
     }
 
     private let source: Source
@@ -92,6 +119,13 @@ actor EventChannels {
         for item in held where item.seq == 0 || item.seq > through {
             if !sink.send(item.sinkFrame) { return unsubscribe(id) }
         }
+        // Later items are sent after these: a loop's pass for them is queued after this returns.
+        guard let loop = sink.loop else { return }
+        member.onLoop = true
+        let stream = LiveStream(member: id, sink: sink, wants: member.wants, through: through)
+        for host in member.hosts {
+            channels[host]?.passes[ObjectIdentifier(loop), default: Pass(loop: loop)].streams.append(stream)
+        }
     }
 
     /// Removes the subscriber (closing its stream if still open); a host left without
@@ -109,11 +143,31 @@ actor EventChannels {
     /// Hands `items` of `host` to its subscribers.
     func publish(_ host: Int64, _ items: [HostEventItem]) {
         guard let channel = channels[host] else { return }
+        if channel.passes.count == 1, let pass = channel.passes.first?.value {
+            Self.send(items, to: pass.streams)
+        } else {
+            for pass in channel.passes.values {
+                let streams = pass.streams
+                pass.loop.execute { Self.send(items, to: streams) }
+            }
+        }
         for item in items {
-            for member in channel.members where member.active {
+            for member in channel.members where member.active && !member.onLoop {
                 if item.seq != 0, item.seq <= member.through { continue }
                 guard member.wants(item) else { continue }
                 deliver(item, to: member)
+            }
+        }
+    }
+
+    /// One loop's share of a pass (or the only loop's, on the actor). A sink that refuses (its
+    /// client left, or fell too far behind) is closed, and its `onClose` unsubscribes it.
+    private static func send(_ items: [HostEventItem], to streams: [LiveStream]) {
+        for item in items {
+            for stream in streams {
+                if item.seq != 0, item.seq <= stream.through { continue }
+                guard stream.wants(item) else { continue }
+                stream.sink.send(item.sinkFrame)
             }
         }
     }
@@ -153,6 +207,11 @@ actor EventChannels {
 
     private func leave(_ host: Int64, _ member: Member) {
         channels[host]?.members.removeAll { $0 === member }
+        if member.onLoop, case .sink(let sink) = member.target, let loop = sink.loop {
+            let key = ObjectIdentifier(loop)
+            channels[host]?.passes[key]?.streams.removeAll { $0.member == member.id }
+            if channels[host]?.passes[key]?.streams.isEmpty == true { channels[host]?.passes[key] = nil }
+        }
         if channels[host]?.members.isEmpty == true, let channel = channels.removeValue(forKey: host) {
             channel.upstream?.cancel()
         }
@@ -172,8 +231,12 @@ actor EventChannels {
                 if let held = member.held {
                     for item in held where item.seq == 0 || item.seq > member.through { sink.send(item.sinkFrame) }
                 }
-                sink.send(ServerSentEvent(event: "end", data: message))
-                sink.finish()
+                let end = { @Sendable in
+                    sink.send(ServerSentEvent(event: "end", data: message))
+                    sink.finish()
+                }
+                // After the loop's passes already queued: the end comes after their items.
+                if member.onLoop, let loop = sink.loop { loop.execute(end) } else { end() }
             case .queue(let queue):
                 queue.yield(.end(message))
                 queue.finish()

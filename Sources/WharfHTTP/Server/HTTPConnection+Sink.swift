@@ -68,6 +68,8 @@ final class ConnectionSinkOutput: EventSinkOutput {
 
     func writeNow(_ bytes: UnsafeRawBufferPointer) throws -> Int? { try io.sendNow(bytes) }
 
+    var loop: EventLoop? { io.loop }
+
     func whenWritable(_ handler: @escaping @Sendable () -> Void) -> Bool { io.onWritable(handler) }
 
     func abort() { io.shutdownBoth() }

@@ -1,4 +1,5 @@
 import Synchronization
+package import WharfIO
 import WharfWire
 
 /// Where an ``EventSink``'s bytes go: a client connection, or a test's collector.
@@ -15,6 +16,12 @@ package protocol EventSinkOutput: AnyObject, Sendable {
     /// The stream is over: `complete` when every byte, its end included, was written. Called
     /// once, never while the sink's attach phase or a write of its own is still running.
     func ended(complete: Bool, bodyBytes: Int)
+    /// The event loop that owns the client's socket; nil for an output of no loop (a test's).
+    var loop: EventLoop? { get }
+}
+
+extension EventSinkOutput {
+    package var loop: EventLoop? { nil }
 }
 
 /// Whole events for many sinks: framed once as an HTTP/1.1 chunk, so a source sending one event
@@ -95,6 +102,11 @@ package final class EventSink: Sendable {
         self.chunked = chunked
         self.pendingLimit = pendingLimit
     }
+
+    /// The event loop that owns the client's socket (nil for an output of no loop). A source with
+    /// followers on several loops can hand each loop its own followers' sends, so one pass over
+    /// a thousand followers runs on every core at once.
+    package var loop: EventLoop? { output.loop }
 
     /// Whether events can still be sent (not closed, not finishing).
     package var isOpen: Bool { state.withLock { $0.phase != .closed && !$0.finishing } }
