@@ -20,6 +20,7 @@ parser.add_argument("--count", type=int, default=1000)
 parser.add_argument("--volumes", type=int, default=60, help="volumes created and removed: two events each")
 parser.add_argument("--interval", type=float, default=0.05)
 parser.add_argument("--timeout", type=float, default=300.0)
+parser.add_argument("--reader", choices=["eager", "lazy"], default="eager")
 args = parser.parse_args()
 
 soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
@@ -120,6 +121,9 @@ live = sum(stream.live for stream in streams)
 print(f"ready {live}", flush=True)
 command = sys.stdin.readline().strip()
 if command == "go":
+    if args.reader == "lazy":
+        for stream in streams + [reference]:
+            selector.unregister(stream.sock)
     client = http.client.HTTPConnection(*engine, timeout=30)
     run = random.randrange(10**9)
     names = [f"wbench-{run}-{index}" for index in range(args.volumes)]
@@ -127,8 +131,20 @@ if command == "go":
         for method, path, body in (("POST", "/v1.41/volumes/create", json.dumps({"Name": name})), ("DELETE", f"/v1.41/volumes/{name}", None)):
             client.request(method, path, body=body, headers={"Content-Type": "application/json"})
             client.getresponse().read()
-            pump(lambda: False, args.interval)
+            if args.reader == "lazy":
+                time.sleep(args.interval)
+                for stream in streams + [reference]:
+                    try:
+                        while True:
+                            stream.read()
+                    except BlockingIOError:
+                        pass
+            else:
+                pump(lambda: False, args.interval)
     wanted = {f"{action} {name}" for name in names for action in ("create", "destroy")}
+    if args.reader == "lazy":
+        for stream in streams + [reference]:
+            selector.register(stream.sock, selectors.EVENT_READ, stream)
     pump(lambda: all(wanted <= set(stream.seen) for stream in streams + [reference]), 30)
     samples = []
     for stream in streams:
@@ -141,15 +157,18 @@ if command == "go":
     def at(fraction):
         return samples[min(len(samples) - 1, int(len(samples) * fraction))] if samples else float("nan")
     print(f"latency {len(samples)} {at(0.5):.3f} {at(0.99):.3f} {samples[-1] if samples else float('nan'):.3f} {complete}/{len(wanted)}", flush=True)
-    firsts, spreads = [], []
+    firsts, spreads, lasts = [], [], []
     for key in wanted:
         stamps = [stream.seen[key] for stream in streams if stream.seen.get(key)]
         if stamps and reference.seen.get(key):
             firsts.append((min(stamps) - reference.seen[key]) * 1000)
             spreads.append((max(stamps) - min(stamps)) * 1000)
+            lasts.append((max(stamps) - reference.seen[key]) * 1000)
     firsts.sort(); spreads.sort()
     if firsts:
         print(f"detail first-follower p50 {firsts[len(firsts)//2]:.3f} ms; fan-out spread p50 {spreads[len(spreads)//2]:.3f} ms, max {spreads[-1]:.3f} ms", file=sys.stderr, flush=True)
+        lasts.sort()
+        print("detail last-follower by event, deciles: " + " ".join(f"{lasts[min(len(lasts)-1, int(len(lasts)*q/10))]:.2f}" for q in range(11)), file=sys.stderr, flush=True)
     command = sys.stdin.readline().strip()
 for stream in streams + [reference]:
     stream.sock.close()

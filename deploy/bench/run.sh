@@ -607,6 +607,34 @@ bench_events() {
   printf '%-52s %s\n' "volumes listed by Wharf:" "$(curl -fsS -H "Authorization: Bearer $token" "$base/api/v1/hosts/1/volumes" |
     python3 -c 'import json,sys; print(len(json.load(sys.stdin)["volumes"]))')"
   python3 deploy/bench/engine_volumes.py "$engine" remove 2000 >&2
+
+  # The same fan-out spread over two loops on both cores (``EventChannels``: each loop sends to
+  # its own followers). The client shares CPU 1 with Wharf's second loop here, so it reads each
+  # event once it is out instead of waiting in epoll: its wake-ups and its Python would
+  # otherwise be paid on Wharf's cores, which remote browsers cost nothing.
+  kill "$wharf_pid" 2>/dev/null; wait "$wharf_pid" 2>/dev/null || true  # one server per data directory
+  local loop2_pid=""
+  taskset -c 0,1 "$bin" serve --listen "127.0.0.1:$((wport + 1))" --data-dir "$data" --resources "$root" --no-access-log \
+    --loops 2 2>"$work/wharf-loops2.log" &
+  loop2_pid=$!
+  pids+=("$loop2_pid")
+  wait_http "http://127.0.0.1:$((wport + 1))/healthz"
+  curl -fsS -o /dev/null -H "Authorization: Bearer $token" "http://127.0.0.1:$((wport + 1))/api/v1/hosts/1/volumes"
+  coproc FOLLOW2 { taskset -c 1 python3 deploy/bench/event_followers.py --wharf "127.0.0.1:$((wport + 1))" --token "$token" \
+    --path "/hosts/1/events/stream?type=volume" --engine "$engine" --count "$followers" --timeout 300 --reader lazy; }
+  local ready2 live2 samples2 p50_2 p99_2 max2 complete2
+  read -r ready2 live2 <&"${FOLLOW2[0]}"
+  sleep 2
+  echo go >&"${FOLLOW2[1]}"
+  read -r _ samples2 p50_2 p99_2 max2 complete2 <&"${FOLLOW2[0]}"
+  echo close >&"${FOLLOW2[1]}"
+  read -r _ <&"${FOLLOW2[0]}"
+  wait "$FOLLOW2_PID" 2>/dev/null || true
+  kill "$loop2_pid" 2>/dev/null; wait "$loop2_pid" 2>/dev/null || true
+  echo
+  echo "== 1b. The same with Wharf on both cores, --loops 2 (each loop sends to its own followers); the client reads each event"
+  echo "   once it is out, not waiting in epoll (CPU 1 is Wharf's too); $live2 followers live"
+  printf '%-44s p50 %s ms, p99 %s ms, max %s ms   (%s samples, %s events reached every follower)\n' "added latency through Wharf:" "$p50_2" "$p99_2" "$max2" "$samples2" "$complete2"
 }
 
 # HTTPS served directly, side by side with nginx serving the same certificate (P-256 ECDSA, the
