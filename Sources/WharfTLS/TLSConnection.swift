@@ -209,18 +209,48 @@ package final class TLSConnection: ByteStream {
 
     /// Encrypts and writes all of `bytes`, waiting for room as needed.
     /// - Throws: `IOError.timedOut("write")`, `SystemError` (`EPIPE` when the peer is gone), ``TLSError``.
+    /// The records of one call go out in one `send` where the socket takes them (``SocketBIO``).
     package func write(_ bytes: [UInt8], deadline: Deadline? = nil) async throws {
         guard !bytes.isEmpty else { return }
-        while true {
+        written: while true {
             let outcome = try step(.write) { ssl in
+                SocketBIO.cork(ssl, true)
+                defer { SocketBIO.cork(ssl, false) }
                 var written = 0
                 return bytes.withUnsafeBytes { SSL_write_ex(ssl, $0.baseAddress, $0.count, &written) }
             }
             switch outcome {
-            case .success: return
+            case .success: break written
             case .wantWrite: try await socket.readiness.wait(.write, deadline: deadline)
             case .wantRead: try await waitWithoutReadiness(deadline: deadline, phase: "write")
             case .endOfStream: throw SystemError(code: EPIPE, operation: "TLS write")
+            }
+        }
+        while try !flushGathered() {
+            try await socket.readiness.wait(.write, deadline: deadline)
+        }
+    }
+
+    /// How many `send` calls carried this connection's records so far (tests).
+    package var recordSends: Int { session.withLock { SocketBIO.sends($0.ssl) } }
+
+    /// Sends the records gathered by the last write; false when the socket is full. A failed
+    /// send fails the connection as a failed `SSL_write` does.
+    private func flushGathered() throws -> Bool {
+        try session.withLock { s throws -> Bool in
+            if s.closed { throw IOError.closed }
+            if let fatal = s.fatal { throw fatal }
+            switch SocketBIO.flush(s.ssl) {
+            case .done: return true
+            case .wouldBlock: return false
+            case .failed(let code):
+                var error: any Error = SystemError(code: code, operation: "TLS write")
+                if !isServer, s.handshakeComplete, code == ECONNRESET || code == EPIPE,
+                   let alert = TLSConnection.alertBeforeReset(session: s, serverName: serverName) {
+                    error = alert
+                }
+                s.fatal = error
+                throw error
             }
         }
     }

@@ -59,6 +59,28 @@ import WharfTLS
         }
     }
 
+    /// A write of several records (a 32 KiB chunk of a build context and its framing is three)
+    /// goes out in one `send` when the socket has room, and arrives whole.
+    @Test func theRecordsOfOneWriteGoOutInOneSend() async throws {
+        let certificates = try await TestCertificates.shared()
+        let server = try await Self.reverser(certificates)
+        defer { server.stop() }
+        try await TLSTestHarness.withLoop("tls-gather") { loop in
+            let connection = try await TLSTestHarness.connect(port: server.port, context: try TLSTestHarness.context(certificates), loop: loop)
+            defer { connection.close() }
+            let deadline = Deadline.after(seconds: 30)
+            for length in [32 * 1024 + 9, 100 * 1024] {
+                let lines = Self.lines(count: length / 1024, length: 1023)
+                let payload = lines.flatMap { $0 }
+                let before = connection.recordSends
+                try await connection.write(payload, deadline: deadline)
+                #expect(connection.recordSends - before == 1, "\(payload.count) bytes: one send, not one per record")
+                let received = try await Self.read(payload.count, from: connection, deadline: deadline)
+                #expect(received == Self.reversed(lines))
+            }
+        }
+    }
+
     @Test func aWaitingReaderAndManyWritesOnAnotherTaskInterleave() async throws {
         let certificates = try await TestCertificates.shared()
         let server = try await Self.reverser(certificates)
