@@ -8,6 +8,9 @@ package protocol ByteStream: AnyObject, Sendable {
     func read(into buffer: ByteBuffer, chunk: Int, deadline: Deadline?) async throws -> Int
     /// Writes all of `bytes`, waiting for room as needed.
     func write(_ bytes: [UInt8], deadline: Deadline?) async throws
+    /// Writes `head`, `body` and `tail` as ``write(_:deadline:)`` would write them joined, without
+    /// joining them: an HTTP/1.1 chunk's framing around a body of 256 KiB costs no copy of it.
+    func write(_ head: [UInt8], _ body: [UInt8], _ tail: [UInt8], deadline: Deadline?) async throws
     /// Whether the peer has closed or the connection failed, as far as the event loop has seen.
     /// A pooled connection that says so is discarded instead of reused.
     var isPeerClosed: Bool { get }

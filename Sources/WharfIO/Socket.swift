@@ -195,6 +195,53 @@ package final class Socket: @unchecked Sendable {
         }
     }
 
+    /// Writes `head`, `body` and `tail` with gathered sends (`sendmsg(2)`), waiting for room as needed.
+    package func write(_ head: [UInt8], _ body: [UInt8], _ tail: [UInt8], deadline: Deadline? = nil) async throws {
+        let total = head.count + body.count + tail.count
+        var offset = 0
+        while true {
+            let done = offset
+            offset += try head.withUnsafeBytes { h in
+                try body.withUnsafeBytes { b in
+                    try tail.withUnsafeBytes { t in try sendSome([h, b, t], from: done) }
+                }
+            }
+            if offset >= total { return }
+            try await readiness.wait(.write, deadline: deadline)
+        }
+    }
+
+    /// Sends the bytes of `pieces` from `offset` on (counted across them) as far as the socket
+    /// takes them now; returns how many it took (0 when it would block).
+    func sendSome(_ pieces: [UnsafeRawBufferPointer], from offset: Int) throws(SystemError) -> Int {
+        var sent = 0
+        while true {
+            var skip = offset + sent
+            var vectors: [iovec] = []
+            vectors.reserveCapacity(pieces.count)
+            for piece in pieces {
+                if skip >= piece.count {
+                    skip -= piece.count
+                    continue
+                }
+                guard let base = piece.baseAddress else { continue }
+                vectors.append(iovec(iov_base: UnsafeMutableRawPointer(mutating: base + skip), iov_len: piece.count - skip))
+                skip = 0
+            }
+            if vectors.isEmpty { return sent }
+            let result = try vectors.withUnsafeMutableBufferPointer { buffer throws(SystemError) -> IOResult<Int> in
+                var message = msghdr()
+                message.msg_iov = buffer.baseAddress
+                message.msg_iovlen = buffer.count
+                return try syscall("sendmsg") { Glibc.sendmsg(fd, &message, Int32(MSG_NOSIGNAL)) }
+            }
+            switch result {
+            case .done(let count): sent += count
+            case .wouldBlock: return sent
+            }
+        }
+    }
+
     /// Sends as much as the socket takes now, without waiting; 0 when it would block.
     package func sendSome(_ raw: UnsafeRawBufferPointer) throws(SystemError) -> Int {
         var offset = 0

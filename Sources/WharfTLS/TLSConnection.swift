@@ -212,7 +212,22 @@ package final class TLSConnection: ByteStream {
     /// The records of one call go out in one `send` where the socket takes them (``SocketBIO``).
     package func write(_ bytes: [UInt8], deadline: Deadline? = nil) async throws {
         guard !bytes.isEmpty else { return }
-        written: while true {
+        try await encrypt(bytes, deadline: deadline)
+        try await flush(deadline: deadline)
+    }
+
+    /// Writes `head`, `body` and `tail` as ``write(_:deadline:)`` would write them joined: their
+    /// records (the head's and tail's are small ones of their own) go out together, and the
+    /// body is not copied to join them.
+    package func write(_ head: [UInt8], _ body: [UInt8], _ tail: [UInt8], deadline: Deadline? = nil) async throws {
+        for piece in [head, body, tail] where !piece.isEmpty { try await encrypt(piece, deadline: deadline) }
+        try await flush(deadline: deadline)
+    }
+
+    /// Hands `bytes` to `SSL_write`, whose records the BIO gathers (sending them itself only when
+    /// it holds 256 KiB), waiting for room as needed.
+    private func encrypt(_ bytes: [UInt8], deadline: Deadline?) async throws {
+        while true {
             let outcome = try step(.write) { ssl in
                 SocketBIO.cork(ssl, true)
                 defer { SocketBIO.cork(ssl, false) }
@@ -220,12 +235,16 @@ package final class TLSConnection: ByteStream {
                 return bytes.withUnsafeBytes { SSL_write_ex(ssl, $0.baseAddress, $0.count, &written) }
             }
             switch outcome {
-            case .success: break written
+            case .success: return
             case .wantWrite: try await socket.readiness.wait(.write, deadline: deadline)
             case .wantRead: try await waitWithoutReadiness(deadline: deadline, phase: "write")
             case .endOfStream: throw SystemError(code: EPIPE, operation: "TLS write")
             }
         }
+    }
+
+    /// Sends what the BIO gathered, waiting for room as needed.
+    private func flush(deadline: Deadline?) async throws {
         while try !flushGathered() {
             try await socket.readiness.wait(.write, deadline: deadline)
         }

@@ -112,6 +112,18 @@ package enum HTTPHeadEncoder {
         return frame
     }
 
+    /// What goes before a chunk of `count` bytes: `size CRLF` (``chunk(_:)`` without the bytes).
+    package static func chunkHead(_ count: Int) -> [UInt8] {
+        var head: [UInt8] = []
+        head.reserveCapacity(18)
+        appendHex(count, to: &head)
+        appendLineEnd(to: &head)
+        return head
+    }
+
+    /// What follows a chunk's bytes: `CRLF`.
+    package static let chunkEnd: [UInt8] = Array("\r\n".utf8)
+
     /// The last chunk and an empty trailer section: `0 CRLF CRLF`.
     package static let lastChunk: [UInt8] = Array("0\r\n\r\n".utf8)
 }

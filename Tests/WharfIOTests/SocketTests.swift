@@ -173,6 +173,40 @@ import WharfTestSupport
         await loop.shutdown()
     }
 
+    /// A head, a body and a tail written with gathered sends arrive as if joined, also when the
+    /// socket fills up in the middle of any of them and when one is empty.
+    @Test(arguments: [(5, 4 * 1024 * 1024 + 3, 2), (0, 3 * 1024 * 1024, 0), (7, 0, 2), (70_000, 1, 300_000)])
+    func headBodyAndTailArriveAsOneWriteWhileThePeerReadsSlowly(sizes: (Int, Int, Int)) async throws {
+        let loop = try EventLoop.start(name: "test-gathered")
+        let (a, b) = try socketPair(on: loop)
+        defer { a.close(); b.close() }
+        func bytes(_ count: Int, _ seed: Int) -> [UInt8] { (0..<count).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ seed) } }
+        let head = bytes(sizes.0, 1), body = bytes(sizes.1, 2), tail = bytes(sizes.2, 3)
+        let expected = head + body + tail
+        let reader = Task {
+            let buffer = ByteBuffer()
+            var received: [UInt8] = []
+            while received.count < expected.count {
+                let count = try await b.read(into: buffer, chunk: 48 * 1024, deadline: .after(seconds: 10))
+                if count == 0 { break }
+                received += buffer.readBytes(upTo: count)
+                try await Task.sleep(for: .microseconds(200))  // slower than the writer
+            }
+            return received
+        }
+        do {
+            try await a.write(head, body, tail, deadline: .after(seconds: 20))
+        } catch {
+            reader.cancel()
+            _ = try? await reader.value
+            throw error
+        }
+        let received = try await reader.value
+        #expect(received.count == expected.count)
+        #expect(received == expected)
+        await loop.shutdown()
+    }
+
     @Test func writeToAPeerThatNeverReadsTimesOut() async throws {
         let loop = try EventLoop.start(name: "test-write-timeout")
         let (a, b) = try socketPair(on: loop)

@@ -81,6 +81,30 @@ import WharfTLS
         }
     }
 
+    /// A chunk's framing and its body, written without joining them, arrive as if joined, in one
+    /// send; a body too large to gather whole still arrives whole.
+    @Test func aHeadBodyAndTailGoOutTogetherWithoutBeingJoined() async throws {
+        let certificates = try await TestCertificates.shared()
+        let server = try await Self.reverser(certificates)
+        defer { server.stop() }
+        try await TLSTestHarness.withLoop("tls-framed") { loop in
+            let connection = try await TLSTestHarness.connect(port: server.port, context: try TLSTestHarness.context(certificates), loop: loop)
+            defer { connection.close() }
+            let deadline = Deadline.after(seconds: 60)
+            for count in [32, 1024] {  // lines of 1 KiB: 32 KiB, then 1 MiB
+                let lines = Self.lines(count: count, length: 1023)
+                let all = lines.flatMap { $0 }
+                // Split at line ends, so that each part is whole lines: the head, the body, the tail.
+                let head = Array(all[..<1024]), body = Array(all[1024..<(all.count - 1024)]), tail = Array(all[(all.count - 1024)...])
+                let before = connection.recordSends
+                let reader = Task { try await Self.read(all.count, from: connection, deadline: deadline) }
+                try await connection.write(head, body, tail, deadline: deadline)
+                if count == 32 { #expect(connection.recordSends - before == 1, "the three parts' records in one send") }
+                #expect(try await reader.value == Self.reversed(lines))
+            }
+        }
+    }
+
     @Test func aWaitingReaderAndManyWritesOnAnotherTaskInterleave() async throws {
         let certificates = try await TestCertificates.shared()
         let server = try await Self.reverser(certificates)

@@ -47,6 +47,10 @@ import WharfWire
         #expect(HTTPHeadEncoder.chunk([]) == [], "an empty write must not end the body")
         #expect(HTTPHeadEncoder.chunk(Array("hello".utf8)) == Array("5\r\nhello\r\n".utf8))
         #expect(HTTPHeadEncoder.lastChunk == Array("0\r\n\r\n".utf8))
+        for count in [1, 15, 16, 255, 256 * 1024, 0x1_2345] {
+            let bytes = [UInt8](repeating: 0x61, count: count)
+            #expect(HTTPHeadEncoder.chunkHead(count) + bytes + HTTPHeadEncoder.chunkEnd == HTTPHeadEncoder.chunk(bytes), "framing apart = framing joined")
+        }
     }
 
     static func fields(_ text: String, bareLF: Bool = false) -> Result<HTTPHeaders, WireError> {

@@ -91,7 +91,7 @@ extension DockerClient {
                     }
                     try await stream.write(chunk, deadline: deadline())
                 } else {
-                    try await stream.write(HTTPHeadEncoder.chunk(chunk), deadline: deadline())
+                    try await stream.write(HTTPHeadEncoder.chunkHead(chunk.count), chunk, HTTPHeadEncoder.chunkEnd, deadline: deadline())
                 }
             }
             if let length, sent != length {
