@@ -11,11 +11,13 @@ internal import Glibc
 ///
 /// **Records of one write go out together.** OpenSSL hands the BIO one record (at most 16 KiB
 /// of data) at a time: a 32 KiB chunk of a build context with its chunk framing is three records,
-/// and was three `send` calls, the last of a few bytes. While a connection's `SSL_write` runs
-/// ``cork(_:_:)``, records are gathered (up to ``gatherLimit``) and the writer sends them with
-/// ``flush(_:)`` once `SSL_write` returns: one `send` per write. Whatever is written while
-/// gathered records wait (an alert from a concurrent read) joins them, in order. Every call
-/// happens under the connection's lock, as the `SSL` calls do.
+/// and was three `send` calls, the last of a few bytes. While a connection's `SSL_write` of more
+/// than one record runs ``cork(_:expecting:)``, records are gathered (up to ``gatherLimit``) and
+/// the writer sends them with ``flush(_:)`` once `SSL_write` returns: one `send` per write. The
+/// buffer is allocated for the write and released after it, so an idle connection holds none; a
+/// write of one record is sent as it comes, with no copy. Whatever is written while gathered
+/// records wait (an alert from a concurrent read) joins them, in order. Every call happens under
+/// the connection's lock, as the `SSL` calls do.
 enum SocketBIO {
     /// A new BIO on `fd`; the caller hands it to `SSL_set_bio`, which takes ownership (and frees
     /// the BIO's state with it).
@@ -39,14 +41,31 @@ enum SocketBIO {
         case failed(Int32)
     }
 
-    /// While `corked`, records written to `ssl`'s BIO are gathered instead of sent.
-    static func cork(_ ssl: OpaquePointer, _ corked: Bool) {
-        state(SSL_get_wbio(ssl))?.corked = corked
+    /// The most plaintext one record carries.
+    static let recordSize = 16 * 1024
+
+    /// From now on, records written to `ssl`'s BIO are gathered instead of sent, with room made
+    /// for an `SSL_write` of `bytes` (its records' headers and tags included).
+    static func cork(_ ssl: OpaquePointer, expecting bytes: Int) {
+        guard let state = state(SSL_get_wbio(ssl)) else { return }
+        state.corked = true
+        state.pending.reserveCapacity(min(bytes + (bytes / recordSize + 1) * 64, gatherLimit))
     }
 
-    /// Sends the gathered records of `ssl`'s BIO, as far as the socket takes them.
+    /// Records are sent as they come again (those gathered wait for ``flush(_:)``).
+    static func uncork(_ ssl: OpaquePointer) {
+        state(SSL_get_wbio(ssl))?.corked = false
+    }
+
+    /// Sends the gathered records of `ssl`'s BIO, as far as the socket takes them; once all are
+    /// sent, the buffer is released.
     static func flush(_ ssl: OpaquePointer) -> Flush {
-        state(SSL_get_wbio(ssl))?.flush() ?? .done
+        state(SSL_get_wbio(ssl))?.flush(release: true) ?? .done
+    }
+
+    /// The bytes the gathering buffer holds room for (for tests: none between writes).
+    static func bufferCapacity(_ ssl: OpaquePointer) -> Int {
+        state(SSL_get_wbio(ssl))?.pending.capacity ?? 0
     }
 
     /// How many `send` calls wrote records so far (for tests).
@@ -66,7 +85,9 @@ enum SocketBIO {
 
         var pendingCount: Int { pending.count - sent }
 
-        func flush() -> Flush {
+        /// Sends what is gathered; `release` frees the buffer once it is empty, else (a flush
+        /// in the middle of a write that gathered `gatherLimit`) it is kept for the rest.
+        func flush(release: Bool) -> Flush {
             while pendingCount > 0 {
                 let count = pending.withUnsafeBytes { raw -> Int in
                     guard let base = raw.baseAddress else { return 0 }
@@ -83,7 +104,7 @@ enum SocketBIO {
                 default: return .failed(errno)
                 }
             }
-            pending.removeAll(keepingCapacity: pending.capacity <= 64 * 1024)
+            pending.removeAll(keepingCapacity: !release)
             sent = 0
             return .done
         }
@@ -146,7 +167,7 @@ enum SocketBIO {
         COpenSSL_BIO_clear_retry_flags(bio)
         if state.corked || state.pendingCount > 0 {
             if state.pendingCount + Int(length) > gatherLimit {
-                switch state.flush() {
+                switch state.flush(release: false) {
                 case .done: break
                 case .wouldBlock:
                     COpenSSL_BIO_set_retry_write(bio)
@@ -157,7 +178,6 @@ enum SocketBIO {
                 }
             }
             if state.corked || state.pendingCount > 0 {
-                if state.pending.isEmpty { state.pending.reserveCapacity(64 * 1024) }
                 state.pending.append(contentsOf: UnsafeRawBufferPointer(start: buffer, count: Int(length)))
                 return length
             }

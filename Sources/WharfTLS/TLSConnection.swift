@@ -212,25 +212,29 @@ package final class TLSConnection: ByteStream {
     /// The records of one call go out in one `send` where the socket takes them (``SocketBIO``).
     package func write(_ bytes: [UInt8], deadline: Deadline? = nil) async throws {
         guard !bytes.isEmpty else { return }
-        try await encrypt(bytes, deadline: deadline)
+        try await encrypt(bytes, gather: bytes.count > SocketBIO.recordSize ? bytes.count : nil, deadline: deadline)
+        // Also after a write of one record: records a failed write left gathered go out before it.
         try await flush(deadline: deadline)
     }
 
     /// Writes `head`, `body` and `tail` as ``write(_:deadline:)`` would write them joined: their
-    /// records (the head's and tail's are small ones of their own) go out together, and the
-    /// body is not copied to join them.
+    /// records (the head's and tail's are small ones of their own) go out together, and the body
+    /// is not copied to join them. Parts that fit one record together are joined and written as one.
     package func write(_ head: [UInt8], _ body: [UInt8], _ tail: [UInt8], deadline: Deadline? = nil) async throws {
-        for piece in [head, body, tail] where !piece.isEmpty { try await encrypt(piece, deadline: deadline) }
+        let total = head.count + body.count + tail.count
+        guard total > SocketBIO.recordSize else { return try await write(head + body + tail, deadline: deadline) }
+        for piece in [head, body, tail] where !piece.isEmpty { try await encrypt(piece, gather: total, deadline: deadline) }
         try await flush(deadline: deadline)
     }
 
-    /// Hands `bytes` to `SSL_write`, whose records the BIO gathers (sending them itself only when
-    /// it holds 256 KiB), waiting for room as needed.
-    private func encrypt(_ bytes: [UInt8], deadline: Deadline?) async throws {
+    /// Hands `bytes` to `SSL_write`, waiting for room as needed. With `gather` (the size of the
+    /// whole write), the BIO gathers the records for ``flush(deadline:)`` (sending them itself only
+    /// when it holds 256 KiB); without, each record is sent as it comes.
+    private func encrypt(_ bytes: [UInt8], gather: Int?, deadline: Deadline?) async throws {
         while true {
             let outcome = try step(.write) { ssl in
-                SocketBIO.cork(ssl, true)
-                defer { SocketBIO.cork(ssl, false) }
+                if let gather { SocketBIO.cork(ssl, expecting: gather) }
+                defer { if gather != nil { SocketBIO.uncork(ssl) } }
                 var written = 0
                 return bytes.withUnsafeBytes { SSL_write_ex(ssl, $0.baseAddress, $0.count, &written) }
             }
@@ -252,6 +256,9 @@ package final class TLSConnection: ByteStream {
 
     /// How many `send` calls carried this connection's records so far (tests).
     package var recordSends: Int { session.withLock { SocketBIO.sends($0.ssl) } }
+
+    /// The room the BIO's gathering buffer holds (tests: none between writes).
+    package var gatherCapacity: Int { session.withLock { SocketBIO.bufferCapacity($0.ssl) } }
 
     /// Sends the records gathered by the last write; false when the socket is full. A failed
     /// send fails the connection as a failed `SSL_write` does.
