@@ -40,9 +40,10 @@ package struct EventHub: Sendable {
     /// `recent` of each host) is written first, then live items as `filter` selects them are
     /// sent to `sink` by the fan-out itself, until the client leaves.
     func attach(_ hosts: [DockerHost], filter: EventFilter, after cursor: EventCursor?, recent: Int, to sink: EventSink) async throws {
+        let matcher = filter.matcher
         let wants: @Sendable (HostEventItem) -> Bool = { item in
             guard let event = item.event else { return true }
-            return filter.isEmpty || filter.matches(event)
+            return matcher.matches(event)
         }
         let channels = self.channels
         let id = await channels.subscribe(hosts.map(\.id), wants: wants, target: .sink(sink))
