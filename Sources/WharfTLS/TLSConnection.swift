@@ -207,9 +207,9 @@ package final class TLSConnection: ByteStream {
         }
     }
 
-    /// Encrypts and writes all of `bytes`, waiting for room as needed.
+    /// Encrypts and writes all of `bytes`, waiting for room as needed. The records of one call go
+    /// out in one `send` where the socket takes them (``SocketBIO``).
     /// - Throws: `IOError.timedOut("write")`, `SystemError` (`EPIPE` when the peer is gone), ``TLSError``.
-    /// The records of one call go out in one `send` where the socket takes them (``SocketBIO``).
     package func write(_ bytes: [UInt8], deadline: Deadline? = nil) async throws {
         guard !bytes.isEmpty else { return }
         try await encrypt(bytes, gather: bytes.count > SocketBIO.recordSize ? bytes.count : nil, deadline: deadline)
