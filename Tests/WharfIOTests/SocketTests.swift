@@ -151,26 +151,38 @@ import WharfTestSupport
         let (a, b) = try socketPair(on: loop)
         defer { a.close(); b.close() }
         let payload = (0..<(4 * 1024 * 1024)).map { UInt8(truncatingIfNeeded: $0 &* 31) }
+        let received = try await Self.read(payload.count, from: b, chunk: 64 * 1024) {
+            try await a.write(payload, deadline: .after(seconds: 10))
+        }
+        #expect(received == payload)
+        await loop.shutdown()
+    }
+
+    /// Reads `count` bytes from `socket` on another task (pausing after each read when asked)
+    /// while `write` runs, and returns them.
+    static func read(
+        _ count: Int, from socket: Socket, chunk: Int, pause: Duration? = nil, while write: () async throws -> Void
+    ) async throws -> [UInt8] {
         let reader = Task {
             let buffer = ByteBuffer()
             var received: [UInt8] = []
-            while received.count < payload.count {
-                let count = try await b.read(into: buffer, chunk: 64 * 1024, deadline: .after(seconds: 10))
-                if count == 0 { break }
-                received += buffer.readBytes(upTo: count)
+            while received.count < count {
+                let got = try await socket.read(into: buffer, chunk: chunk, deadline: .after(seconds: 10))
+                if got == 0 { break }
+                received += buffer.readBytes(upTo: got)
+                if let pause { try await Task.sleep(for: pause) }
             }
             return received
         }
         do {
-            try await a.write(payload, deadline: .after(seconds: 10))
+            try await write()
         } catch {
-            // The reader must be finished before `defer` closes the sockets under it.
+            // The reader must be finished before the caller closes the sockets under it.
             reader.cancel()
             _ = try? await reader.value
             throw error
         }
-        #expect(try await reader.value == payload)
-        await loop.shutdown()
+        return try await reader.value
     }
 
     /// A head, a body and a tail written with gathered sends arrive as if joined, also when the
@@ -183,25 +195,10 @@ import WharfTestSupport
         func bytes(_ count: Int, _ seed: Int) -> [UInt8] { (0..<count).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ seed) } }
         let head = bytes(sizes.0, 1), body = bytes(sizes.1, 2), tail = bytes(sizes.2, 3)
         let expected = head + body + tail
-        let reader = Task {
-            let buffer = ByteBuffer()
-            var received: [UInt8] = []
-            while received.count < expected.count {
-                let count = try await b.read(into: buffer, chunk: 48 * 1024, deadline: .after(seconds: 10))
-                if count == 0 { break }
-                received += buffer.readBytes(upTo: count)
-                try await Task.sleep(for: .microseconds(200))  // slower than the writer
-            }
-            return received
-        }
-        do {
+        // The reader is slower than the writer.
+        let received = try await Self.read(expected.count, from: b, chunk: 48 * 1024, pause: .microseconds(200)) {
             try await a.write(head, body, tail, deadline: .after(seconds: 20))
-        } catch {
-            reader.cancel()
-            _ = try? await reader.value
-            throw error
         }
-        let received = try await reader.value
         #expect(received.count == expected.count)
         #expect(received == expected)
         await loop.shutdown()
