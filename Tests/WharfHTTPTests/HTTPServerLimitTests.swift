@@ -238,15 +238,17 @@ import WharfWire
     }
 
     @Test func idleKeepAliveConnectionIsClosedAfterTheIdleTimeout() async throws {
-        // The idle sweep runs once a second; 1 s leaves a loaded machine time to send the first request.
-        try await TestHTTPServer.run(limits: .test { $0.keepAliveTimeout = 1 }, routes: commonRoutes) { server in
+        // The idle sweep runs once a second; 2 s leaves a loaded machine time to send the first
+        // request (a client task kept off both cores for over a second closed the connection
+        // first with 1 s).
+        try await TestHTTPServer.run(limits: .test { $0.keepAliveTimeout = 2 }, routes: commonRoutes) { server in
             let client = try await server.connect()
             let start = TestClock.now  // before the server can have gone idle
             try await client.send(Wire.request("GET", "/hello"))
             #expect(try await client.readResponse().status == 200)
-            await expectServerCloses(client, timeout: 4)
+            await expectServerCloses(client, timeout: 6)
             let elapsed = TestClock.seconds(since: start)
-            #expect(elapsed >= 0.9, "closed after \(elapsed) s with a 1 s idle timeout")
+            #expect(elapsed >= 1.9, "closed after \(elapsed) s with a 2 s idle timeout")
             #expect(await eventually { server.server.connectionCount == 0 })
         }
     }

@@ -67,7 +67,8 @@ func socketPair(on loop: EventLoop) throws -> (Socket, Socket) {
         task.cancel()
         let result = await task.result
         #expect(throws: CancellationError.self) { try result.get() }
-        #expect(TestClock.seconds(since: start) < 1)
+        // Without cancellation the wait never ends; the bound leaves a loaded machine its delays.
+        #expect(TestClock.seconds(since: start) < 5)
         await loop.shutdown()
     }
 

@@ -22,8 +22,12 @@ struct BodyRateAllowance: Sendable {
     var remaining: Double? { minimumRate > 0 && window > 0 ? seconds : nil }
 
     /// Accounts for one wait of `waited` seconds that brought `bytes`.
+    ///
+    /// The wait uses at most what was left: a wait measured longer than that ended with bytes
+    /// that were there when the allowance ran out (the server's task ran late, a busy machine),
+    /// and the server's lateness is not the client's debt.
     mutating func record(bytes: Int, waited: Double) {
         guard minimumRate > 0, window > 0 else { return }
-        seconds = min(window, seconds - waited + Double(bytes) / Double(minimumRate))
+        seconds = min(window, max(0, seconds - waited) + Double(bytes) / Double(minimumRate))
     }
 }
