@@ -287,6 +287,33 @@ import WharfWire
         }
     }
 
+    /// Chunks that arrived together reach the handler as one array (the Go client's 32 KiB
+    /// chunks of a build context: one array, one write to the engine, per read rather than per
+    /// chunk), and the request after the body is still served.
+    @Test func chunksReadTogetherAreHandedOutTogether() async throws {
+        let data = pattern(32 * 1024)
+        let pieces = Locked<[Int]>([])
+        try await TestHTTPServer.run(ownLoop: true) { routes in
+            routes.add(.post, "/pieces", permission: .test) { request, _ in
+                var received: [UInt8] = []
+                for try await chunk in request.body {
+                    pieces.withLock { $0.append(chunk.count) }
+                    received += chunk
+                }
+                return .text(received == data ? "same" : "different")
+            }
+            commonRoutes(&routes)
+        } test: { server in
+            let client = try await server.connect()
+            let body = Wire.chunked(data, size: 512)
+            try await client.send(Wire.request("POST", "/pieces", headers: [("Transfer-Encoding", "chunked")], body: body)
+                + Wire.request("GET", "/path/after"))
+            #expect(try await client.readResponse().text == "same")
+            #expect(try await client.readResponse().text == "/path/after")
+            #expect(pieces.value.count <= 2, "64 chunks of 512 bytes in one write came as \(pieces.value)")
+        }
+    }
+
     @Test func truncatedBodyClosesWithoutAnAnswer() async throws {
         try await TestHTTPServer.run(routes: commonRoutes) { server in
             let client = try await server.connect()

@@ -119,25 +119,8 @@ final class ConnectionBody: RequestBodySource, @unchecked Sendable {
                     remaining -= chunk.count
                     return chunk
                 case .chunked:
-                    let (consumed, event): (Int, ChunkedDecoder.Event)
-                    do {
-                        (consumed, event) = try buffer.withReadableBytes { raw throws(WireError) in try decoder.next(raw) }
-                    } catch {
-                        throw HTTPParseError.chunked(error)
-                    }
-                    switch event {
-                    case .data(let range):
-                        let chunk = buffer.withReadableBytes { Array($0[range]) }
-                        buffer.moveReaderIndex(by: consumed)
-                        received += chunk.count
-                        if received > limit { throw HTTPParseError.bodyTooLarge(limit: limit) }
-                        return chunk
-                    case .end:
-                        buffer.moveReaderIndex(by: consumed)
-                        return nil
-                    case .needMore:
-                        buffer.moveReaderIndex(by: consumed)
-                    }
+                    if decoder.isDone { return nil }
+                    if let chunk = try decodeBuffered() { return chunk }
                 }
             } else if case .length = framing {
                 if remaining == 0 { return nil }
@@ -147,6 +130,30 @@ final class ConnectionBody: RequestBodySource, @unchecked Sendable {
             let count = try await readFromClient()
             if count == 0 { throw HTTPParseError.truncatedBody }
         }
+    }
+
+    /// The body bytes of every chunk already in the buffer, in one array (the Go client sends a
+    /// build context in 32 KiB chunks, so one read holds several: one array each made as many
+    /// writes to the engine); nil when the buffer held only framing. Consumes what it decodes;
+    /// after the last chunk, ``ChunkedDecoder/isDone`` ends the body at the next call.
+    private func decodeBuffered() throws -> [UInt8]? {
+        var chunk: [UInt8] = []
+        while !buffer.isEmpty && !decoder.isDone {
+            let (consumed, event): (Int, ChunkedDecoder.Event)
+            do {
+                (consumed, event) = try buffer.withReadableBytes { raw throws(WireError) in try decoder.next(raw) }
+            } catch {
+                throw HTTPParseError.chunked(error)
+            }
+            if case .data(let range) = event {
+                if chunk.isEmpty { chunk.reserveCapacity(buffer.readableCount) }
+                buffer.withReadableBytes { chunk.append(contentsOf: UnsafeRawBufferPointer(rebasing: $0[range])) }
+                received += range.count
+                if received > limit { throw HTTPParseError.bodyTooLarge(limit: limit) }
+            }
+            buffer.moveReaderIndex(by: consumed)
+        }
+        return chunk.isEmpty ? nil : chunk
     }
 
     /// A chunk of a `Content-Length` body read from the socket straight into the array handed
