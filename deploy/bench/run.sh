@@ -256,8 +256,10 @@ bench_jobs() {
   # WHARF_BENCH_PARTS picks parts of this section, e.g. "2" for the SSE watchers alone.
   part() { [[ " ${WHARF_BENCH_PARTS:-1 2 3 4} " == *" $1 "* ]]; }
   if part 1; then
+  # Five rounds: single uploads through Wharf and straight varied by 10-20% from one to the next.
+  local upload_rounds=5
   echo
-  echo "== 1. A 1 GiB build context uploaded through Wharf (raw body, and multipart) vs straight to the engine, by the same client on CPU 1 (Wharf on both cores, as the engine; one unmeasured upload straight and one through Wharf, then $rounds rounds, alternating, median)"
+  echo "== 1. A 1 GiB build context uploaded through Wharf (raw body, and multipart) vs straight to the engine, by the same client on CPU 1 (Wharf on both cores, as the engine; one unmeasured upload straight and one through Wharf, then $upload_rounds rounds, alternating, median)"
   "$bench" tar --image "$image" --bytes "$bytes" > "$work/context.tar"
   # Wharf on both cores for the uploads, as the engine is (the client stays on CPU 1 both ways):
   # held to CPU 0, which the engine's threads share, the same multipart upload took 3.54 s
@@ -272,7 +274,7 @@ bench_jobs() {
     --path "/api/v1/hosts/1/build?t=wharf-bench:raw" --header "Authorization: Bearer $token" >/dev/null
   wait_job "$(curl -sS "${auth[@]}" "$api/jobs?limit=1" | json 'd["jobs"][0]["id"]')" >/dev/null
   local direct=() curled=() raw=() multi=() growth=() sent answered status
-  for round in $(seq 1 "$rounds"); do
+  for round in $(seq 1 "$upload_rounds"); do
     # curl straight to the engine, as the issue states the reference: its time_total also holds the
     # short build after the upload (FROM and LABEL), so it is a little longer than the upload.
     curled+=("$(taskset -c 1 curl -sS --unix-socket "$sock" -X POST -T "$work/context.tar" -H 'Content-Type: application/x-tar' \
@@ -299,7 +301,7 @@ bench_jobs() {
     echo "round $round: curl ${curled[-1]} s, engine took it in ${direct[-1]} s; through Wharf: raw ${raw[-1]} s, multipart ${multi[-1]} s (RSS +${growth[-2]} / +${growth[-1]} MiB)"
   done
   local c d r m
-  c=$(printf '%s\n' "${curled[@]}" | median "$rounds"); d=$(printf '%s\n' "${direct[@]}" | median "$rounds"); r=$(printf '%s\n' "${raw[@]}" | median "$rounds"); m=$(printf '%s\n' "${multi[@]}" | median "$rounds")
+  c=$(printf '%s\n' "${curled[@]}" | median "$upload_rounds"); d=$(printf '%s\n' "${direct[@]}" | median "$upload_rounds"); r=$(printf '%s\n' "${raw[@]}" | median "$upload_rounds"); m=$(printf '%s\n' "${multi[@]}" | median "$upload_rounds")
   mibs() { awk -v s="$1" -v n="$bytes" 'BEGIN { printf "%.0f MiB/s", n / s / 1048576 }'; }
   share() { awk -v a="$1" -v b="$d" 'BEGIN { printf "%.0f%%", b * 100 / a }'; }
   of_curl() { awk -v a="$1" -v b="$c" 'BEGIN { printf "%.0f%%", b * 100 / a }'; }
