@@ -10,6 +10,21 @@ import WharfTLS
         try await TLSHandshakeTests.server(certificates, mode: "-rev", extra: extra)
     }
 
+    /// Runs `body` with a connection to a fresh reverser, on an event loop of its own; closes the
+    /// connection and stops the server afterwards.
+    static func withReverser(
+        _ name: String, extra: [String] = [], _ body: (TLSConnection, OpenSSLServer) async throws -> Void
+    ) async throws {
+        let certificates = try await TestCertificates.shared()
+        let server = try await reverser(certificates, extra: extra)
+        defer { server.stop() }
+        try await TLSTestHarness.withLoop(name) { loop in
+            let connection = try await TLSTestHarness.connect(port: server.port, context: try TLSTestHarness.context(certificates), loop: loop)
+            defer { connection.close() }
+            try await body(connection, server)
+        }
+    }
+
     /// `count` lines of `length` letters (plus the newline), different from line to line.
     static func lines(count: Int, length: Int) -> [[UInt8]] {
         let alphabet = Array("abcdefghijklmnopqrstuvwxyz".utf8)
@@ -40,12 +55,7 @@ import WharfTLS
 
     @Test(arguments: [[], ["-tls1_2"]])
     func severalMebibytesGoBothWaysAtOnce(serverFlags: [String]) async throws {
-        let certificates = try await TestCertificates.shared()
-        let server = try await Self.reverser(certificates, extra: serverFlags)
-        defer { server.stop() }
-        try await TLSTestHarness.withLoop("tls-bulk") { loop in
-            let connection = try await TLSTestHarness.connect(port: server.port, context: try TLSTestHarness.context(certificates), loop: loop)
-            defer { connection.close() }
+        try await Self.withReverser("tls-bulk", extra: serverFlags) { connection, _ in
             let lines = Self.lines(count: 4096, length: 1023)  // 4 MiB
             let payload = lines.flatMap { $0 }
             let deadline = Deadline.after(seconds: 60)
@@ -63,12 +73,7 @@ import WharfTLS
     /// goes out in one `send` when the socket has room, and arrives whole; the connection keeps
     /// no buffer afterwards (10,000 idle HTTPS connections must not hold one each).
     @Test func theRecordsOfOneWriteGoOutInOneSend() async throws {
-        let certificates = try await TestCertificates.shared()
-        let server = try await Self.reverser(certificates)
-        defer { server.stop() }
-        try await TLSTestHarness.withLoop("tls-gather") { loop in
-            let connection = try await TLSTestHarness.connect(port: server.port, context: try TLSTestHarness.context(certificates), loop: loop)
-            defer { connection.close() }
+        try await Self.withReverser("tls-gather") { connection, _ in
             let deadline = Deadline.after(seconds: 30)
             for length in [32 * 1024 + 9, 100 * 1024] {
                 let lines = Self.lines(count: length / 1024, length: 1023)
@@ -86,12 +91,7 @@ import WharfTLS
     /// A chunk's framing and its body, written without joining them, arrive as if joined, in one
     /// send; a body too large to gather whole still arrives whole.
     @Test func aHeadBodyAndTailGoOutTogetherWithoutBeingJoined() async throws {
-        let certificates = try await TestCertificates.shared()
-        let server = try await Self.reverser(certificates)
-        defer { server.stop() }
-        try await TLSTestHarness.withLoop("tls-framed") { loop in
-            let connection = try await TLSTestHarness.connect(port: server.port, context: try TLSTestHarness.context(certificates), loop: loop)
-            defer { connection.close() }
+        try await Self.withReverser("tls-framed") { connection, _ in
             let deadline = Deadline.after(seconds: 60)
             for count in [32, 1024] {  // lines of 1 KiB: 32 KiB, then 1 MiB
                 let lines = Self.lines(count: count, length: 1023)
@@ -108,12 +108,7 @@ import WharfTLS
     }
 
     @Test func aWaitingReaderAndManyWritesOnAnotherTaskInterleave() async throws {
-        let certificates = try await TestCertificates.shared()
-        let server = try await Self.reverser(certificates)
-        defer { server.stop() }
-        try await TLSTestHarness.withLoop("tls-concurrent") { loop in
-            let connection = try await TLSTestHarness.connect(port: server.port, context: try TLSTestHarness.context(certificates), loop: loop)
-            defer { connection.close() }
+        try await Self.withReverser("tls-concurrent") { connection, _ in
             let lines = Self.lines(count: 300, length: 3000)
             let expected = Self.reversed(lines)
             let deadline = Deadline.after(seconds: 60)
@@ -131,12 +126,7 @@ import WharfTLS
     }
 
     @Test func bytesAlreadyDecryptedAreReturnedWithoutWaiting() async throws {
-        let certificates = try await TestCertificates.shared()
-        let server = try await Self.reverser(certificates)
-        defer { server.stop() }
-        try await TLSTestHarness.withLoop("tls-pending") { loop in
-            let connection = try await TLSTestHarness.connect(port: server.port, context: try TLSTestHarness.context(certificates), loop: loop)
-            defer { connection.close() }
+        try await Self.withReverser("tls-pending") { connection, _ in
             let line = Self.lines(count: 1, length: 1000)[0]
             try await connection.write(line, deadline: .after(seconds: 10))
             let buffer = ByteBuffer()
@@ -183,12 +173,7 @@ extension TLSTransferTests {
     /// A server killed mid-connection sends FIN without close_notify (OpenSSL: "unexpected EOF
     /// while reading"): that reads as end of stream, and says the peer did not close cleanly.
     @Test func aPeerThatVanishesWithoutCloseNotifyReadsAsEndOfStream() async throws {
-        let certificates = try await TestCertificates.shared()
-        let server = try await Self.reverser(certificates)
-        defer { server.stop() }
-        try await TLSTestHarness.withLoop("tls-eof") { loop in
-            let connection = try await TLSTestHarness.connect(port: server.port, context: try TLSTestHarness.context(certificates), loop: loop)
-            defer { connection.close() }
+        try await Self.withReverser("tls-eof") { connection, server in
             try await connection.write(Array("ping\n".utf8), deadline: .after(seconds: 10))
             #expect(try await Self.read(5, from: connection, deadline: .after(seconds: 10)) == Array("gnip\n".utf8))
             server.stop()
