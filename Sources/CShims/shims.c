@@ -42,3 +42,11 @@ size_t cshims_malloc_held_free_bytes(void) {
 int cshims_malloc_trim(void) {
     return malloc_trim(0);
 }
+
+#include <sched.h>
+int cshims_available_cpus(void) {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    if (sched_getaffinity(0, sizeof set, &set) != 0) return 0;
+    return CPU_COUNT(&set);
+}

@@ -104,7 +104,7 @@ package final class WharfApplication: Sendable {
             checkInterval: configuration.hostCheckInterval, probeTimeout: configuration.hostProbeTimeout,
             localDockerSocket: configuration.localDockerSocket)
         self.hosts = hosts
-        let events = EventHub(hosts: hosts)
+        let events = EventHub(hosts: hosts, loops: group.loops)
         self.events = events
         let endpointAudit = EndpointAuditQueue(database: database, log: log)
         self.endpointAudit = endpointAudit

@@ -1,3 +1,4 @@
+import Glibc
 import Testing
 @testable import WharfApp
 import WharfHTTP
@@ -174,22 +175,27 @@ import WharfTestSupport
         #expect(source.running.value == 0)
     }
 
-    /// A client connection's output on an event loop: takes every write, and records whether
-    /// each live write ran on that loop's thread.
+    /// A client connection's output on an event loop: takes every write (each taking `delay`),
+    /// and records which threads wrote.
     final class LoopOutput: EventSinkOutput {
         let owner: EventLoop
+        let delay: Duration
         let text = Locked("")
-        let offLoopWrites = Locked(0)
+        let writers = Locked(Set<UInt>())
         let closed = Locked<Bool?>(nil)
 
-        init(_ loop: EventLoop) { owner = loop }
+        init(_ loop: EventLoop, delay: Duration = .zero) {
+            owner = loop
+            self.delay = delay
+        }
 
         var loop: EventLoop? { owner }
 
         func write(_ bytes: [UInt8]) async throws { text.withLock { $0 += String(decoding: bytes, as: UTF8.self) } }
 
         func writeNow(_ bytes: UnsafeRawBufferPointer) throws -> Int? {
-            if !owner.inEventLoop { offLoopWrites.withLock { $0 += 1 } }
+            if delay > .zero { usleep(UInt32(delay.components.attoseconds / 1_000_000_000_000)) }
+            writers.withLock { _ = $0.insert(UInt(pthread_self())) }
             text.withLock { $0 += String(decoding: bytes, as: UTF8.self) }
             return bytes.count
         }
@@ -216,7 +222,7 @@ import WharfTestSupport
     func followersOnEachLoopGetEveryItemInOrderThenTheEnd(loops: Int) async throws {
         let group = try EventLoopGroup(loops: loops, name: "channels-test")
         let source = EndingSource()
-        let channels = EventChannels { _, publish in try await source.run(publish) }
+        let channels = EventChannels(helpers: group.loops) { _, publish in try await source.run(publish) }
         var outputs: [LoopOutput] = []
         var ids: [Int] = []
         for index in 0..<6 {
@@ -247,10 +253,40 @@ import WharfTestSupport
             #expect(Self.ids(text) == (3...70).filter { index % 2 == 0 || $0 % 2 == 0 }.map { "1.\($0)" })
             #expect(text.hasSuffix("event: end\ndata: Stopped()\n\n"), "the end comes after every item")
             #expect(output.closed.value == true, "the stream finished")
-            if loops > 1 { #expect(output.offLoopWrites.value == 0, "each loop sent to its own followers") }
         }
         #expect(Self.ids(outputs[5].text.value) == (3...60).filter { $0 % 2 == 0 }.map { "1.\($0)" })
         #expect(outputs[5].closed.value == false, "unsubscribing closed it")
+        await group.shutdown()
+    }
+
+    /// A pass over more followers than one share is split between the publisher and its helper
+    /// loops, and every send is done when the publish returns (so the next item cannot overtake).
+    @Test func aPassOverManyFollowersIsSharedAndDoneWhenThePublishReturns() async throws {
+        let group = try EventLoopGroup(loops: 2, name: "channels-pass")
+        let source = EndingSource()
+        let channels = EventChannels(helpers: group.loops) { _, publish in try await source.run(publish) }
+        var outputs: [LoopOutput] = []
+        for index in 0..<96 {
+            // Each write takes 1 ms, so a helper woken after the publisher began still finds work.
+            let output = LoopOutput(group.loops[index % 2], delay: .milliseconds(1))
+            let sink = EventSink(output: output, chunked: false)
+            sink.attachEnded(failed: false)
+            let id = await channels.subscribe([1], wants: { _ in true }, target: .sink(sink))
+            await channels.ready(id, through: 0)
+            outputs.append(output)
+        }
+        for _ in 0..<200 where source.publish.value == nil { try await Task.sleep(for: .milliseconds(5)) }
+        let publish = try #require(source.publish.value)
+        for seq in 1...3 {
+            await publish([Self.item(UInt64(seq))])
+            #expect(outputs.allSatisfy { Self.ids($0.text.value).count == seq }, "every follower has item \(seq) when the publish returns")
+        }
+        #expect(outputs.allSatisfy { Self.ids($0.text.value) == ["1.1", "1.2", "1.3"] })
+        let writers = outputs.reduce(into: Set<UInt>()) { $0.formUnion($1.writers.value) }
+        #expect(writers.count >= 2, "the publisher and at least one helper sent")
+        source.stop.continuation.yield()
+        for _ in 0..<400 where outputs.contains(where: { $0.closed.value == nil }) { try await Task.sleep(for: .milliseconds(5)) }
+        #expect(outputs.allSatisfy { $0.closed.value == true })
         await group.shutdown()
     }
 }

@@ -49,4 +49,7 @@ int cshims_malloc_trim(void);
 /// memory freed between blocks still in use, which `free` cannot give back by itself.
 size_t cshims_malloc_held_free_bytes(void);
 
+/// The number of CPUs the calling thread may run on (`sched_getaffinity`), or 0 when unknown.
+int cshims_available_cpus(void);
+
 #endif

@@ -1,3 +1,5 @@
+import Dispatch
+import Synchronization
 import WharfHTTP
 import WharfIO
 
@@ -8,11 +10,12 @@ import WharfIO
 /// instead of waking a task per subscriber (with a thousand followers that wake-up, not the
 /// write, was most of the time: 25 µs each).
 ///
-/// When a host's live browser streams are spread over several event loops (`--loops`), each
-/// loop gets its own streams' share of the pass, run on the loop thread that owns their sockets:
-/// the sends to a thousand followers then run on every core at once, where one thread's pass
-/// takes 5–10 µs per follower on loopback (the kernel's work, most of it). With one loop the
-/// pass runs here, leaving the loop free to serve.
+/// A pass over a thousand followers takes 5–10 µs per follower on loopback, the kernel's work
+/// most of it, so it is shared (``Pass``): the publisher starts sending at once, and the
+/// `helpers` (the event loops, when there is more than one CPU) join it, each taking the next
+/// few followers until none are left. No follower waits for a thread that is not running or
+/// was woken on a busy CPU: whichever threads run do the work. The publisher returns once every
+/// send is done, so each follower gets items in order.
 ///
 /// A browser's items are held until its replay is out (``ready(_:through:)``), then sent in
 /// order after it, those already in the replay left out; one holding more than `bufferLimit`
@@ -47,10 +50,10 @@ actor EventChannels {
         var held: [HostEventItem]? = []
         /// Items up to this sequence number were in the replay.
         var through: UInt64 = 0
-        /// False once unsubscribed or ended (a publish pass may still hold it).
+        /// False once unsubscribed or ended.
         var active = true
-        /// Live, and sent to by its loop's pass (``Channel/passes``), not by the member loop.
-        var onLoop = false
+        /// A live sink, sent to by the passes (``Channel/live``), not by the member loop.
+        var live = false
 
         init(id: Int, wants: @escaping @Sendable (HostEventItem) -> Bool, target: Target, hosts: Set<Int64>) {
             self.id = id
@@ -60,8 +63,8 @@ actor EventChannels {
         }
     }
 
-    /// A live browser stream as a loop's pass sends to it: nothing in it changes, so the pass
-    /// reads it on the loop thread without the actor.
+    /// A live browser stream as a pass sends to it: nothing in it changes, so helper threads
+    /// read it without the actor.
     private struct LiveStream: Sendable {
         let member: Int
         let sink: EventSink
@@ -70,28 +73,67 @@ actor EventChannels {
         let through: UInt64
     }
 
-    /// One loop's live browser streams of a channel.
-    private struct Pass {
-        let loop: EventLoop
-        var streams: [LiveStream] = []
+    /// One publish's sends to a channel's live streams, shared by the publisher and the helpers
+    /// that join in time: each takes the next ``chunk`` streams until none are left. The
+    /// publisher then waits until the streams others took are done too.
+    private final class Pass: Sendable {
+        /// Streams taken at a time: 100–300 µs of sends, so a helper that joins late still finds
+        /// work and one that is preempted holds back few followers.
+        static let chunk = 32
+
+        let items: [HostEventItem]
+        let streams: [LiveStream]
+        private let next = Atomic(0)
+        private let done = Atomic(0)
+        private let finished = DispatchSemaphore(value: 0)
+        private let refused = Mutex<[Int]>([])
+
+        init(_ items: [HostEventItem], _ streams: [LiveStream]) {
+            self.items = items
+            self.streams = streams
+        }
+
+        /// Sends to streams not yet taken, until none are left.
+        func run() {
+            while true {
+                let start = next.wrappingAdd(Self.chunk, ordering: .relaxed).oldValue
+                guard start < streams.count else { return }
+                let end = min(start + Self.chunk, streams.count)
+                let dropped = EventChannels.send(items, to: streams[start..<end])
+                if !dropped.isEmpty { refused.withLock { $0 += dropped } }
+                if done.wrappingAdd(end - start, ordering: .acquiringAndReleasing).newValue == streams.count {
+                    finished.signal()
+                }
+            }
+        }
+
+        /// Returns once every stream was sent to (after ``run()`` by the caller, which leaves none
+        /// untaken: this waits only for sends a helper is in the middle of).
+        func wait() { finished.wait() }
+
+        /// The members whose sink refused (read after ``wait()``).
+        var refusedMembers: [Int] { refused.withLock { $0 } }
     }
 
     private struct Channel {
         var upstream: Task<Void, Never>?
         var members: [Member] = []
-        /// The live browser streams whose sink has a loop, by that loop.
-        var passes: [ObjectIdentifier: Pass] = [:]
+        /// The live browser streams, in the order they went live.
+        var live: [LiveStream] = []
     }
 
     private let source: Source
     private let bufferLimit: Int
+    private let helpers: [EventLoop]
     private var channels: [Int64: Channel] = [:]
     private var members: [Int: Member] = [:]
     private var nextID = 0
 
-    init(bufferLimit: Int = 1024, source: @escaping Source) {
+    /// - Parameter helpers: loops that join each pass over more than ``Pass/chunk`` streams.
+    init(bufferLimit: Int = 1024, helpers: [EventLoop] = [], source: @escaping Source) {
         self.source = source
         self.bufferLimit = bufferLimit
+        self.helpers = helpers
     }
 
     /// A new subscriber of `hosts` (each host's upstream starts if it is the first). A sink's
@@ -119,13 +161,10 @@ actor EventChannels {
         for item in held where item.seq == 0 || item.seq > through {
             if !sink.send(item.sinkFrame) { return unsubscribe(id) }
         }
-        // Later items are sent after these: a loop's pass for them is queued after this returns.
-        guard let loop = sink.loop else { return }
-        member.onLoop = true
+        // Later items are sent after these, by later passes.
+        member.live = true
         let stream = LiveStream(member: id, sink: sink, wants: member.wants, through: through)
-        for host in member.hosts {
-            channels[host]?.passes[ObjectIdentifier(loop), default: Pass(loop: loop)].streams.append(stream)
-        }
+        for host in member.hosts { channels[host]?.live.append(stream) }
     }
 
     /// Removes the subscriber (closing its stream if still open); a host left without
@@ -140,19 +179,21 @@ actor EventChannels {
         for host in member.hosts { leave(host, member) }
     }
 
-    /// Hands `items` of `host` to its subscribers.
+    /// Hands `items` of `host` to its subscribers; every live stream's sends are done (written,
+    /// or queued in its sink) when this returns.
     func publish(_ host: Int64, _ items: [HostEventItem]) {
         guard let channel = channels[host] else { return }
-        if channel.passes.count == 1, let pass = channel.passes.first?.value {
-            Self.send(items, to: pass.streams)
-        } else {
-            for pass in channel.passes.values {
-                let streams = pass.streams
-                pass.loop.execute { Self.send(items, to: streams) }
+        if !channel.live.isEmpty {
+            let pass = Pass(items, channel.live)
+            if channel.live.count > Pass.chunk {
+                for helper in helpers { helper.execute { pass.run() } }
             }
+            pass.run()
+            pass.wait()
+            for id in pass.refusedMembers { unsubscribe(id) }
         }
         for item in items {
-            for member in channel.members where member.active && !member.onLoop {
+            for member in channel.members where member.active && !member.live {
                 if item.seq != 0, item.seq <= member.through { continue }
                 guard member.wants(item) else { continue }
                 deliver(item, to: member)
@@ -160,16 +201,21 @@ actor EventChannels {
         }
     }
 
-    /// One loop's share of a pass (or the only loop's, on the actor). A sink that refuses (its
-    /// client left, or fell too far behind) is closed, and its `onClose` unsubscribes it.
-    private static func send(_ items: [HostEventItem], to streams: [LiveStream]) {
-        for item in items {
-            for stream in streams {
+    /// A share of a pass; returns the members whose sink refused (its client left, or fell too
+    /// far behind: the sink is closed), to be unsubscribed.
+    private static func send(_ items: [HostEventItem], to streams: ArraySlice<LiveStream>) -> [Int] {
+        var refused: [Int] = []
+        for stream in streams {
+            for item in items {
                 if item.seq != 0, item.seq <= stream.through { continue }
                 guard stream.wants(item) else { continue }
-                stream.sink.send(item.sinkFrame)
+                if !stream.sink.send(item.sinkFrame) {
+                    refused.append(stream.member)
+                    break
+                }
             }
         }
+        return refused
     }
 
     private func deliver(_ item: HostEventItem, to member: Member) {
@@ -207,11 +253,7 @@ actor EventChannels {
 
     private func leave(_ host: Int64, _ member: Member) {
         channels[host]?.members.removeAll { $0 === member }
-        if member.onLoop, case .sink(let sink) = member.target, let loop = sink.loop {
-            let key = ObjectIdentifier(loop)
-            channels[host]?.passes[key]?.streams.removeAll { $0.member == member.id }
-            if channels[host]?.passes[key]?.streams.isEmpty == true { channels[host]?.passes[key] = nil }
-        }
+        if member.live { channels[host]?.live.removeAll { $0.member == member.id } }
         if channels[host]?.members.isEmpty == true, let channel = channels.removeValue(forKey: host) {
             channel.upstream?.cancel()
         }
@@ -231,12 +273,8 @@ actor EventChannels {
                 if let held = member.held {
                     for item in held where item.seq == 0 || item.seq > member.through { sink.send(item.sinkFrame) }
                 }
-                let end = { @Sendable in
-                    sink.send(ServerSentEvent(event: "end", data: message))
-                    sink.finish()
-                }
-                // After the loop's passes already queued: the end comes after their items.
-                if member.onLoop, let loop = sink.loop { loop.execute(end) } else { end() }
+                sink.send(ServerSentEvent(event: "end", data: message))
+                sink.finish()
             case .queue(let queue):
                 queue.yield(.end(message))
                 queue.finish()

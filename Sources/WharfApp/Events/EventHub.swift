@@ -1,5 +1,6 @@
 import WharfDocker
 import WharfHTTP
+package import WharfIO
 
 /// Every host's engine events, through **one** upstream `GET /events` per host, however many
 /// browsers and Wharf's own consumers watch it. The upstream starts with the first subscriber of
@@ -28,10 +29,12 @@ package struct EventHub: Sendable {
     let channels: EventChannels
     let history: EventHistory
 
-    package init(hosts: HostServices, backoff: Backoff = Backoff(), epoch: Int64 = AuditEntry.now()) {
+    /// - Parameter loops: the server's event loops, which join the passes over a host's
+    ///   followers (``EventChannels``) when the process may use more than one CPU.
+    package init(hosts: HostServices, loops: [EventLoop] = [], backoff: Backoff = Backoff(), epoch: Int64 = AuditEntry.now()) {
         let history = EventHistory(epoch: epoch)
         self.history = history
-        channels = EventChannels { hostID, publish in
+        channels = EventChannels(helpers: Processors.available > 1 ? loops : []) { hostID, publish in
             try await EventUpstream(hostID: hostID, hosts: hosts, history: history, backoff: backoff).run(publish)
         }
     }
