@@ -77,9 +77,9 @@ actor EventChannels {
     /// that join in time: each takes the next ``chunk`` streams until none are left. The
     /// publisher then waits until the streams others took are done too.
     private final class Pass: Sendable {
-        /// Streams taken at a time: 100–300 µs of sends, so a helper that joins late still finds
+        /// Streams taken at a time: 50–150 µs of sends, so a helper that joins late still finds
         /// work and one that is preempted holds back few followers.
-        static let chunk = 32
+        static let chunk = 16
 
         let items: [HostEventItem]
         let streams: [LiveStream]
