@@ -1,3 +1,4 @@
+import WharfWire
 import Testing
 @testable import WharfApp
 
@@ -102,10 +103,10 @@ import Testing
     }
 
     @Test func foldingIsGos() {
-        #expect(EngineJSON.goFold("PRIVILEGED") == "privileged")
-        #expect(EngineJSON.goFold("\u{212A}ey") == "key")
-        #expect(EngineJSON.goFold("\u{17F}") == "s")
-        #expect(EngineJSON.goFold("Priv\u{130}leged") == nil)  // İ does not fold to i in Go's simple folding
+        #expect(JSONText.goFold("PRIVILEGED") == "privileged")
+        #expect(JSONText.goFold("\u{212A}ey") == "key")
+        #expect(JSONText.goFold("\u{17F}") == "s")
+        #expect(JSONText.goFold("Priv\u{130}leged") == nil)  // İ does not fold to i in Go's simple folding
     }
 
     @Test func anEmptyBodyStaysEmpty() throws {
@@ -118,11 +119,11 @@ import Testing
         #"{"a":tru}"#, String(repeating: "[", count: 70) + String(repeating: "]", count: 70),
     ])
     func malformedJSONIsRefusedNotRepaired(body: String) {
-        #expect(throws: EngineJSON.SyntaxError.self) { try EngineBodyCheck.normalize(Array(body.utf8), kind: .containerCreate) }
+        #expect(throws: JSONText.SyntaxError.self) { try EngineBodyCheck.normalize(Array(body.utf8), kind: .containerCreate) }
     }
 
     @Test func invalidUTF8IsRefused() {
-        #expect(throws: EngineJSON.SyntaxError.self) {
+        #expect(throws: JSONText.SyntaxError.self) {
             try EngineBodyCheck.normalize([0x7B, 0x22, 0xFF, 0x22, 0x3A, 0x31, 0x7D], kind: .containerCreate)
         }
     }

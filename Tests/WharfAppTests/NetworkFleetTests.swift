@@ -1,3 +1,4 @@
+import WharfWire
 import FoundationEssentials
 import Testing
 import WharfApp

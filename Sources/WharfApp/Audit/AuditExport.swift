@@ -1,3 +1,4 @@
+import WharfWire
 import WharfHTTP
 package import WharfSQLite
 

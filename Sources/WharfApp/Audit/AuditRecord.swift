@@ -1,3 +1,4 @@
+import WharfWire
 import WharfHTTP
 import FoundationEssentials
 package import WharfSQLite

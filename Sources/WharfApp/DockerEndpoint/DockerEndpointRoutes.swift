@@ -159,7 +159,7 @@ struct DockerEndpointRoutes {
         } catch HTTPParseError.bodyTooLarge {
             throw refuse(.contentTooLarge, "Wharf refused \(route.call): a JSON body may be at most 1 MiB.", "body over 1 MiB", .denied)
         }
-        let normalized: EngineJSON?
+        let normalized: JSONText?
         do {
             normalized = try EngineBodyCheck.normalize(bytes, kind: kind)
         } catch {

@@ -2,7 +2,7 @@ import WharfWire
 import WharfHTTP
 /// The checks of JSON bodies that could give an operator the engine's host: container create and
 /// update, exec create, volume create. A body is decoded as the engine decodes it
-/// (``EngineJSON/normalized(_:)``), checked, and forwarded as Wharf re-serialised it.
+/// (``JSONText/normalized(_:)``), checked, and forwarded as Wharf re-serialised it.
 enum EngineBodyCheck {
     enum Kind: Sendable, Equatable {
         case containerCreate, containerUpdate, execCreate, volumeCreate
@@ -59,13 +59,13 @@ enum EngineBodyCheck {
     }
 
     /// Decodes `body` as the engine would, for forwarding; an empty body stays empty.
-    static func normalize(_ body: [UInt8], kind: Kind) throws(EngineJSON.SyntaxError) -> EngineJSON? {
+    static func normalize(_ body: [UInt8], kind: Kind) throws(JSONText.SyntaxError) -> JSONText? {
         if body.allSatisfy({ [0x20, 0x09, 0x0A, 0x0D].contains($0) }) { return nil }
-        return try EngineJSON.parse(body).normalized(schema(kind))
+        return try JSONText.parse(body).normalized(schema(kind))
     }
 
     /// The first thing in `body` (normalised) that an operator may not ask for, nil when none.
-    static func violation(in body: EngineJSON, kind: Kind) -> Violation? {
+    static func violation(in body: JSONText, kind: Kind) -> Violation? {
         switch kind {
         case .containerCreate:
             return hostConfigViolation(body, prefix: "") ?? body["HostConfig"].flatMap { hostConfigViolation($0, prefix: "HostConfig.") }
@@ -78,7 +78,7 @@ enum EngineBodyCheck {
         }
     }
 
-    private static func resourcesViolation(_ config: EngineJSON, prefix: String) -> Violation? {
+    private static func resourcesViolation(_ config: JSONText, prefix: String) -> Violation? {
         if isSet(config["CgroupParent"]) { return Violation(field: prefix + "CgroupParent", reason: "a cgroup parent of the host") }
         if isSet(config["Devices"]) { return Violation(field: prefix + "Devices", reason: "host devices") }
         if isSet(config["DeviceCgroupRules"]) { return Violation(field: prefix + "DeviceCgroupRules", reason: "device cgroup rules") }
@@ -86,7 +86,7 @@ enum EngineBodyCheck {
         return nil
     }
 
-    private static func hostConfigViolation(_ config: EngineJSON, prefix: String) -> Violation? {
+    private static func hostConfigViolation(_ config: JSONText, prefix: String) -> Violation? {
         guard case .object = config else {
             return config.isNull ? nil : Violation(field: prefix.isEmpty ? "body" : "HostConfig", reason: "not a JSON object")
         }
@@ -112,7 +112,7 @@ enum EngineBodyCheck {
     }
 
     /// Whether a field holds anything but its zero value (`null`, `false`, `""`, `[]`, `{}`, `0`).
-    static func isSet(_ value: EngineJSON?) -> Bool {
+    static func isSet(_ value: JSONText?) -> Bool {
         switch value {
         case nil, .null?, .bool(false)?: false
         case .string(let text)?: !text.isEmpty
@@ -124,7 +124,7 @@ enum EngineBodyCheck {
     }
 
     /// Strings of a list field (`strslice` also takes one string when `single`); nil when malformed.
-    private static func strings(_ value: EngineJSON?, single: Bool) -> [String]? {
+    private static func strings(_ value: JSONText?, single: Bool) -> [String]? {
         switch value {
         case nil, .null?: []
         case .string(let text)? where single: [text]
@@ -135,7 +135,7 @@ enum EngineBodyCheck {
         }
     }
 
-    private static func capabilityViolation(_ value: EngineJSON?, field: String, single: Bool) -> Violation? {
+    private static func capabilityViolation(_ value: JSONText?, field: String, single: Bool) -> Violation? {
         guard let names = strings(value, single: single) else { return Violation(field: field, reason: "not a list of capabilities") }
         for name in names {
             var capability = name.trimmingASCIISpaces().uppercased()
@@ -149,7 +149,7 @@ enum EngineBodyCheck {
 
     /// Only `no-new-privileges`, named AppArmor profiles and SELinux labels pass; `unconfined`,
     /// custom seccomp profiles and `label=disable` do not.
-    private static func securityOptionViolation(_ value: EngineJSON?, field: String) -> Violation? {
+    private static func securityOptionViolation(_ value: JSONText?, field: String) -> Violation? {
         guard let options = strings(value, single: false) else { return Violation(field: field, reason: "not a list of options") }
         for option in options {
             let lower = option.trimmingASCIISpaces().lowercased()
@@ -164,7 +164,7 @@ enum EngineBodyCheck {
     }
 
     /// `source:target[:mode]`: a named volume as source is fine, a host path is not.
-    private static func bindsViolation(_ value: EngineJSON?, field: String) -> Violation? {
+    private static func bindsViolation(_ value: JSONText?, field: String) -> Violation? {
         guard let binds = strings(value, single: false) else { return Violation(field: field, reason: "not a list of binds") }
         for bind in binds {
             let parts = bind.split(separator: ":", omittingEmptySubsequences: false)
@@ -186,7 +186,7 @@ enum EngineBodyCheck {
         (0x30...0x39).contains(byte) || (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte)
     }
 
-    private static func mountsViolation(_ value: EngineJSON?, field: String) -> Violation? {
+    private static func mountsViolation(_ value: JSONText?, field: String) -> Violation? {
         guard let value, !value.isNull else { return nil }
         guard case .array(let mounts) = value else { return Violation(field: field, reason: "not a list of mounts") }
         for (index, mount) in mounts.enumerated() where !mount.isNull {
@@ -208,7 +208,7 @@ enum EngineBodyCheck {
 
     /// Options of the `local` volume driver that mount a host path or device: `device=/…`, `o=bind`
     /// (or `rbind`), or any `o` option pointing at a path (`lowerdir=/…` of an overlay).
-    private static func driverOptionsViolation(_ value: EngineJSON?, field: String) -> Violation? {
+    private static func driverOptionsViolation(_ value: JSONText?, field: String) -> Violation? {
         guard let value, !value.isNull else { return nil }
         guard case .object(let members) = value else { return Violation(field: field, reason: "not a map of options") }
         for member in members {

@@ -1,10 +1,11 @@
+import WharfWire
 /// How the engine (Go's `encoding/json`) reads a body, for the fields the endpoint checks.
 ///
 /// Go matches a member name to a struct field exactly or, failing that, case-insensitively under
 /// Unicode simple folding — so `privileged`, `PRIVILEGED` and `Privileged` (with U+017F, ſ, or
 /// U+212A, K, standing in for `s` and `k`) all set `Privileged` — and a later duplicate overwrites
 /// an earlier one, except that `null` leaves a plain value as it was and an object is decoded *into*
-/// an existing struct or map (their members merge). ``EngineJSON/normalized(_:)`` applies exactly
+/// an existing struct or map (their members merge). ``JSONText/normalized(_:)`` applies exactly
 /// these rules to the fields a ``GoStruct`` names, and writes each of them once under its canonical
 /// name; members it does not name are kept as they were, in order. Since Wharf forwards its own
 /// serialisation of the normalised value, the engine sees each checked field once, spelled one way.
@@ -33,12 +34,12 @@ struct GoStruct: Sendable {
     /// The field a member name selects in Go, nil when none of those listed here.
     func field(for key: String) -> (name: String, kind: GoField)? {
         if let exact = fields.first(where: { $0.name == key }) { return exact }
-        guard let folded = EngineJSON.goFold(key) else { return nil }
+        guard let folded = JSONText.goFold(key) else { return nil }
         return fields.first { $0.name.lowercased() == folded }
     }
 }
 
-extension EngineJSON {
+extension JSONText {
     /// `key` folded as Go's `bytes.EqualFold` compares it with an ASCII field name: ASCII letters
     /// lower-cased, K (U+212A) → k, ſ (U+017F) → s; nil when another non-ASCII character makes it
     /// unequal to every ASCII name.
@@ -58,7 +59,7 @@ extension EngineJSON {
     }
 
     /// This object read as the Go struct `schema` describes (see ``GoField``); other values unchanged.
-    func normalized(_ schema: GoStruct) -> EngineJSON {
+    func normalized(_ schema: GoStruct) -> JSONText {
         guard case .object(let members) = self else { return self }
         var output: [Member] = []
         var positions: [String: Int] = [:]
@@ -78,7 +79,7 @@ extension EngineJSON {
     }
 
     /// The value a field of `kind` holds after decoding `new` over `old` (nil: the zero value).
-    private static func decode(_ new: EngineJSON, into old: EngineJSON?, as kind: GoField) -> EngineJSON {
+    private static func decode(_ new: JSONText, into old: JSONText?, as kind: GoField) -> JSONText {
         switch kind {
         case .value:
             if new.isNull { return old ?? .null }
@@ -101,10 +102,10 @@ extension EngineJSON {
             if new.isNull { return pointer ? .null : (old ?? .null) }
             guard case .object(let newMembers) = new else { return new }
             guard case .object(let oldMembers)? = old else { return new.normalized(schema) }
-            return EngineJSON.object(oldMembers + newMembers).normalized(schema)
+            return JSONText.object(oldMembers + newMembers).normalized(schema)
         case .structList(let schema):
             guard case .array(let newItems) = new else { return new }
-            var oldItems: [EngineJSON] = []
+            var oldItems: [JSONText] = []
             if case .array(let items)? = old { oldItems = items }
             return .array(newItems.enumerated().map { index, item in
                 decode(item, into: index < oldItems.count ? oldItems[index] : nil, as: .structure(schema, pointer: false))

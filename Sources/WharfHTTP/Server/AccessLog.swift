@@ -1,6 +1,7 @@
 import Dispatch
 import Glibc
 import Synchronization
+import WharfWire
 
 /// One line of the access log.
 package struct AccessLogEntry: Sendable {
@@ -45,31 +46,6 @@ package struct AccessLogEntry: Sendable {
     private var durationMilliseconds: Double {
         let millis = Double(durationMicroseconds) / 1000
         return (millis * 1000).rounded() / 1000
-    }
-}
-
-/// A JSON string literal, escaped per RFC 8259 §7: the access log's JSON lines (a request target
-/// may hold a quote or a backslash) and the audit history's JSON output share it.
-package enum JSONText {
-    package static func quoted(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
     }
 }
 
