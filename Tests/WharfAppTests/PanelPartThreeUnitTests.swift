@@ -1,3 +1,5 @@
+import WharfWire
+import FoundationEssentials
 import Testing
 @testable import WharfApp
 import WharfDocker
@@ -53,6 +55,24 @@ import WharfHTTP
     static func event(_ type: String, _ action: String, id: String, attributes: [String: String]) -> EngineEventJSON {
         let docker = DockerEvent(type: type, action: action, actor: .init(id: id, attributes: attributes), time: 1, timeNano: 1_000_000_000)
         return EngineEventJSON(docker, id: "1.1", hostID: 3, hostName: "alpha")
+    }
+
+    /// Each live event's JSON is written with ``JSONText``: the same value `JSONBody` (Foundation's
+    /// encoder) writes, escapes and all, and the same bytes when nothing needs escaping.
+    @Test func anEventsJSONIsWhatJSONBodyWrites() throws {
+        let xss = "<img src=x onerror=alert(1)>"
+        let events = [
+            Self.event("container", "start", id: "3f2a1b0c9d8e", attributes: ["name": "web-1", "image": "busybox:1.36", "app": "shop"]),
+            Self.event("volume", "create", id: xss, attributes: [xss: xss, "q": #"say "hi" \ now"#, "ctl": "a\nb\tc\u{1}d", "u": "🐳 é ✓"]),
+            EngineEventJSON(DockerEvent(type: "volume", action: "destroy", time: 5), id: nil, hostID: 1, hostName: "b"),
+        ]
+        for event in events {
+            let decoded = try JSONDecoder().decode(EngineEventJSON.self, from: Data(event.json))
+            #expect(decoded == event)
+        }
+        #expect(events[0].json == (try JSONBody.encode(events[0])), "keys sorted as JSONBody sorts them")
+        let bare = String(decoding: events[2].json, as: UTF8.self)
+        #expect(!bare.contains("\"id\"") && !bare.contains("\"scope\"") && !bare.contains("\"url\""), "nil members are left out: \(bare)")
     }
 
     @Test(arguments: [

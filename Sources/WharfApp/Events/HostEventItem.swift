@@ -25,7 +25,7 @@ package struct HostEventItem: Sendable {
         self.seq = seq
         self.payload = payload
         let (name, data): (String, [UInt8]) = switch payload {
-        case .event(let event): ("engine", (try? JSONBody.encode(event)) ?? [])
+        case .event(let event): ("engine", event.json)
         case .gap(let gap): ("gap", (try? JSONBody.encode(gap)) ?? [])
         case .status(let status): ("status", (try? JSONBody.encode(status)) ?? [])
         }

@@ -37,6 +37,9 @@ package struct DockerJSONStream<Element: Decodable & Sendable>: AsyncSequence, S
             }
             let line = ready.removeFirst()
             do {
+                if let lineType = Element.self as? any JSONLineDecodable.Type, let value = try lineType.init(jsonLine: line) as? Element {
+                    return value
+                }
                 return try decoder.decode(Element.self, from: Data(line))
             } catch {
                 handle.close()
