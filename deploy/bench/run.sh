@@ -636,10 +636,10 @@ bench_events() {
     python3 -c 'import json,sys; print(len(json.load(sys.stdin)["volumes"]))')"
   python3 deploy/bench/engine_volumes.py "$engine" remove 2000 >&2
 
-  # The same fan-out spread over two loops on both cores (``EventChannels``: each loop sends to
-  # its own followers). The client shares CPU 1 with Wharf's second loop here, so it reads each
-  # event once it is out instead of waiting in epoll: its wake-ups and its Python would
-  # otherwise be paid on Wharf's cores, which remote browsers cost nothing.
+  # The same fan-out spread over both cores with two loops (``EventChannels``: the publisher and
+  # both loops take shares of each event's sends). The client shares CPU 1 with Wharf here, so
+  # it reads each event once it is out instead of waiting in epoll: its wake-ups and its Python
+  # would otherwise be paid on Wharf's cores, which remote browsers cost nothing.
   kill "$wharf_pid" 2>/dev/null; wait "$wharf_pid" 2>/dev/null || true  # one server per data directory
   local loop2_pid=""
   taskset -c 0,1 "$bin" serve --listen "127.0.0.1:$((wport + 1))" --data-dir "$data" --resources "$root" --no-access-log \
@@ -660,7 +660,7 @@ bench_events() {
   wait "$FOLLOW2_PID" 2>/dev/null || true
   kill "$loop2_pid" 2>/dev/null; wait "$loop2_pid" 2>/dev/null || true
   echo
-  echo "== 1b. The same with Wharf on both cores, --loops 2 (each loop sends to its own followers); the client reads each event"
+  echo "== 1b. The same with Wharf on both cores, --loops 2 (the publisher and both loops share each event's sends); the client reads each event"
   echo "   once it is out, not waiting in epoll (CPU 1 is Wharf's too); $live2 followers live"
   printf '%-44s p50 %s ms, p99 %s ms, max %s ms   (%s samples, %s events reached every follower)\n' "added latency through Wharf:" "$p50_2" "$p99_2" "$max2" "$samples2" "$complete2"
 }
