@@ -78,6 +78,28 @@ package indirect enum JSONText: Sendable, Equatable {
 
     package var isNull: Bool { self == .null }
 
+    /// The string, if this is one.
+    package var stringValue: String? {
+        if case .string(let text) = self { return text }
+        return nil
+    }
+
+    /// The number as a whole `Int64`, if this is one that fits.
+    package var int64Value: Int64? {
+        if case .number(let text) = self { return Int64(text) }
+        return nil
+    }
+
+    /// An object's members whose values are strings, by key (a later duplicate wins).
+    package var stringMembers: [String: String]? {
+        guard case .object(let members) = self else { return nil }
+        var strings: [String: String] = [:]
+        for member in members {
+            if let text = member.value.stringValue { strings[member.key] = text }
+        }
+        return strings
+    }
+
     /// Compact JSON text: strings escaped, numbers as parsed, members in order.
     package var serialized: [UInt8] {
         var out: [UInt8] = []

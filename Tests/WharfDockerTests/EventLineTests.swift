@@ -44,6 +44,8 @@ import WharfWire
         let event = try DockerEvent(jsonLine: Array(#"{"Type":7,"Action":null,"Actor":{"ID":"x","Attributes":{"a":"b","n":1}},"time":"soon"}"#.utf8))
         #expect(event.type == nil && event.action == nil && event.time == nil)
         #expect(event.actor?.attributes == ["a": "b"])
+        let noActor = try DockerEvent(jsonLine: Array(#"{"Type":"x","Actor":null}"#.utf8))
+        #expect(noActor.actor == nil, "null is no actor, as JSONDecoder reads it")
     }
 
     @Test func aLineThatIsNotAnEventIsRefused() {

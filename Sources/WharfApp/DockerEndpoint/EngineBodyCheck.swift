@@ -129,8 +129,7 @@ enum EngineBodyCheck {
         case nil, .null?: []
         case .string(let text)? where single: [text]
         case .array(let items)?:
-            items.compactMap { if case .string(let text) = $0 { text } else { nil } }.count == items.count
-                ? items.compactMap { if case .string(let text) = $0 { text } else { nil } } : nil
+            items.compactMap(\.stringValue).count == items.count ? items.compactMap(\.stringValue) : nil
         default: nil
         }
     }

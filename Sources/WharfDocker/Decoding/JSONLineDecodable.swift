@@ -1,4 +1,4 @@
-package import WharfWire
+import WharfWire
 
 /// A value one line of a JSON stream is read into without Foundation's `JSONDecoder`
 /// (``DockerJSONStream`` uses this when the element type offers it). For a stream that delivers
@@ -21,34 +21,11 @@ extension DockerEvent: JSONLineDecodable {
         }
         self.init(
             type: json["Type"]?.stringValue, action: json["Action"]?.stringValue,
-            actor: json["Actor"].map { actor in
-                Actor(id: actor["ID"]?.stringValue, attributes: actor["Attributes"]?.stringMembers)
+            actor: json["Actor"].flatMap { actor in
+                guard case .object = actor else { return nil }
+                return Actor(id: actor["ID"]?.stringValue, attributes: actor["Attributes"]?.stringMembers)
             },
             time: json["time"]?.int64Value, timeNano: json["timeNano"]?.int64Value)
         scope = json["scope"]?.stringValue
-    }
-}
-
-extension JSONText {
-    /// The string, if this is one.
-    package var stringValue: String? {
-        if case .string(let text) = self { return text }
-        return nil
-    }
-
-    /// The number as a whole `Int64`, if this is one that fits.
-    package var int64Value: Int64? {
-        if case .number(let text) = self { return Int64(text) }
-        return nil
-    }
-
-    /// An object's members whose values are strings, by key (a later duplicate wins).
-    package var stringMembers: [String: String]? {
-        guard case .object(let members) = self else { return nil }
-        var strings: [String: String] = [:]
-        for member in members {
-            if let text = member.value.stringValue { strings[member.key] = text }
-        }
-        return strings
     }
 }
