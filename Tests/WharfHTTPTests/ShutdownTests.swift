@@ -116,3 +116,30 @@ import WharfTestSupport
         await expectServerCloses(client)
     }
 }
+
+/// The check after a burst reads malloc's free memory (a walk of its free lists, a millisecond
+/// with a thousand streams open, on a loop) only while requests and connections come and go.
+@Suite struct FreeMemoryCheckTests {
+    @Test func anIdleServerStopsReadingMallocsFreeMemoryAndARequestStartsItAgain() async throws {
+        let server = try TestHTTPServer { routes in commonRoutes(&routes) }
+        let client = try await server.connect()
+        try await client.send(Wire.request("GET", "/hello"))
+        #expect(try await client.readResponse().status == 200)
+        // Once a second: read after the request, read once more, then no more while idle.
+        func reads(after seconds: Double) async throws -> Int {
+            try await Task.sleep(for: .milliseconds(Int(seconds * 1000)))
+            return server.server.freeMemoryReadCount
+        }
+        var settled = 0
+        for _ in 0..<20 {  // until 1.5 s pass without a read (a loaded machine runs the check late)
+            let now = try await reads(after: 1.5)
+            if now == settled { break }
+            settled = now
+        }
+        #expect(settled >= 1, "the request was followed by a read")
+        #expect(try await reads(after: 2.5) == settled, "no read while nothing comes or goes")
+        try await client.send(Wire.request("GET", "/hello"))
+        #expect(try await client.readResponse().status == 200)
+        #expect(try await reads(after: 2.5) > settled, "a request brings the reads back")
+    }
+}

@@ -11,6 +11,9 @@ final class RequestIDs: Sendable {
         prefix = UInt32.random(in: .min ... .max, using: &generator)
     }
 
+    /// How many ids were handed out: one per request.
+    var issued: UInt64 { counter.load(ordering: .relaxed) }
+
     /// `prefix-counter`, each eight hex digits, written straight into the string's storage.
     func next() -> String {
         let value = UInt32(truncatingIfNeeded: counter.wrappingAdd(1, ordering: .relaxed).newValue)
