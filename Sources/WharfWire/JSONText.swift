@@ -48,26 +48,12 @@ package indirect enum JSONText: Sendable, Equatable {
     }
 
     /// `text` as a JSON string literal, escaped per RFC 8259 §7: the access log's JSON lines (a
-    /// request target may hold a quote or a backslash) and the audit history's JSON output.
+    /// request target may hold a quote or a backslash) and the audit history's JSON output. `\n`,
+    /// `\r` and `\t` are written short: the audit chain hashes this text, so it never changes.
     package static func quoted(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
+        var out: [UInt8] = []
+        writeString(text, shortEscapes: true, into: &out)
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// The value of the first member whose key is exactly `key` (after normalisation keys are unique).
@@ -132,13 +118,18 @@ package indirect enum JSONText: Sendable, Equatable {
         }
     }
 
-    private static func writeString(_ text: String, into out: inout [UInt8]) {
+    /// A string literal: `"` and `\\` escaped, and every control character as `\u00XX`, or, with
+    /// `shortEscapes`, `\n`, `\r` and `\t` as those.
+    private static func writeString(_ text: String, shortEscapes: Bool = false, into out: inout [UInt8]) {
         let hex = Array("0123456789abcdef".utf8)
         out.append(UInt8(ascii: "\""))
         for byte in text.utf8 {
             switch byte {
             case UInt8(ascii: "\""): out += [0x5C, 0x22]
             case UInt8(ascii: "\\"): out += [0x5C, 0x5C]
+            case 0x0A where shortEscapes: out += [0x5C, UInt8(ascii: "n")]
+            case 0x0D where shortEscapes: out += [0x5C, UInt8(ascii: "r")]
+            case 0x09 where shortEscapes: out += [0x5C, UInt8(ascii: "t")]
             case 0..<0x20:
                 out += Array("\\u00".utf8)
                 out.append(hex[Int(byte >> 4)])
