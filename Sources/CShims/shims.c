@@ -1,5 +1,7 @@
 #define _GNU_SOURCE
 #include "CShims.h"
+#include <errno.h>
+#include <pthread.h>
 #include <string.h>
 
 int cshims_accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags) {
@@ -49,4 +51,27 @@ int cshims_available_cpus(void) {
     CPU_ZERO(&set);
     if (sched_getaffinity(0, sizeof set, &set) != 0) return 0;
     return CPU_COUNT(&set);
+}
+
+int cshims_allowed_cpus(int *cpus, int capacity) {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    if (sched_getaffinity(0, sizeof set, &set) != 0) return 0;
+    int count = 0;
+    for (int cpu = 0; cpu < CPU_SETSIZE && count < capacity; cpu++) {
+        if (CPU_ISSET(cpu, &set)) cpus[count++] = cpu;
+    }
+    return count;
+}
+
+int cshims_current_cpu(void) {
+    return sched_getcpu();
+}
+
+int cshims_attr_pin_cpu(pthread_attr_t *attr, int cpu) {
+    if (cpu < 0 || cpu >= CPU_SETSIZE) return EINVAL;
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(cpu, &set);
+    return pthread_attr_setaffinity_np(attr, sizeof set, &set);
 }

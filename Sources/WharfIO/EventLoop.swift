@@ -18,6 +18,8 @@ package final class EventLoop: TaskExecutor, @unchecked Sendable {
     private let state = Mutex(State())
     /// `pthread_self()` of the loop thread, 0 before it starts.
     private let threadID = Atomic<UInt>(0)
+    /// The CPU the loop thread is pinned to, -1 when it may run on any.
+    private let pinnedCPU = Atomic<Int>(-1)
     private let finished = Mutex<[UnsafeContinuation<Void, Never>]?>([])
 
     private struct State {
@@ -33,12 +35,19 @@ package final class EventLoop: TaskExecutor, @unchecked Sendable {
         var stopped = false
     }
 
-    /// Starts a loop on a new thread.
+    /// Starts a loop on a new thread, pinned to `cpu` when one is given (and the process may run
+    /// there; else the thread may run on any CPU, and ``cpu`` says so).
     /// - Throws: ``SystemError`` when `epoll_create1`, `eventfd` or `pthread_create` fail.
-    package static func start(name: String = "wharf-loop") throws -> EventLoop {
+    package static func start(name: String = "wharf-loop", cpu: Int? = nil) throws -> EventLoop {
         let loop = try EventLoop(name: name)
-        try loop.spawnThread()
+        try loop.spawnThread(cpu: cpu)
         return loop
+    }
+
+    /// The CPU the loop thread is pinned to; nil when it may run on any.
+    package var cpu: Int? {
+        let cpu = pinnedCPU.load(ordering: .relaxed)
+        return cpu < 0 ? nil : cpu
     }
 
     private init(name: String) throws {
@@ -176,10 +185,26 @@ package final class EventLoop: TaskExecutor, @unchecked Sendable {
 
     // MARK: The thread
 
-    private func spawnThread() throws {
+    private func spawnThread(cpu: Int?) throws {
+        if let cpu {
+            var attributes = pthread_attr_t()
+            guard pthread_attr_init(&attributes) == 0 else { return try spawnThread(cpu: nil) }
+            defer { pthread_attr_destroy(&attributes) }
+            // A CPU the process may not use (a cpuset changed meanwhile) leaves the thread free.
+            if cshims_attr_pin_cpu(&attributes, Int32(cpu)) == 0, createThread(&attributes) == 0 {
+                pinnedCPU.store(cpu, ordering: .relaxed)
+                return
+            }
+        }
+        let status = createThread(nil)
+        guard status == 0 else { throw SystemError(code: status, operation: "pthread_create") }
+    }
+
+    /// Starts the loop thread (detached); returns `pthread_create`'s status.
+    private func createThread(_ attributes: UnsafePointer<pthread_attr_t>?) -> Int32 {
         let box = Unmanaged.passRetained(self)
         var thread = pthread_t()
-        let status = pthread_create(&thread, nil, { raw in
+        let status = pthread_create(&thread, attributes, { raw in
             guard let raw else { return nil }
             let loop = Unmanaged<EventLoop>.fromOpaque(raw).takeRetainedValue()
             loop.run()
@@ -187,9 +212,10 @@ package final class EventLoop: TaskExecutor, @unchecked Sendable {
         }, box.toOpaque())
         guard status == 0 else {
             box.release()
-            throw SystemError(code: status, operation: "pthread_create")
+            return status
         }
         pthread_detach(thread)
+        return 0
     }
 
     private func run() {

@@ -115,6 +115,31 @@ import WharfTestSupport
         await group.shutdown()
     }
 
+    /// `--pin-loops`: loop *i* on the *i*-th CPU the process may use, in turn when there are more
+    /// loops than CPUs; each loop thread then runs there and nowhere else. Unpinned loops say so.
+    @Test func aPinnedGroupPutsEachLoopOnItsOwnAllowedCPUAndTheThreadStaysThere() async throws {
+        let allowed = Processors.allowed
+        try #require(!allowed.isEmpty)
+        #expect(allowed.count == Processors.available)
+        let group = try EventLoopGroup(loops: allowed.count + 1, name: "test-pinned", pinned: true)
+        #expect(group.loops.map(\.cpu) == (allowed + [allowed[0]]).map(Optional.some))
+        for loop in group.loops {
+            let seen = Locked<(cpus: [Int], now: Int?)>(([], nil))
+            let done = AsyncSignal()
+            loop.execute {
+                seen.withLock { $0 = (Processors.allowed, Processors.current) }
+                done.fire()
+            }
+            #expect(await done.wait())
+            #expect(seen.value.cpus == [loop.cpu].compactMap { $0 }, "the loop thread's own affinity")
+            #expect(seen.value.now == loop.cpu)
+        }
+        await group.shutdown()
+        let free = try EventLoopGroup(loops: 2, name: "test-free")
+        #expect(free.loops.allSatisfy { $0.cpu == nil })
+        await free.shutdown()
+    }
+
     @Test func shutdownWaitsForTheThreadToEnd() async throws {
         let loop = try EventLoop.start(name: "test-shutdown")
         let ran = AsyncSignal()

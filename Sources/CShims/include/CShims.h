@@ -5,6 +5,7 @@
 // or that are macros Swift cannot import. Each wrapper is here for one of those reasons.
 
 #include <stdint.h>
+#include <pthread.h>
 #include <sys/types.h>
 #include <sys/socket.h>
 #include <sys/epoll.h>
@@ -51,5 +52,16 @@ size_t cshims_malloc_held_free_bytes(void);
 
 /// The number of CPUs the calling thread may run on (`sched_getaffinity`), or 0 when unknown.
 int cshims_available_cpus(void);
+
+/// The CPUs the calling thread may run on, in order, written to `cpus` (at most `capacity`);
+/// returns how many, or 0 when unknown. `CPU_ISSET` is a macro.
+int cshims_allowed_cpus(int *cpus, int capacity);
+
+/// The CPU the calling thread runs on now (`sched_getcpu`, declared only under _GNU_SOURCE), or -1.
+int cshims_current_cpu(void);
+
+/// Sets `attr` so a thread created with it runs on `cpu` only (`pthread_attr_setaffinity_np`
+/// with a `cpu_set_t` built by macros). Returns 0 or an error number.
+int cshims_attr_pin_cpu(pthread_attr_t *attr, int cpu);
 
 #endif
