@@ -260,9 +260,11 @@ import WharfTestSupport
     }
 
     /// A pass over more followers than one share is split between the publisher and its helper
-    /// loops, and every send is done when the publish returns (so the next item cannot overtake).
-    @Test func aPassOverManyFollowersIsSharedAndDoneWhenThePublishReturns() async throws {
-        let group = try EventLoopGroup(loops: 2, name: "channels-pass")
+    /// loops, and every send is done when the publish returns (so the next item cannot overtake);
+    /// with loops pinned to CPUs (`--pin-loops`) too.
+    @Test(arguments: [false, true])
+    func aPassOverManyFollowersIsSharedAndDoneWhenThePublishReturns(pinned: Bool) async throws {
+        let group = try EventLoopGroup(loops: 2, name: "channels-pass", pinned: pinned)
         let source = EndingSource()
         let channels = EventChannels(helpers: group.loops) { _, publish in try await source.run(publish) }
         var outputs: [LoopOutput] = []
@@ -283,10 +285,27 @@ import WharfTestSupport
         }
         #expect(outputs.allSatisfy { Self.ids($0.text.value) == ["1.1", "1.2", "1.3"] })
         let writers = outputs.reduce(into: Set<UInt>()) { $0.formUnion($1.writers.value) }
-        #expect(writers.count >= 2, "the publisher and at least one helper sent")
+        if Processors.available > 1 { #expect(writers.count >= 2, "the publisher and at least one helper sent") }
         source.stop.continuation.yield()
         for _ in 0..<400 where outputs.contains(where: { $0.closed.value == nil }) { try await Task.sleep(for: .milliseconds(5)) }
         #expect(outputs.allSatisfy { $0.closed.value == true })
         await group.shutdown()
+    }
+
+    /// One sender per CPU: a loop pinned to the CPU the publisher runs on is not asked to join
+    /// its pass (the two could only take turns there); every other loop is, and every loop when
+    /// the publisher's CPU is unknown or the loops are not pinned.
+    @Test func aLoopPinnedToThePublishersCPUIsNotAskedToJoinItsPass() async throws {
+        let pinned = try EventLoopGroup(loops: 3, name: "channels-join", pinned: true)
+        let free = try EventLoopGroup(loops: 2, name: "channels-free")
+        let cpu = try #require(pinned.loops[0].cpu)
+        let joining = EventChannels.joining(pinned.loops + free.loops, on: cpu)
+        #expect(joining.allSatisfy { $0.cpu != cpu })
+        #expect(joining.count == pinned.loops.filter { $0.cpu != cpu }.count + 2, "the unpinned loops always join")
+        #expect(EventChannels.joining(pinned.loops, on: nil).count == 3)
+        #expect(EventChannels.joining(free.loops, on: cpu).count == 2)
+        if Processors.available > 1 { #expect(!EventChannels.joining(pinned.loops, on: cpu).isEmpty) }
+        await pinned.shutdown()
+        await free.shutdown()
     }
 }

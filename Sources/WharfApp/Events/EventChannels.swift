@@ -14,8 +14,9 @@ import WharfIO
 /// most of it, so it is shared (``Pass``): the publisher starts sending at once, and the
 /// `helpers` (the event loops, when there is more than one CPU) join it, each taking the next
 /// few followers until none are left. No follower waits for a thread that is not running or
-/// was woken on a busy CPU: whichever threads run do the work. The publisher returns once every
-/// send is done, so each follower gets items in order.
+/// was woken on a busy CPU: whichever threads run do the work. With pinned loops
+/// (`--pin-loops`), the loop pinned to the publisher's own CPU is not asked (``joining(_:on:)``).
+/// The publisher returns once every send is done, so each follower gets items in order.
 ///
 /// A browser's items are held until its replay is out (``ready(_:through:)``), then sent in
 /// order after it, those already in the replay left out; one holding more than `bufferLimit`
@@ -186,7 +187,7 @@ actor EventChannels {
         if !channel.live.isEmpty {
             let pass = Pass(items, channel.live)
             if channel.live.count > Pass.chunk {
-                for helper in helpers { helper.execute { pass.run() } }
+                for helper in Self.joining(helpers, on: Processors.current) { helper.execute { pass.run() } }
             }
             pass.run()
             pass.wait()
@@ -199,6 +200,14 @@ actor EventChannels {
                 deliver(item, to: member)
             }
         }
+    }
+
+    /// The helpers asked to join a pass that the caller starts on CPU `cpu`: all but a loop
+    /// pinned to that CPU, which could only take turns there with the caller (each preempting
+    /// the other halfway through a share) while the followers of both wait. One sender per CPU.
+    static func joining(_ helpers: [EventLoop], on cpu: Int?) -> [EventLoop] {
+        guard let cpu else { return helpers }
+        return helpers.filter { $0.cpu != cpu }
     }
 
     /// A share of a pass; returns the members whose sink refused (its client left, or fell too
