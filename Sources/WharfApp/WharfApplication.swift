@@ -97,7 +97,7 @@ package final class WharfApplication: Sendable {
         self.accounts = accounts
         self.setupToken = setupToken
         self.log = log
-        let group = try EventLoopGroup(loops: configuration.eventLoops)
+        let group = try EventLoopGroup(loops: configuration.eventLoops, pinned: configuration.pinLoops)
         self.group = group
         let hosts = HostServices(
             database: database, secretKey: accounts.secretKey, group: group, time: accounts.time,

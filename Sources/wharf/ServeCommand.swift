@@ -9,7 +9,7 @@ import WharfTLS
 /// `wharf serve`: runs the panel until SIGINT or SIGTERM, then shuts down gracefully.
 enum ServeCommand {
     static let usage = """
-        Usage: wharf serve [--listen ADDR] [--data-dir DIR] [--resources DIR] [--loops N] [--no-access-log]
+        Usage: wharf serve [--listen ADDR] [--data-dir DIR] [--resources DIR] [--loops N [--pin-loops]] [--no-access-log]
                            [--log-format text|json] [--docker-socket PATH] [--public-url URL]
                            [--trusted-proxy CIDR[,CIDR…]] [--tls-cert FILE --tls-key FILE | --tls-self-signed]
                            [--http-redirect ADDR]
@@ -23,6 +23,10 @@ enum ServeCommand {
           --resources DIR   Folder with Templates/ and Public/ (found automatically in a checkout;
                             env WHARF_RESOURCES)
           --loops N         Event-loop threads (default 1; env WHARF_LOOPS)
+          --pin-loops       Pin each event loop to its own CPU, in order, of those Wharf may use, for a
+                            machine given to Wharf: a loop never waits behind another on one CPU while
+                            the other is idle, but cannot move off a CPU something else keeps busy
+                            (env WHARF_PIN_LOOPS=1)
           --no-access-log   Do not write the access log to stderr
           --log-format FORMAT
                             The access log's format: text (default) or json, one object per line
@@ -54,7 +58,7 @@ enum ServeCommand {
                     "--listen", "--data-dir", "--resources", "--loops", "--docker-socket", "--public-url", "--trusted-proxy",
                     "--tls-cert", "--tls-key", "--log-format", "--http-redirect",
                 ],
-                flags: ["--no-access-log", "--tls-self-signed", "--help", "-h"])
+                flags: ["--no-access-log", "--tls-self-signed", "--pin-loops", "--help", "-h"])
             if parsed.has("--help") || parsed.has("-h") {
                 print(usage)
                 return 0
@@ -76,6 +80,7 @@ enum ServeCommand {
                 }
                 config.eventLoops = count
             }
+            config.pinLoops = parsed.has("--pin-loops") || ["1", "true", "yes"].contains(Environment.get("WHARF_PIN_LOOPS") ?? "")
             config.accessLog = !parsed.has("--no-access-log")
             if let socket = parsed.value("--docker-socket", environment: "WHARF_DOCKER_SOCKET") {
                 guard socket.hasPrefix("/") else {

@@ -66,6 +66,30 @@ import WharfTestSupport
         #expect(FileManager.default.fileExists(atPath: data + "/wharf.db"))
     }
 
+    /// `--loops 2 --pin-loops`: each loop thread may run on one CPU only, its own, as the kernel
+    /// reports it for the running process.
+    @Test func pinnedLoopsRunEachOnItsOwnCPU() async throws {
+        let data = try ApplicationHarness.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: data) }
+        let child = try ChildProcess(Self.executable, ["serve", "--no-access-log", "--loops", "2", "--pin-loops"], environment: [
+            "WHARF_LISTEN": "127.0.0.1:0", "WHARF_DATA_DIR": data, "WHARF_RESOURCES": ApplicationHarness.repositoryRoot,
+        ])
+        #expect(await child.waitForError(containing: "listening on http://", timeout: 10), "\(child.standardError)")
+        var loops: [String: String] = [:]
+        for task in try FileManager.default.contentsOfDirectory(atPath: "/proc/\(child.pid)/task") {
+            let directory = "/proc/\(child.pid)/task/\(task)"
+            let name = try String(contentsOfFile: directory + "/comm", encoding: .utf8).filter { !$0.isWhitespace }
+            guard name.hasPrefix("wharf-loop-") else { continue }
+            let status = try String(contentsOfFile: directory + "/status", encoding: .utf8)
+            loops[name] = status.split(separator: "\n").first { $0.hasPrefix("Cpus_allowed_list:") }
+                .map { $0.dropFirst("Cpus_allowed_list:".count).filter { !$0.isWhitespace } }
+        }
+        let allowed = Processors.allowed.map(String.init)
+        #expect(loops == ["wharf-loop-0": allowed[0], "wharf-loop-1": allowed[1 % allowed.count]], "\(loops)")
+        child.signal(SIGTERM)
+        #expect(await child.waitForExit(timeout: 15) == 0, "\(child.standardError)")
+    }
+
     /// Near its open-file limit the server keeps a reserve: connections past it are answered 503
     /// and closed, so the database, the upkeep tasks and the runtime still get descriptors.
     /// (libdispatch reads `/proc/<tid>/stat` every second while work is queued and aborts the

@@ -14,6 +14,9 @@ package struct WharfConfiguration: Sendable {
     package var resourcesDirectory: String
     /// Event-loop threads. Default 1; 2 on machines with more cores helps under heavy load.
     package var eventLoops = 1
+    /// Pin each event loop to its own CPU of those the process may use (`--pin-loops`,
+    /// `WHARF_PIN_LOOPS=1`): for a machine given to Wharf. Default off.
+    package var pinLoops = false
     /// Whether to write the access log to stderr.
     package var accessLog = true
     /// How often every host's engine is pinged, in seconds.
