@@ -21,6 +21,7 @@ parser.add_argument("--volumes", type=int, default=60, help="volumes created and
 parser.add_argument("--interval", type=float, default=0.05)
 parser.add_argument("--timeout", type=float, default=300.0)
 parser.add_argument("--reader", choices=["eager", "lazy"], default="eager")
+parser.add_argument("--samples", help="append every sample (ms), one per line, to this file, to pool rounds")
 args = parser.parse_args()
 
 soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
@@ -152,6 +153,9 @@ if command == "go":
             if key in stream.seen and key in reference.seen and stream.seen[key] and reference.seen[key]:
                 samples.append((stream.seen[key] - reference.seen[key]) * 1000)
     samples.sort()
+    if args.samples:
+        with open(args.samples, "a") as out:
+            out.writelines(f"{sample:.4f}\n" for sample in samples)
     complete = sum(1 for key in wanted if all(key in stream.seen for stream in streams))
 
     def at(fraction):
