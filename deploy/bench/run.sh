@@ -13,6 +13,7 @@
 #                                   through SSE vs direct, RSS of 1,000 SSE log followers
 #   deploy/bench/run.sh signin      One password sign-in at scrypt N=2^17 (today) beside N=2^15 (before issue 10)
 #   deploy/bench/run.sh events      Engine events to 1,000 SSE followers vs GET /events directly; their RSS; the volume list of 2,000
+#                                   (WHARF_BENCH_EVENT_ROUNDS rounds, default 3, of the two-core parts 1b and 1c, alternating)
 #
 # The server runs on CPU 0 and the load generator on CPU 1 (taskset), so figures compare across runs.
 # Every phase is bounded in time and stops by itself.
