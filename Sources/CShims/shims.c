@@ -46,13 +46,6 @@ int cshims_malloc_trim(void) {
 }
 
 #include <sched.h>
-int cshims_available_cpus(void) {
-    cpu_set_t set;
-    CPU_ZERO(&set);
-    if (sched_getaffinity(0, sizeof set, &set) != 0) return 0;
-    return CPU_COUNT(&set);
-}
-
 int cshims_allowed_cpus(int *cpus, int capacity) {
     cpu_set_t set;
     CPU_ZERO(&set);

@@ -2,9 +2,9 @@ import CShims
 
 /// The machine as this process sees it.
 package enum Processors {
-    /// The CPUs the process may run on: its affinity mask (as `taskset` or a container's cpuset
-    /// leaves it), not every CPU of the machine; at least 1.
-    package static var available: Int { max(1, Int(cshims_available_cpus())) }
+    /// How many CPUs the calling thread may run on: its affinity mask (as `taskset` or a
+    /// container's cpuset leaves it), not every CPU of the machine; at least 1.
+    package static var available: Int { max(1, allowed.count) }
 
     /// The numbers of the CPUs the calling thread may run on, in order (empty when unknown).
     package static var allowed: [Int] {

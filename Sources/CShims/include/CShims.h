@@ -50,9 +50,6 @@ int cshims_malloc_trim(void);
 /// memory freed between blocks still in use, which `free` cannot give back by itself.
 size_t cshims_malloc_held_free_bytes(void);
 
-/// The number of CPUs the calling thread may run on (`sched_getaffinity`), or 0 when unknown.
-int cshims_available_cpus(void);
-
 /// The CPUs the calling thread may run on, in order, written to `cpus` (at most `capacity`);
 /// returns how many, or 0 when unknown. `CPU_ISSET` is a macro.
 int cshims_allowed_cpus(int *cpus, int capacity);
