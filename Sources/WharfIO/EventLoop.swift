@@ -191,7 +191,7 @@ package final class EventLoop: TaskExecutor, @unchecked Sendable {
             guard pthread_attr_init(&attributes) == 0 else { return try spawnThread(cpu: nil) }
             defer { pthread_attr_destroy(&attributes) }
             // A CPU the process may not use (a cpuset changed meanwhile) leaves the thread free.
-            if cshims_attr_pin_cpu(&attributes, Int32(cpu)) == 0, createThread(&attributes) == 0 {
+            if cshims_attr_pin_cpu(&attributes, Int32(clamping: cpu)) == 0, createThread(&attributes) == 0 {
                 pinnedCPU.store(cpu, ordering: .relaxed)
                 return
             }

@@ -140,6 +140,23 @@ import WharfTestSupport
         await free.shutdown()
     }
 
+    /// A CPU the process may not use (gone from its cpuset, or past the machine's) leaves the
+    /// loop thread unpinned instead of failing: the loop runs, and says it is not pinned.
+    @Test(arguments: [1000, 5000, -1])
+    func aCPUTheProcessMayNotUseLeavesTheLoopUnpinned(cpu: Int) async throws {
+        let loop = try EventLoop.start(name: "test-bad-cpu", cpu: cpu)
+        #expect(loop.cpu == nil)
+        let ran = Locked<[Int]>([])
+        let done = AsyncSignal()
+        loop.execute {
+            ran.withLock { $0 = Processors.allowed }
+            done.fire()
+        }
+        #expect(await done.wait())
+        #expect(ran.value == Processors.allowed, "the thread may run wherever the process may")
+        await loop.shutdown()
+    }
+
     @Test func shutdownWaitsForTheThreadToEnd() async throws {
         let loop = try EventLoop.start(name: "test-shutdown")
         let ran = AsyncSignal()
