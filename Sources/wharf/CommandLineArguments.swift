@@ -47,5 +47,10 @@ struct CommandLineArguments {
         return nil
     }
 
-    func has(_ flag: String) -> Bool { flags.contains(flag) }
+    /// Whether `flag` was given, else whether the environment variable says yes (`1`, `true`, `yes`).
+    func has(_ flag: String, environment: String? = nil) -> Bool {
+        if flags.contains(flag) { return true }
+        guard let environment, let value = Environment.get(environment) else { return false }
+        return ["1", "true", "yes"].contains(value)
+    }
 }

@@ -33,7 +33,7 @@ enum HealthcheckCommand {
             address = try SocketAddress(ip: host, port: first.port ?? 8080)
             if let file = parsed.value("--tls-cert", environment: "WHARF_TLS_CERT") {
                 certificateFile = file
-            } else if ["1", "true", "yes"].contains(Environment.get("WHARF_TLS_SELF_SIGNED") ?? "") {
+            } else if parsed.has("--tls-self-signed", environment: "WHARF_TLS_SELF_SIGNED") {
                 let data = parsed.value("--data-dir", environment: "WHARF_DATA_DIR") ?? WharfConfiguration.defaultDataDirectory
                 certificateFile = data + "/" + SelfSignedCertificate.certificateFileName
             }

@@ -80,7 +80,7 @@ enum ServeCommand {
                 }
                 config.eventLoops = count
             }
-            config.pinLoops = parsed.has("--pin-loops") || ["1", "true", "yes"].contains(Environment.get("WHARF_PIN_LOOPS") ?? "")
+            config.pinLoops = parsed.has("--pin-loops", environment: "WHARF_PIN_LOOPS")
             config.accessLog = !parsed.has("--no-access-log")
             if let socket = parsed.value("--docker-socket", environment: "WHARF_DOCKER_SOCKET") {
                 guard socket.hasPrefix("/") else {
@@ -98,7 +98,7 @@ enum ServeCommand {
             if let proxies = parsed.value("--trusted-proxy", environment: "WHARF_TRUSTED_PROXY") {
                 config.trustedProxies = TrustedProxies(try AddressRange.parseList(proxies))
             }
-            let selfSigned = parsed.has("--tls-self-signed") || ["1", "true", "yes"].contains(Environment.get("WHARF_TLS_SELF_SIGNED") ?? "")
+            let selfSigned = parsed.has("--tls-self-signed", environment: "WHARF_TLS_SELF_SIGNED")
             config.tls = try TLSSettings.parse(
                 certificate: parsed.value("--tls-cert", environment: "WHARF_TLS_CERT"),
                 key: parsed.value("--tls-key", environment: "WHARF_TLS_KEY"), selfSigned: selfSigned)

@@ -66,14 +66,16 @@ import WharfTestSupport
         #expect(FileManager.default.fileExists(atPath: data + "/wharf.db"))
     }
 
-    /// `--loops 2 --pin-loops`: each loop thread may run on one CPU only, its own, as the kernel
-    /// reports it for the running process.
-    @Test func pinnedLoopsRunEachOnItsOwnCPU() async throws {
+    /// `--loops 2 --pin-loops` (or `WHARF_PIN_LOOPS=1`): each loop thread may run on one CPU
+    /// only, its own, as the kernel reports it for the running process.
+    @Test(arguments: [false, true])
+    func pinnedLoopsRunEachOnItsOwnCPU(byEnvironment: Bool) async throws {
         let data = try ApplicationHarness.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: data) }
-        let child = try ChildProcess(Self.executable, ["serve", "--no-access-log", "--loops", "2", "--pin-loops"], environment: [
-            "WHARF_LISTEN": "127.0.0.1:0", "WHARF_DATA_DIR": data, "WHARF_RESOURCES": ApplicationHarness.repositoryRoot,
-        ])
+        var environment = ["WHARF_LISTEN": "127.0.0.1:0", "WHARF_DATA_DIR": data, "WHARF_RESOURCES": ApplicationHarness.repositoryRoot]
+        if byEnvironment { environment["WHARF_PIN_LOOPS"] = "1" }
+        let child = try ChildProcess(
+            Self.executable, ["serve", "--no-access-log", "--loops", "2"] + (byEnvironment ? [] : ["--pin-loops"]), environment: environment)
         #expect(await child.waitForError(containing: "listening on http://", timeout: 10), "\(child.standardError)")
         var loops: [String: String] = [:]
         for task in try FileManager.default.contentsOfDirectory(atPath: "/proc/\(child.pid)/task") {
